@@ -1,0 +1,63 @@
+/**
+ * `npm start`: the local twin in the foreground. State (certificate, Cognito users,
+ * DynamoDB data) lives in .sluice/ and survives restarts; delete it to start afresh.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { DEMO_USERS } from './cognito.js';
+import { writeAmplifyOutputs } from './outputs.js';
+import { REPO_ROOT, statePaths } from './state.js';
+import { DEFAULT_PORT, startBackingServices, startTwin } from './twin.js';
+
+const port = Number(process.env.PORT ?? DEFAULT_PORT);
+const state = statePaths();
+
+/** A stable API key, so configured clients keep working across restarts. */
+function persistentApiKey(): string {
+  const path = join(state.root, 'api-key');
+  if (!existsSync(path)) writeFileSync(path, `da2-${randomBytes(13).toString('hex')}`);
+  return readFileSync(path, 'utf8').trim();
+}
+
+console.log('Sluice local twin: starting cognito-local and DynamoDB Local…');
+const services = await startBackingServices({
+  certsDir: state.certs,
+  cognitoDir: state.cognito,
+  dynamoDbPath: state.dynamodb,
+  cognitoPort: Number(process.env.COGNITO_PORT ?? 9229),
+});
+const twin = await startTwin({ services, port, apiKey: persistentApiKey() }).catch(async (error: unknown) => {
+  await services.stop();
+  throw error;
+});
+const outputsPath = join(REPO_ROOT, 'amplify_outputs.json');
+writeAmplifyOutputs(outputsPath, twin.context);
+
+console.log(
+  [
+    '',
+    `Sluice local twin on ${twin.url}`,
+    ...twin.components.flatMap((c) => c.describe?.() ?? []).map((line) => `  ${line}`),
+    `  DynamoDB Local           ${services.dynamodb.endpoint}  data in ${state.dynamodb}`,
+    `  amplify_outputs.json     ${outputsPath}`,
+    `  development CA           ${services.certificate.caPath}  (NODE_EXTRA_CA_CERTS for Node clients)`,
+    '',
+    'Demo users:',
+    ...DEMO_USERS.map((u) => `  ${u.email.padEnd(20)} ${u.password}   groups: ${u.groups.join(', ')}`),
+    '',
+    'Ctrl-C stops everything.',
+  ].join('\n'),
+);
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  console.log(`\n${signal}: stopping the twin…`);
+  await twin.close();
+  await services.stop();
+  process.exit(0);
+}
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));

@@ -1,0 +1,200 @@
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { gateway as defaultManifest, type GatewayManifest } from '../gateway.js';
+import { ensureDevCertificate, type DevCertificate } from './certs.js';
+import { startCognitoLocal, type LocalCognito } from './cognito.js';
+import type { LocalIamCredentials, TwinComponent, TwinComponentFactory, TwinContext } from './context.js';
+import { createCognitoProxy } from './cognito-proxy.js';
+import { dynamoDbClient, ensureTables, LOCAL_REGION, physicalTableName, startDynamoDbLocal, type LocalDynamoDb } from './dynamodb.js';
+import { LocalLambdaInvoker, type LambdaHandler } from './lambda.js';
+import { amplifyOutputs, type AmplifyOutputs } from './outputs.js';
+import { defaultComponents, startSideServices } from './components.js';
+
+export const DEFAULT_PORT = 8443;
+export const LOCAL_ACCOUNT_ID = '000000000000';
+
+/** The IAM credentials the twin accepts: the "gateway role" of the local account. */
+export const LOCAL_IAM: LocalIamCredentials = {
+  accessKeyId: 'AKIASLUICELOCAL00001',
+  secretAccessKey: 'sluice-local-twin-secret-access-key',
+  accountId: LOCAL_ACCOUNT_ID,
+  userArn: `arn:aws:iam::${LOCAL_ACCOUNT_ID}:role/sluice-gateway`,
+};
+
+/** The long-running parts the twin fronts; tests share one set across suites. */
+export interface BackingServices {
+  certificate: DevCertificate;
+  cognito: LocalCognito;
+  dynamodb: LocalDynamoDb;
+  stop(): Promise<void>;
+}
+
+export async function startBackingServices(options: {
+  certsDir: string;
+  cognitoDir: string;
+  /** Persist DynamoDB data here; in memory when absent. */
+  dynamoDbPath?: string;
+  cognitoPort?: number;
+  manifest?: GatewayManifest;
+}): Promise<BackingServices> {
+  const manifest = options.manifest ?? defaultManifest;
+  const started = await Promise.allSettled([
+    ensureDevCertificate(options.certsDir),
+    startCognitoLocal({ dataDir: options.cognitoDir, groups: manifest.cognitoGroups, port: options.cognitoPort }),
+    startDynamoDbLocal({ dbPath: options.dynamoDbPath }),
+  ] as const);
+  const failure = started.find((s) => s.status === 'rejected');
+  if (failure) {
+    // Leave no orphaned Java or Node process behind when a sibling failed to start.
+    await Promise.all(started.map((s) => (s.status === 'fulfilled' && 'stop' in s.value ? s.value.stop() : undefined)));
+    throw failure.reason;
+  }
+  const [certificate, cognito, dynamodb] = started.map((s) => (s as PromiseFulfilledResult<unknown>).value) as [
+    DevCertificate,
+    LocalCognito,
+    LocalDynamoDb,
+  ];
+  return {
+    certificate,
+    cognito,
+    dynamodb,
+    async stop() {
+      await Promise.all([cognito.stop(), dynamodb.stop()]);
+    },
+  };
+}
+
+export interface TwinOptions {
+  services: BackingServices;
+  /** @default 8443; 0 picks a free port */
+  port?: number;
+  /** @default 'localhost' */
+  hostname?: string;
+  manifest?: GatewayManifest;
+  /** Prefix of the physical table names, so suites sharing DynamoDB Local don't collide. @default 'sluice-' */
+  tablePrefix?: string;
+  /** @default a random key persisted nowhere; npm start passes a stable one */
+  apiKey?: string;
+  components?: TwinComponentFactory[];
+  lambdaOverrides?: Record<string, LambdaHandler>;
+  asyncRetryDelaysMs?: number[];
+  log?: (line: string) => void;
+}
+
+export interface Twin {
+  url: string;
+  port: number;
+  context: TwinContext;
+  outputs: AmplifyOutputs;
+  components: TwinComponent[];
+  close(): Promise<void>;
+}
+
+/** Starts the twin's HTTPS/WSS server in front of the backing services. */
+export async function startTwin(options: TwinOptions): Promise<Twin> {
+  const manifest = options.manifest ?? defaultManifest;
+  const hostname = options.hostname ?? 'localhost';
+  const log = options.log ?? ((line: string) => console.log(line));
+  const tablePrefix = options.tablePrefix ?? 'sluice-';
+  const { services } = options;
+
+  const server: Server = createServer({ key: services.certificate.key, cert: services.certificate.cert });
+  await new Promise<void>((resolveListen, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? DEFAULT_PORT, hostname === 'localhost' ? '127.0.0.1' : hostname, () => resolveListen());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `https://${hostname}:${port}`;
+
+  const ddb = dynamoDbClient(services.dynamodb.endpoint);
+  await ensureTables(ddb, manifest.tables, tablePrefix);
+  ddb.destroy();
+
+  const tableEnvironment = Object.fromEntries(
+    manifest.tables.map((t) => [`TABLE_${t.name.replace(/[^A-Za-z0-9]/g, '_').toUpperCase()}`, physicalTableName(tablePrefix, t)]),
+  );
+  const sideServices = await startSideServices();
+  const lambda = new LocalLambdaInvoker({
+    functions: manifest.functions,
+    region: LOCAL_REGION,
+    accountId: LOCAL_ACCOUNT_ID,
+    overrides: options.lambdaOverrides,
+    asyncRetryDelaysMs: options.asyncRetryDelaysMs,
+    log,
+    environment: {
+      ...tableEnvironment,
+      AWS_REGION: LOCAL_REGION,
+      AWS_ACCESS_KEY_ID: LOCAL_IAM.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_IAM.secretAccessKey,
+      SLUICE_DYNAMODB_ENDPOINT: services.dynamodb.endpoint,
+      SLUICE_BEDROCK_ENDPOINT: sideServices.bedrockEndpoint,
+      SLUICE_EVENTS_URL: `${url}/event`,
+      SLUICE_GRAPHQL_URL: `${url}/graphql`,
+      NODE_EXTRA_CA_CERTS: services.certificate.caPath,
+      POWERTOOLS_METRICS_NAMESPACE: 'Sluice',
+    },
+  });
+
+  const context: TwinContext = {
+    manifest,
+    url,
+    host: `${hostname}:${port}`,
+    region: LOCAL_REGION,
+    apiKey: options.apiKey ?? `da2-${randomBytes(13).toString('hex')}`,
+    iam: LOCAL_IAM,
+    cognito: services.cognito,
+    dynamodb: {
+      endpoint: services.dynamodb.endpoint,
+      tablePrefix,
+      tableName: (logicalName) => physicalTableName(tablePrefix, { name: logicalName }),
+    },
+    bedrockEndpoint: sideServices.bedrockEndpoint,
+    lambda,
+    caPath: services.certificate.caPath,
+    log,
+  };
+
+  const components: TwinComponent[] = [];
+  for (const factory of [createCognitoProxy, ...(options.components ?? defaultComponents)]) {
+    components.push(await factory(context));
+  }
+
+  server.on('request', async (req, res) => {
+    try {
+      for (const component of components) {
+        if (component.handleRequest && (await component.handleRequest(req, res))) return;
+      }
+      res.writeHead(404, { 'content-type': 'application/json', 'x-amzn-errortype': 'NotFoundException' });
+      res.end(JSON.stringify({ message: `No route for ${req.method} ${req.url}` }));
+    } catch (error) {
+      log(`[twin] ${req.method} ${req.url} failed: ${(error as Error).stack}`);
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json', 'x-amzn-errortype': 'InternalFailure' });
+      res.end(JSON.stringify({ message: 'Internal failure in the local twin' }));
+    }
+  });
+  server.on('upgrade', (req, socket, head) => {
+    socket.on('error', () => socket.destroy());
+    for (const component of components) {
+      if (component.handleUpgrade?.(req, socket, head)) return;
+    }
+    socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+  });
+  // A TLS client that hangs up mid-handshake must not take the twin down.
+  server.on('tlsClientError', () => undefined);
+
+  return {
+    url,
+    port,
+    context,
+    outputs: amplifyOutputs(context),
+    components,
+    async close() {
+      for (const component of [...components].reverse()) await component.close?.();
+      await lambda.drain();
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+      await sideServices.close();
+    },
+  };
+}
