@@ -56,6 +56,21 @@ export interface LambdaFunction {
   memoryMb: number;
   /** Tables the function reads or writes, by manifest name. */
   tables: string[];
+  /** Calls Bedrock `ConverseStream`; the cloud grants it only the configured models. @default false */
+  invokesBedrock?: boolean;
+  /** Events namespaces it publishes to (the cloud grants `appsync:EventPublish` on these only). @default [] */
+  publishesTo?: string[];
+  /** Other manifest functions it invokes directly (Lambda `Invoke`). @default [] */
+  invokes?: string[];
+}
+
+/** A function run on a timer: EventBridge Scheduler in the cloud, a timer on the twin. */
+export interface Schedule {
+  name: string;
+  /** Name of a function in {@link GatewayManifest.functions}. */
+  functionName: string;
+  /** How often, in minutes (the cloud writes `rate(n minutes)`). */
+  everyMinutes: number;
 }
 
 export interface TableKey {
@@ -110,11 +125,13 @@ export interface GatewayManifest {
   dataSources: DataSource[];
   functions: LambdaFunction[];
   tables: Table[];
+  /** Timers, e.g. the sweeper that releases expired budget reservations. @default [] */
+  schedules?: Schedule[];
 }
 
 export const gateway: GatewayManifest = {
   name: 'sluice',
-  cognitoGroups: ['admins', 'users'],
+  cognitoGroups: ['admins', 'power-users', 'users'],
   events: {
     name: 'sluice-events',
     authProviders: [AuthMode.COGNITO, AuthMode.IAM, AuthMode.API_KEY],
@@ -136,10 +153,114 @@ export const gateway: GatewayManifest = {
     schema: 'schema/schema.graphql',
     defaultAuthMode: AuthMode.COGNITO,
     additionalAuthModes: [AuthMode.IAM, AuthMode.API_KEY],
-    functions: [],
-    resolvers: [],
+    // Pipeline functions: one APPSYNC_JS file each under resolvers/graphql/functions/.
+    functions: [
+      { name: 'validateChatInput', code: 'resolvers/graphql/functions/validateChatInput.ts', dataSource: 'NoneDS' },
+      { name: 'recordChatRequest', code: 'resolvers/graphql/functions/recordChatRequest.ts', dataSource: 'ChatRequestsTable' },
+      { name: 'invokeChatStream', code: 'resolvers/graphql/functions/invokeChatStream.ts', dataSource: 'ChatStreamLambda' },
+      { name: 'cancelChatRequest', code: 'resolvers/graphql/functions/cancelChatRequest.ts', dataSource: 'ChatRequestsTable' },
+      { name: 'listConversations', code: 'resolvers/graphql/functions/listConversations.ts', dataSource: 'ConversationsTable' },
+      { name: 'getConversation', code: 'resolvers/graphql/functions/getConversation.ts', dataSource: 'ConversationsTable' },
+      { name: 'listMessages', code: 'resolvers/graphql/functions/listMessages.ts', dataSource: 'MessagesTable' },
+      { name: 'listAllowedModels', code: 'resolvers/graphql/functions/listAllowedModels.ts', dataSource: 'NoneDS' },
+      { name: 'readMyUsage', code: 'resolvers/graphql/functions/readMyUsage.ts', dataSource: 'NoneDS' },
+      { name: 'buildUsageReport', code: 'resolvers/graphql/functions/buildUsageReport.ts', dataSource: 'NoneDS' },
+      { name: 'buildTopUsers', code: 'resolvers/graphql/functions/buildTopUsers.ts', dataSource: 'NoneDS' },
+      { name: 'listAuditLog', code: 'resolvers/graphql/functions/listAuditLog.ts', dataSource: 'NoneDS' },
+      { name: 'readLiveMetrics', code: 'resolvers/graphql/functions/readLiveMetrics.ts', dataSource: 'NoneDS' },
+      { name: 'validateBudgetOverride', code: 'resolvers/graphql/functions/validateBudgetOverride.ts', dataSource: 'NoneDS' },
+      { name: 'storeBudgetOverride', code: 'resolvers/graphql/functions/storeBudgetOverride.ts', dataSource: 'NoneDS' },
+    ],
+    // Every resolver is a pipeline (before/after in resolvers/graphql/<Type>.<field>.ts).
+    resolvers: [
+      { typeName: 'Mutation', fieldName: 'startChat', code: 'resolvers/graphql/Mutation.startChat.ts', pipeline: ['validateChatInput', 'recordChatRequest', 'invokeChatStream'] },
+      { typeName: 'Mutation', fieldName: 'cancelChat', code: 'resolvers/graphql/Mutation.cancelChat.ts', pipeline: ['cancelChatRequest'] },
+      { typeName: 'Query', fieldName: 'models', code: 'resolvers/graphql/Query.models.ts', pipeline: ['listAllowedModels'] },
+      { typeName: 'Query', fieldName: 'myUsage', code: 'resolvers/graphql/Query.myUsage.ts', pipeline: ['readMyUsage'] },
+      { typeName: 'Query', fieldName: 'conversations', code: 'resolvers/graphql/Query.conversations.ts', pipeline: ['listConversations'] },
+      { typeName: 'Query', fieldName: 'conversation', code: 'resolvers/graphql/Query.conversation.ts', pipeline: ['getConversation'] },
+      { typeName: 'Conversation', fieldName: 'messages', code: 'resolvers/graphql/Conversation.messages.ts', pipeline: ['listMessages'] },
+      { typeName: 'Query', fieldName: 'usageReport', code: 'resolvers/graphql/Query.usageReport.ts', pipeline: ['buildUsageReport'] },
+      { typeName: 'Query', fieldName: 'topUsers', code: 'resolvers/graphql/Query.topUsers.ts', pipeline: ['buildTopUsers'] },
+      { typeName: 'Query', fieldName: 'auditLog', code: 'resolvers/graphql/Query.auditLog.ts', pipeline: ['listAuditLog'] },
+      { typeName: 'Query', fieldName: 'liveMetrics', code: 'resolvers/graphql/Query.liveMetrics.ts', pipeline: ['readLiveMetrics'] },
+      { typeName: 'Mutation', fieldName: 'setBudgetOverride', code: 'resolvers/graphql/Mutation.setBudgetOverride.ts', pipeline: ['validateBudgetOverride', 'storeBudgetOverride'] },
+      { typeName: 'Mutation', fieldName: 'clearBudgetOverride', code: 'resolvers/graphql/Mutation.clearBudgetOverride.ts', pipeline: ['storeBudgetOverride'] },
+    ],
   },
-  dataSources: [{ name: 'NoneDS', type: 'NONE' }],
-  functions: [],
-  tables: [],
+  dataSources: [
+    { name: 'NoneDS', type: 'NONE' },
+    { name: 'ChatRequestsTable', type: 'AMAZON_DYNAMODB', table: 'ChatRequests' },
+    { name: 'ConversationsTable', type: 'AMAZON_DYNAMODB', table: 'Conversations' },
+    { name: 'MessagesTable', type: 'AMAZON_DYNAMODB', table: 'Messages' },
+    { name: 'ChatStreamLambda', type: 'AWS_LAMBDA', functionName: 'chatStream' },
+    { name: 'GatewayApiLambda', type: 'AWS_LAMBDA', functionName: 'gatewayApi' },
+  ],
+  functions: [
+    {
+      // Streams one chat turn: Bedrock ConverseStream → batched publishes to /chat/{sub}/{conversationId}.
+      name: 'chatStream',
+      entry: 'functions/chat-stream/handler.ts',
+      timeoutSeconds: 300,
+      memoryMb: 512,
+      tables: ['ChatRequests', 'Conversations', 'Messages', 'Budgets', 'Ledger'],
+      invokesBedrock: true,
+      publishesTo: ['chat'],
+    },
+    {
+      // Admission and the ledger's reads and writes for the GraphQL pipeline (RequestResponse).
+      name: 'gatewayApi',
+      entry: 'functions/gateway-api/handler.ts',
+      timeoutSeconds: 15,
+      memoryMb: 256,
+      tables: ['Budgets', 'Ledger'],
+    },
+    {
+      // Releases the reservations of crashed turns once they expire.
+      name: 'budgetSweeper',
+      entry: 'functions/budget-sweeper/handler.ts',
+      timeoutSeconds: 60,
+      memoryMb: 256,
+      tables: ['Budgets', 'Ledger'],
+    },
+  ],
+  schedules: [{ name: 'sweepExpiredReservations', functionName: 'budgetSweeper', everyMinutes: 5 }],
+  tables: [
+    {
+      // One item per chat turn, keyed by requestId: status, cancel flag, idempotency claim.
+      name: 'ChatRequests',
+      partitionKey: { name: 'requestId', type: 'S' },
+      ttlAttribute: 'expiresAt',
+    },
+    {
+      // A user's conversations; conversationId is a ULID, so the sort key is creation order.
+      name: 'Conversations',
+      partitionKey: { name: 'userId', type: 'S' },
+      sortKey: { name: 'conversationId', type: 'S' },
+    },
+    {
+      // Messages of a conversation; messageId is a ULID (time-ordered).
+      name: 'Messages',
+      partitionKey: { name: 'conversationId', type: 'S' },
+      sortKey: { name: 'messageId', type: 'S' },
+    },
+    {
+      // Budget state (functions/shared/ledger): per-user day/month/minute counters, overrides,
+      // reservations (sparse index of the open ones by expiry, for the sweeper), admin audit.
+      name: 'Budgets',
+      partitionKey: { name: 'pk', type: 'S' },
+      sortKey: { name: 'sk', type: 'S' },
+      ttlAttribute: 'expiresAtEpochSeconds',
+      globalSecondaryIndexes: [
+        { name: 'openReservations', partitionKey: { name: 'openPartition', type: 'S' }, sortKey: { name: 'expiresAt', type: 'S' } },
+      ],
+    },
+    {
+      // Usage ledger: one item per user, UTC day and model; index by day for admin reports.
+      name: 'Ledger',
+      partitionKey: { name: 'pk', type: 'S' },
+      sortKey: { name: 'sk', type: 'S' },
+      globalSecondaryIndexes: [{ name: 'byDay', partitionKey: { name: 'day', type: 'S' }, sortKey: { name: 'userModel', type: 'S' } }],
+    },
+  ],
 };

@@ -1,9 +1,20 @@
+import { MODELS } from '../../functions/shared/config.js';
+import { DEFAULT_MODELS, resolveModel, startBedrockTwin } from './bedrock/index.js';
 import type { TwinComponentFactory } from './context.js';
+import { eventsComponent } from './events/component.js';
+import { createGraphqlComponent } from './graphql/component.js';
+import { webAppComponent } from './web.js';
 
 /** The twin's components, in the order they are offered each request. */
-export const defaultComponents: TwinComponentFactory[] = [];
+export const defaultComponents: TwinComponentFactory[] = [eventsComponent, createGraphqlComponent, webAppComponent];
 
-/** Servers the twin runs beside its HTTPS port (the Bedrock Runtime endpoint). */
-export async function startSideServices(): Promise<{ bedrockEndpoint: string; close(): Promise<void> }> {
-  return { bedrockEndpoint: '', close: async () => undefined };
+/**
+ * Servers the twin runs beside its HTTPS port: the Bedrock Runtime endpoint (HTTP/2
+ * cleartext, as the SDK speaks it), answering for every model the config prices.
+ */
+export async function startSideServices(options: { bedrockSpeed?: number } = {}): Promise<{ bedrockEndpoint: string; close(): Promise<void> }> {
+  const unknownToSimulator = MODELS.filter((model) => !resolveModel(model.id, DEFAULT_MODELS));
+  const models = Object.fromEntries(unknownToSimulator.map((model) => [model.id, { maxOutputTokens: model.maxOutputTokens }]));
+  const bedrock = await startBedrockTwin({ models, speed: options.bedrockSpeed });
+  return { bedrockEndpoint: bedrock.endpoint, close: () => bedrock.close() };
 }

@@ -10,6 +10,7 @@ import { writeAmplifyOutputs } from './outputs.js';
 import { REPO_ROOT, statePaths } from './state.js';
 import { DEFAULT_PORT, startBackingServices, startTwin } from './twin.js';
 
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const port = Number(process.env.PORT ?? DEFAULT_PORT);
 const state = statePaths();
 

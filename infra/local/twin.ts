@@ -79,6 +79,8 @@ export interface TwinOptions {
   components?: TwinComponentFactory[];
   lambdaOverrides?: Record<string, LambdaHandler>;
   asyncRetryDelaysMs?: number[];
+  /** Divides the Bedrock simulator's delays (tests and benchmarks speed it up). @default 1 */
+  bedrockSpeed?: number;
   log?: (line: string) => void;
 }
 
@@ -114,7 +116,7 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
   const tableEnvironment = Object.fromEntries(
     manifest.tables.map((t) => [`TABLE_${t.name.replace(/[^A-Za-z0-9]/g, '_').toUpperCase()}`, physicalTableName(tablePrefix, t)]),
   );
-  const sideServices = await startSideServices();
+  const sideServices = await startSideServices({ bedrockSpeed: options.bedrockSpeed });
   const lambda = new LocalLambdaInvoker({
     functions: manifest.functions,
     region: LOCAL_REGION,
@@ -160,6 +162,15 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
     components.push(await factory(context));
   }
 
+  // The cloud's EventBridge schedules become timers on the twin.
+  const scheduleTimers = (manifest.schedules ?? []).map((schedule) =>
+    setInterval(() => {
+      lambda.invoke(schedule.functionName, { source: 'sluice.twin.schedule', name: schedule.name }).catch((error: Error) => {
+        log(`[schedule] ${schedule.name} failed: ${error.message}`);
+      });
+    }, schedule.everyMinutes * 60_000).unref(),
+  );
+
   server.on('request', async (req, res) => {
     try {
       for (const component of components) {
@@ -190,6 +201,7 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
     outputs: amplifyOutputs(context),
     components,
     async close() {
+      for (const timer of scheduleTimers) clearInterval(timer);
       for (const component of [...components].reverse()) await component.close?.();
       await lambda.drain();
       server.closeAllConnections();

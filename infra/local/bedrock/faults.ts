@@ -3,7 +3,8 @@ import { BEDROCK_ERROR, type BedrockErrorName } from './types.js';
 /** Matches one simulator directive; the body is parsed by {@link parseDirectives}. */
 const DIRECTIVE_PATTERN = /\[\[sim:([^\]]*)\]\]/g;
 const DIRECTIVE_BODY = /^([a-z-]+)(?:=([^@]*))?(?:@(\d+))?$/;
-const MAX_ANSWER_IN_TOKENS = 1_000_000;
+// Above any model's output limit, and small enough that generating the text stays well under a second.
+const MAX_ANSWER_IN_TOKENS = 200_000;
 const MAX_DELAY_IN_MS = 600_000;
 
 /** Faults a prompt can ask for, with the error each raises (see the table in simulator.ts). */

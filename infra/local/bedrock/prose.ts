@@ -50,11 +50,11 @@ export function composeAnswer(random: Random, tokenCount: number): string[] {
     const remaining = tokenCount - pieces.length;
     const roll = random();
     const code = pick(random, CODE_SNIPPETS);
-    if (!usedCode && remaining >= tokenize(code).length + 20 && pieces.length > 0 && roll < 0.12) {
+    if (!usedCode && remaining >= tokenize(code).length + 20 && pieces.length >= 30 && roll < 0.12) {
       append(code, '\n\n');
       usedCode = true;
       sentencesInParagraph = Infinity;
-    } else if (lists < 2 && remaining >= 30 && pieces.length > 0 && roll > 0.85) {
+    } else if (lists < 2 && remaining >= 30 && pieces.length >= 20 && roll > 0.85) {
       append(list(random, remaining - 10), '\n\n');
       lists++;
       sentencesInParagraph = Infinity;
@@ -75,7 +75,7 @@ function sentenceLength(random: Random, remaining: number): number {
 }
 
 function heading(random: Random): string {
-  const words = clause(random, intBetween(random, 2, 4)).map((w) => capitalize(w.text));
+  const words = clause(random, intBetween(random, 2, 4)).map((w) => capitalize(w.text.replace(/,$/, '')));
   return `### ${words.join(' ')}`;
 }
 
@@ -86,7 +86,7 @@ function list(random: Random, budget: number): string {
   const lines = [sentence(random, intro, ':'), ''];
   let used = intro;
   for (let item = 1; item <= intBetween(random, 2, 5); item++) {
-    const words = intBetween(random, 3, 8);
+    const words = intBetween(random, 4, 8);
     if (used + 1 + words > budget) break;
     const text = sentence(random, words, random() < 0.5 ? '.' : '');
     const bolded = random() < 0.4 ? text.replace(/^(\S+)/, '**$1**') : text;
@@ -100,15 +100,13 @@ function list(random: Random, budget: number): string {
 function sentence(random: Random, length: number, end: string): string {
   if (length <= 3 && end === '.') return pick(random, SHORT_SENTENCES[length as 1 | 2 | 3]);
   const words = clause(random, length);
-  const last = words[words.length - 1];
-  if (!CLOSING_POS.has(last.pos)) words[words.length - 1] = { text: pick(random, WORDS.noun), pos: 'noun' };
-  const texts = words.map((w, i) => (w.pos === 'det' && w.text === 'a' && /^[aeiou]/.test(words[i + 1]?.text ?? '') ? 'an' : w.text));
-  texts[0] = capitalize(texts[0]);
-  if (length > 10 && random() < 0.3) {
-    const at = intBetween(random, 4, length - 4);
-    texts[at] = `${pick(random, WORDS.conj)}`;
-    texts[at - 1] = `${texts[at - 1]},`;
+  const last = words.length - 1;
+  if (!CLOSING_POS.has(words[last].pos)) {
+    words[last] = { text: pick(random, WORDS.noun), pos: 'noun' };
+    if (last > 0) words[last - 1].text = words[last - 1].text.replace(/,$/, '');
   }
+  const texts = words.map((w, i) => (w.text === 'a' && /^[aeio]/.test(words[i + 1]?.text ?? '') ? 'an' : w.text));
+  texts[0] = capitalize(texts[0]);
   if (random() < 0.05) {
     const at = words.findIndex((w) => w.pos === 'noun');
     if (at > 0) texts[at] = `**${texts[at]}**`;
@@ -116,10 +114,14 @@ function sentence(random: Random, length: number, end: string): string {
   return `${texts.join(' ')}${end}`;
 }
 
-/** Words from clause shapes until `length` is reached. */
+/** Clauses joined by ", <conjunction>" until `length` words are reached. */
 function clause(random: Random, length: number): Word[] {
   const words: Word[] = [];
   while (words.length < length) {
+    if (words.length > 0) {
+      words[words.length - 1].text += ',';
+      words.push({ text: pick(random, WORDS.conj), pos: 'conj' });
+    }
     for (const slot of pick(random, CLAUSES)) {
       if (slot.endsWith('?') && random() < 0.5) continue;
       const pos = slot.replace('?', '') as PartOfSpeech;

@@ -1,0 +1,70 @@
+/**
+ * The streaming Lambda: invoked asynchronously (InvocationType Event) with one admitted
+ * chat turn. It streams Bedrock's answer to the user's Events channel and bills it.
+ */
+import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
+import { ConversationStore } from '../shared/conversation-store.js';
+import { documentClient, tableName } from '../shared/dynamo.js';
+import { EventsPublisher } from '../shared/events-publisher.js';
+import { ledgerDepsFromEnv, settle } from '../shared/ledger/index.js';
+import { logger, recordTurnMetrics } from '../shared/metrics.js';
+import { isChatTurnRequest } from '../shared/protocol.js';
+import { runTurn, type SettleTurn } from './run-turn.js';
+
+/** Bedrock's own retry of throttled calls: the SDK backs off between attempts. */
+const BEDROCK_MAX_ATTEMPTS = 4;
+
+const region = process.env.AWS_REGION ?? 'us-east-1';
+// Only the twin overrides the endpoint; in the cloud the SDK resolves the Region's.
+const bedrock = new BedrockRuntimeClient({
+  region,
+  maxAttempts: BEDROCK_MAX_ATTEMPTS,
+  ...(process.env.SLUICE_BEDROCK_ENDPOINT ? { endpoint: process.env.SLUICE_BEDROCK_ENDPOINT } : {}),
+});
+const store = new ConversationStore(documentClient(), {
+  requests: tableName('ChatRequests'),
+  conversations: tableName('Conversations'),
+  messages: tableName('Messages'),
+});
+const publisher = new EventsPublisher({ url: requiredEnv('SLUICE_EVENTS_URL'), region });
+const ledger = ledgerDepsFromEnv();
+
+const settleWithLedger: SettleTurn = async ({ request, usage, outcome }) => {
+  const result = await settle(ledger, { requestId: request.requestId, usage, outcome });
+  if (!result.ok) throw new Error(`Settlement of ${request.requestId} failed: ${result.error.message}`);
+  return { costUsd: result.settlement.costUsd };
+};
+
+export async function handler(event: unknown): Promise<{ status: string }> {
+  if (!isChatTurnRequest(event)) {
+    // A malformed event can never succeed: log it and return, so Lambda does not retry it.
+    logger.error('chatStream received an event that is not a chat turn request', { event });
+    return { status: 'rejected' };
+  }
+  const outcome = await runTurn(event, {
+    bedrock,
+    store,
+    publisher,
+    settle: settleWithLedger,
+    recordMetrics: ({ request, usage, costUsd, firstTokenMs, totalMs, outcome }) =>
+      recordTurnMetrics({
+        requestId: request.requestId,
+        userId: request.userId,
+        modelId: request.modelId,
+        group: request.policyGroup,
+        outcome,
+        usage,
+        costUsd,
+        timeToFirstTokenMs: firstTokenMs ?? undefined,
+        durationMs: totalMs,
+      }),
+  });
+  logger.info('chat turn finished', { requestId: event.requestId, userId: event.userId, modelId: event.modelId, status: outcome.status });
+  return { status: outcome.status };
+}
+
+function requiredEnv(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set`);
+  return value;
+}

@@ -1,0 +1,84 @@
+/**
+ * The admin audit trail: who changed what for whom, and when. Each entry is written in the
+ * same transaction as the change it records, so there is no change without its entry.
+ */
+import { randomUUID } from 'node:crypto';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { BudgetOverride } from '../policy.js';
+import { AUDIT_PARTITION, type LedgerDeps } from './tables.js';
+
+/** Audited admin actions. */
+export const AuditAction = { SetBudgetOverride: 'SetBudgetOverride', ClearBudgetOverride: 'ClearBudgetOverride' } as const;
+export type AuditAction = (typeof AuditAction)[keyof typeof AuditAction];
+
+/** The admin who acted, from their Cognito identity. */
+export interface Actor {
+  userId: string;
+  username?: string;
+}
+
+export interface AuditEntry {
+  id: string;
+  at: string;
+  action: AuditAction;
+  actor: Actor;
+  targetUserId: string;
+  before: BudgetOverride | null;
+  after: BudgetOverride | null;
+}
+
+/** Largest page listAudit returns. */
+export const MAX_AUDIT_PAGE_SIZE = 500;
+
+/**
+ * The Put of an audit entry, for a caller's transaction.
+ * @example
+ * transactWrite(deps, [changeItem, auditPut(deps, entry)]);
+ */
+export function auditPut(deps: LedgerDeps, entry: Omit<AuditEntry, 'id'>): { Put: { TableName: string; Item: Record<string, unknown>; ConditionExpression: string } } {
+  const id = randomUUID();
+  return {
+    Put: {
+      TableName: deps.tables.budgets,
+      Item: { pk: AUDIT_PARTITION, sk: `${entry.at}#${id}`, id, ...entry },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    },
+  };
+}
+
+/**
+ * Audit entries, newest first, optionally between two ISO times and for one target user.
+ * @example
+ * const entries = await listAudit(deps, { limit: 50 });
+ */
+export async function listAudit(deps: LedgerDeps, input: { limit?: number; from?: string; to?: string; targetUserId?: string } = {}): Promise<AuditEntry[]> {
+  const limit = input.limit ?? 50;
+  if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_AUDIT_PAGE_SIZE) throw new RangeError(`limit must be 1–${MAX_AUDIT_PAGE_SIZE}, got ${limit}`);
+  for (const [field, value] of [['from', input.from], ['to', input.to]] as const) {
+    if (value !== undefined && Number.isNaN(Date.parse(value))) throw new RangeError(`${field} must be an ISO time, got ${JSON.stringify(value)}`);
+  }
+  // Sort keys start with the ISO time; '~' sorts after the '#id' suffix so `to` is inclusive.
+  const from = input.from ? new Date(input.from).toISOString() : '0';
+  const to = input.to ? `${new Date(input.to).toISOString()}~` : '~';
+  const entries: AuditEntry[] = [];
+  let ExclusiveStartKey: Record<string, unknown> | undefined;
+  do {
+    const page = await deps.db.send(
+      new QueryCommand({
+        TableName: deps.tables.budgets,
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+        FilterExpression: input.targetUserId ? 'targetUserId = :target' : undefined,
+        ExpressionAttributeValues: { ':pk': AUDIT_PARTITION, ':from': from, ':to': to, ...(input.targetUserId ? { ':target': input.targetUserId } : {}) },
+        ScanIndexForward: false,
+        ExclusiveStartKey,
+      }),
+    );
+    for (const item of page.Items ?? []) {
+      const { pk: _pk, sk: _sk, ...entry } = item;
+      entries.push(entry as AuditEntry);
+      if (entries.length === limit) return entries;
+    }
+    ExclusiveStartKey = page.LastEvaluatedKey;
+  } while (ExclusiveStartKey);
+  return entries;
+}

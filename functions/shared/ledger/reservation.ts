@@ -1,0 +1,70 @@
+/**
+ * The reservation item: what admission held for one turn, and what settlement made of it.
+ */
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import type { TokenUsage } from '../pricing.js';
+import { keys, type LedgerDeps } from './tables.js';
+
+/** How a turn ended, as the streaming Lambda reports it. */
+export const TurnOutcome = { completed: 'completed', cancelled: 'cancelled', failed: 'failed' } as const;
+export type TurnOutcome = (typeof TurnOutcome)[keyof typeof TurnOutcome];
+
+/** Where a reservation is in its life. */
+export const ReservationStatus = {
+  /** Budget held; the turn is running. */
+  open: 'open',
+  /** Settled against real usage. */
+  settled: 'settled',
+  /** The sweeper released it (the turn's Lambda never settled in time). */
+  expired: 'expired',
+} as const;
+export type ReservationStatus = (typeof ReservationStatus)[keyof typeof ReservationStatus];
+
+/** One admitted turn. */
+export interface Reservation {
+  requestId: string;
+  userId: string;
+  /** The model id as requested (sent to Bedrock). */
+  modelId: string;
+  /** The configured model it is priced as (the ledger and metrics key). */
+  pricedModelId: string;
+  /** The user's policy group (metric dimension). */
+  group: string;
+  status: ReservationStatus;
+  reservedMicros: number;
+  reservedUsd: number;
+  inputTokensEstimate: number;
+  /** The `maxTokens` to send to Bedrock: the worst case was priced with it. */
+  maxOutputTokens: number;
+  /** UTC day and month the turn is counted in (its start), even if it settles after midnight. */
+  day: string;
+  month: string;
+  createdAt: string;
+  expiresAt: string;
+  /** Present once settled. */
+  outcome?: TurnOutcome;
+  costMicros?: number;
+  usage?: Required<TokenUsage>;
+  settledAt?: string;
+  /** Settled after the sweeper had released it (billed without a reserve to release). */
+  settledAfterExpiry?: boolean;
+}
+
+/** The stored item of a reservation (keys and index attributes beside the fields). */
+export type ReservationItem = Reservation & { pk: string; sk: string; openPartition?: string; expiresAtEpochSeconds: number };
+
+/**
+ * Reads a reservation with a strongly consistent read; undefined when there is none.
+ * @example
+ * const reservation = await getReservation(deps, 'req-1');
+ */
+export async function getReservation(deps: LedgerDeps, requestId: string): Promise<Reservation | undefined> {
+  const { Item } = await deps.db.send(new GetCommand({ TableName: deps.tables.budgets, Key: keys.reservation(requestId), ConsistentRead: true }));
+  return Item ? toReservation(Item) : undefined;
+}
+
+/** Strips the storage attributes from a reservation item. */
+export function toReservation(item: Record<string, unknown>): Reservation {
+  const { pk: _pk, sk: _sk, openPartition: _open, expiresAtEpochSeconds: _ttl, ...reservation } = item as unknown as ReservationItem;
+  return reservation;
+}

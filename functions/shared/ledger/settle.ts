@@ -1,0 +1,174 @@
+/**
+ * Settlement: turn a reservation into the turn's real cost, from Bedrock's usage
+ * (cache tokens included), in one transaction that releases the reserve, adds the cost
+ * to the day and month spend and adds the turn to the ledger. Idempotent on the request
+ * id: the write is conditional on the reservation still being open, so Lambda's async
+ * retries and duplicate `end` handling bill once.
+ */
+import { RESERVATION_RETENTION_IN_SECONDS } from '../config.js';
+import { checkedUsage, costMicros, findModel, microsToUsd, type TokenUsage } from '../pricing.js';
+import { LedgerErrorCode, ledgerBusy, type LedgerBusy, type ReservationNotFound } from './errors.js';
+import { getReservation, ReservationStatus, TurnOutcome, type Reservation } from './reservation.js';
+import { checkId, keys, nowFrom, type LedgerDeps } from './tables.js';
+import { transactWrite, type TransactItems } from './transact.js';
+
+export interface SettleInput {
+  requestId: string;
+  /** Bedrock's `metadata.usage` (or what was counted before a cancel or failure). */
+  usage: TokenUsage;
+  outcome: TurnOutcome;
+  /** @default the deps' clock */
+  now?: Date;
+}
+
+/** What a turn was billed. */
+export interface Settlement {
+  requestId: string;
+  userId: string;
+  modelId: string;
+  pricedModelId: string;
+  group: string;
+  outcome: TurnOutcome;
+  usage: Required<TokenUsage>;
+  costMicros: number;
+  /** The `costUsd` of the turn's `end` event. */
+  costUsd: number;
+  reservedMicros: number;
+  settledAt: string;
+  /** True when this call found the turn already settled and changed nothing. */
+  alreadySettled: boolean;
+  /** True when the sweeper had released the reserve first; the cost is billed all the same. */
+  settledAfterExpiry: boolean;
+}
+
+export type SettleResult = { ok: true; settlement: Settlement } | { ok: false; error: ReservationNotFound | LedgerBusy };
+
+/** Attempts when a concurrent settle or sweep changed the reservation between read and write. */
+const MAX_SETTLE_ATTEMPTS = 3;
+
+/**
+ * Bills a turn for what it produced. A cancelled or failed turn passes the usage counted
+ * so far; it is billed for that, never for the reserve.
+ * @example
+ * const { settlement } = await settle(deps, { requestId, usage: metadata.usage, outcome: 'completed' });
+ * publish({ type: 'end', costUsd: settlement.costUsd });
+ */
+export async function settle(deps: LedgerDeps, input: SettleInput): Promise<SettleResult> {
+  checkId(input.requestId, 'requestId');
+  if (!Object.hasOwn(TurnOutcome, input.outcome)) throw new RangeError(`outcome must be completed, cancelled or failed, got ${JSON.stringify(input.outcome)}`);
+  const usage = checkedUsage(input.usage);
+  for (let attempt = 1; attempt <= MAX_SETTLE_ATTEMPTS; attempt += 1) {
+    const reservation = await getReservation(deps, input.requestId);
+    if (!reservation) {
+      return {
+        ok: false,
+        error: { code: LedgerErrorCode.ReservationNotFound, message: `No admitted turn has request id ${input.requestId}.`, requestId: input.requestId, retryable: false },
+      };
+    }
+    if (reservation.status === ReservationStatus.settled) return { ok: true, settlement: settlementOf(reservation, true) };
+    const now = nowFrom(deps, input.now);
+    const outcome = await transactWrite(deps, settlementItems(deps, reservation, usage, input.outcome, now));
+    if (outcome.ok) {
+      const settled = { ...reservation, ...settledFields(reservation, usage, input.outcome, now) };
+      return { ok: true, settlement: settlementOf(settled, false) };
+    }
+    if (outcome.busy) return { ok: false, error: ledgerBusy() };
+    // The reservation changed under us (a concurrent settle, or the sweeper): read it again.
+  }
+  return { ok: false, error: ledgerBusy() };
+}
+
+function settledFields(reservation: Reservation, usage: Required<TokenUsage>, outcome: TurnOutcome, now: Date) {
+  const model = findModel(reservation.pricedModelId);
+  if (!model) throw new Error(`settle: model ${reservation.pricedModelId} is no longer configured; add it back to price its open turns`);
+  return {
+    status: ReservationStatus.settled,
+    outcome,
+    usage,
+    costMicros: costMicros(model, usage),
+    settledAt: now.toISOString(),
+    settledAfterExpiry: reservation.status === ReservationStatus.expired,
+  };
+}
+
+function settlementItems(deps: LedgerDeps, reservation: Reservation, usage: Required<TokenUsage>, outcome: TurnOutcome, now: Date): TransactItems {
+  const fields = settledFields(reservation, usage, outcome, now);
+  const cost = fields.costMicros;
+  // An expired reservation's reserve was already released by the sweeper; only add the cost.
+  const release = reservation.status === ReservationStatus.open ? reservation.reservedMicros : 0;
+  const TableName = deps.tables.budgets;
+  const pk = keys.user(reservation.userId);
+  const adjustCounter = (sk: string) => ({
+    Update: {
+      TableName,
+      Key: { pk, sk },
+      UpdateExpression: 'ADD usedMicros :delta, spentMicros :cost, reservedMicros :release',
+      ExpressionAttributeValues: { ':delta': cost - release, ':cost': cost, ':release': -release },
+    },
+  });
+  return [
+    {
+      Update: {
+        TableName,
+        Key: keys.reservation(reservation.requestId),
+        UpdateExpression:
+          'SET #status = :settled, #outcome = :outcome, #usage = :usage, costMicros = :cost, settledAt = :at, settledAfterExpiry = :late, expiresAtEpochSeconds = :ttl REMOVE openPartition',
+        ConditionExpression: '#status = :expected',
+        ExpressionAttributeNames: { '#status': 'status', '#outcome': 'outcome', '#usage': 'usage' },
+        ExpressionAttributeValues: {
+          ':settled': ReservationStatus.settled,
+          ':expected': reservation.status,
+          ':outcome': outcome,
+          ':usage': usage,
+          ':cost': cost,
+          ':at': fields.settledAt,
+          ':late': fields.settledAfterExpiry,
+          ':ttl': Math.floor(now.getTime() / 1000) + RESERVATION_RETENTION_IN_SECONDS,
+        },
+      },
+    },
+    adjustCounter(keys.day(reservation.day)),
+    adjustCounter(keys.month(reservation.month)),
+    {
+      Update: {
+        TableName: deps.tables.ledger,
+        Key: { pk, sk: keys.ledgerItem(reservation.day, reservation.pricedModelId) },
+        UpdateExpression:
+          'SET userId = :user, modelId = :model, #day = :day, userModel = :userModel ' +
+          'ADD requests :one, #outcomeCount :one, inputTokens :input, outputTokens :output, cacheReadInputTokens :cacheRead, cacheWriteInputTokens :cacheWrite, costMicros :cost',
+        ExpressionAttributeNames: { '#day': 'day', '#outcomeCount': `${outcome}Requests` },
+        ExpressionAttributeValues: {
+          ':user': reservation.userId,
+          ':model': reservation.pricedModelId,
+          ':day': reservation.day,
+          ':userModel': `${reservation.userId}#${reservation.pricedModelId}`,
+          ':one': 1,
+          ':input': usage.inputTokens,
+          ':output': usage.outputTokens,
+          ':cacheRead': usage.cacheReadInputTokens,
+          ':cacheWrite': usage.cacheWriteInputTokens,
+          ':cost': cost,
+        },
+      },
+    },
+  ];
+}
+
+function settlementOf(reservation: Reservation, alreadySettled: boolean): Settlement {
+  const cost = reservation.costMicros ?? 0;
+  return {
+    requestId: reservation.requestId,
+    userId: reservation.userId,
+    modelId: reservation.modelId,
+    pricedModelId: reservation.pricedModelId,
+    group: reservation.group,
+    outcome: reservation.outcome ?? TurnOutcome.completed,
+    usage: reservation.usage ?? { inputTokens: 0, outputTokens: 0, cacheReadInputTokens: 0, cacheWriteInputTokens: 0 },
+    costMicros: cost,
+    costUsd: microsToUsd(cost),
+    reservedMicros: reservation.reservedMicros,
+    settledAt: reservation.settledAt ?? '',
+    alreadySettled,
+    settledAfterExpiry: reservation.settledAfterExpiry ?? false,
+  };
+}

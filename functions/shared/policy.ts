@@ -1,0 +1,114 @@
+/**
+ * A user's effective policy: what their Cognito groups allow, combined, with an admin's
+ * per-user override on top.
+ *
+ * Precedence (docs/budgets.md explains the choice):
+ * 1. groups combine to the most generous: the union of allowed models and, for each limit,
+ *    the largest value among the user's groups (Cognito groups are memberships that add
+ *    up: adding someone to `power-users` must never lower what `users` gave them);
+ * 2. a per-user override replaces each field it sets, up or down, whatever the groups say;
+ * 3. a user in no configured group gets nothing (deny by default).
+ */
+import { GROUP_POLICIES, GROUP_RANK, type GroupPolicy } from './config.js';
+import { findModel } from './pricing.js';
+
+/** Limits an admin may set for one user; fields left out keep the group value. */
+export interface BudgetOverride {
+  dailyLimitUsd?: number;
+  monthlyLimitUsd?: number;
+  maxOutputTokens?: number;
+  requestsPerMinute?: number;
+  /** Replaces the allowed models when given. */
+  allowedModels?: string[];
+}
+
+/** The policy that applies to one user now. */
+export interface EffectivePolicy extends GroupPolicy {
+  /** The user's highest-ranked configured group, or `none`; bounded, so usable as a metric dimension. */
+  group: string;
+  /** Configured groups the policy came from. */
+  groups: string[];
+  /** Whether an admin's override changed anything. */
+  overridden: boolean;
+}
+
+/** The `group` of a user in no configured group. */
+export const NO_GROUP = 'none';
+
+/**
+ * Combines a user's groups (from the token's `cognito:groups`) and an optional override.
+ * @example
+ * effectivePolicy(['users', 'power-users']).dailyLimitUsd; // 20
+ * effectivePolicy(['users'], { dailyLimitUsd: 0.5 }).dailyLimitUsd; // 0.5
+ */
+export function effectivePolicy(
+  cognitoGroups: readonly string[],
+  override?: BudgetOverride,
+  policies: Readonly<Record<string, GroupPolicy>> = GROUP_POLICIES,
+): EffectivePolicy {
+  const groups = [...new Set(cognitoGroups)].filter((g) => Object.hasOwn(policies, g));
+  const members = groups.map((g) => policies[g]);
+  const most = (pick: (p: GroupPolicy) => number) => (members.length === 0 ? 0 : Math.max(...members.map(pick)));
+  const combined: GroupPolicy = {
+    allowedModels: [...new Set(members.flatMap((p) => p.allowedModels))],
+    dailyLimitUsd: most((p) => p.dailyLimitUsd),
+    monthlyLimitUsd: most((p) => p.monthlyLimitUsd),
+    maxOutputTokens: most((p) => p.maxOutputTokens),
+    requestsPerMinute: most((p) => p.requestsPerMinute),
+  };
+  const fields = override ? definedFields(override) : {};
+  return {
+    ...combined,
+    ...fields,
+    group: GROUP_RANK.find((g) => groups.includes(g)) ?? groups[0] ?? NO_GROUP,
+    groups,
+    overridden: Object.keys(fields).length > 0,
+  };
+}
+
+/**
+ * Whether a policy admits a model id (a listed model admits its inference profiles).
+ * @example
+ * isModelAllowed(effectivePolicy(['users']), 'us.amazon.nova-lite-v1:0'); // true
+ */
+export function isModelAllowed(policy: Pick<GroupPolicy, 'allowedModels'>, modelId: string): boolean {
+  if (policy.allowedModels.includes(modelId)) return true;
+  const model = findModel(modelId);
+  return model !== undefined && policy.allowedModels.includes(model.id);
+}
+
+/**
+ * Checks an override an admin sent; returns the problems (empty when valid).
+ * @example
+ * overrideProblems({ dailyLimitUsd: -1 }); // ['dailyLimitUsd must be a finite number ≥ 0']
+ */
+export function overrideProblems(override: BudgetOverride): string[] {
+  const problems: string[] = [];
+  for (const field of ['dailyLimitUsd', 'monthlyLimitUsd'] as const) {
+    const value = override[field];
+    if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > MAX_LIMIT_IN_USD)) {
+      problems.push(`${field} must be a finite number ≥ 0 and ≤ ${MAX_LIMIT_IN_USD}`);
+    }
+  }
+  for (const field of ['maxOutputTokens', 'requestsPerMinute'] as const) {
+    const value = override[field];
+    if (value !== undefined && (!Number.isSafeInteger(value) || value < 0)) problems.push(`${field} must be a whole number ≥ 0`);
+  }
+  if (override.allowedModels !== undefined) {
+    if (!Array.isArray(override.allowedModels)) problems.push('allowedModels must be a list of model ids');
+    else for (const id of override.allowedModels) if (typeof id !== 'string' || !findModel(id)) problems.push(`allowedModels: unknown model ${JSON.stringify(id)}`);
+  }
+  if (Object.keys(definedFields(override)).length === 0) problems.push('an override must set at least one field');
+  return problems;
+}
+
+/** The largest limit an override may set; keeps micro-USD sums far inside safe integers. */
+export const MAX_LIMIT_IN_USD = 1_000_000;
+
+function definedFields(override: BudgetOverride): Partial<GroupPolicy> {
+  const fields: Partial<Record<keyof BudgetOverride, unknown>> = {};
+  for (const key of ['dailyLimitUsd', 'monthlyLimitUsd', 'maxOutputTokens', 'requestsPerMinute', 'allowedModels'] as const) {
+    if (override[key] !== undefined && override[key] !== null) fields[key] = override[key];
+  }
+  return fields as Partial<GroupPolicy>;
+}

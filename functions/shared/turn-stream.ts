@@ -1,0 +1,147 @@
+import { MAX_EVENTS_PER_PUBLISH, PublishError, type EventsPublisher } from './events-publisher.js';
+import type { DeltaEvent, EndEvent, ErrorEvent, StartEvent, StreamEvent } from './protocol.js';
+
+/** Later deltas wait at most this long before they are published. */
+export const DEFAULT_FLUSH_INTERVAL_IN_MS = 120;
+/** A buffer this large is published at once rather than on the timer. */
+export const DEFAULT_FLUSH_THRESHOLD_IN_CHARS = 1_500;
+/** Keeps each delta event far below the 240 KB event limit. */
+export const MAX_DELTA_TEXT_IN_CHARS = 32_000;
+
+export interface TurnStreamOptions {
+  publisher: Pick<EventsPublisher, 'publish'>;
+  channel: string;
+  requestId: string;
+  flushIntervalMs?: number;
+  flushThresholdChars?: number;
+  /** Attempts per publish, the first included. @default 5 */
+  publishAttempts?: number;
+  /** @default 100 (doubled each retry) */
+  retryBaseDelayMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/**
+ * The publishing side of one chat turn. It numbers events (0, 1, 2… with no gaps),
+ * sends the first delta at once for time to first token, batches later ones on a timer
+ * or a size threshold, publishes strictly in order, and retries a failed publish with
+ * the same sequence numbers, so subscribers see no gap and can drop duplicates.
+ */
+export class TurnStream {
+  readonly #options: Required<Omit<TurnStreamOptions, 'publisher' | 'channel' | 'requestId'>> & TurnStreamOptions;
+  #seq = 0;
+  #buffer = '';
+  #sentFirstDelta = false;
+  #timer: NodeJS.Timeout | undefined;
+  #chain: Promise<void> = Promise.resolve();
+  #failure: PublishError | undefined;
+  #streamedText = '';
+  #publishes = 0;
+  #firstDeltaPublishedAt: number | undefined;
+
+  constructor(options: TurnStreamOptions) {
+    this.#options = {
+      flushIntervalMs: DEFAULT_FLUSH_INTERVAL_IN_MS,
+      flushThresholdChars: DEFAULT_FLUSH_THRESHOLD_IN_CHARS,
+      publishAttempts: 5,
+      retryBaseDelayMs: 100,
+      sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+      ...options,
+    };
+  }
+
+  /** Text of every delta handed to the publisher so far: what subscribers see. */
+  get streamedText(): string {
+    return this.#streamedText;
+  }
+
+  /** Publish calls made (retries excluded): the Events cost figure. */
+  get publishCount(): number {
+    return this.#publishes;
+  }
+
+  get firstDeltaPublishedAt(): number | undefined {
+    return this.#firstDeltaPublishedAt;
+  }
+
+  /** The publish failure that ended the stream, if any. */
+  get failure(): PublishError | undefined {
+    return this.#failure;
+  }
+
+  start(conversationId: string, model: string): Promise<void> {
+    const event: StartEvent = { type: 'start', requestId: this.#options.requestId, conversationId, model, seq: 0 };
+    this.#seq = 1;
+    return this.#enqueue([event]);
+  }
+
+  delta(text: string): void {
+    if (!text) return;
+    this.#buffer += text;
+    if (!this.#sentFirstDelta || this.#buffer.length >= this.#options.flushThresholdChars) {
+      this.#sentFirstDelta = true;
+      void this.flush();
+    } else {
+      this.#timer ??= setTimeout(() => void this.flush(), this.#options.flushIntervalMs);
+    }
+  }
+
+  /** Publishes whatever deltas are buffered. */
+  flush(): Promise<void> {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (!this.#buffer) return this.#chain;
+    const events: DeltaEvent[] = [];
+    for (let i = 0; i < this.#buffer.length; i += MAX_DELTA_TEXT_IN_CHARS) {
+      events.push({ type: 'delta', requestId: this.#options.requestId, seq: this.#seq++, text: this.#buffer.slice(i, i + MAX_DELTA_TEXT_IN_CHARS) });
+    }
+    this.#streamedText += this.#buffer;
+    this.#buffer = '';
+    return this.#enqueue(events, true);
+  }
+
+  end(event: Omit<EndEvent, 'type' | 'seq' | 'requestId'>): Promise<void> {
+    return this.#finish({ type: 'end', requestId: this.#options.requestId, seq: 0, ...event });
+  }
+
+  error(event: Omit<ErrorEvent, 'type' | 'seq' | 'requestId'>): Promise<void> {
+    return this.#finish({ type: 'error', requestId: this.#options.requestId, seq: 0, ...event });
+  }
+
+  async #finish(final: EndEvent | ErrorEvent): Promise<void> {
+    await this.flush();
+    final.seq = this.#seq++;
+    await this.#enqueue([final]);
+  }
+
+  #enqueue(events: StreamEvent[], isDelta = false): Promise<void> {
+    this.#chain = this.#chain.then(async () => {
+      // After a publish failed for good, later events would leave a gap: stop publishing.
+      if (this.#failure) return;
+      for (let i = 0; i < events.length; i += MAX_EVENTS_PER_PUBLISH) {
+        await this.#publishWithRetry(events.slice(i, i + MAX_EVENTS_PER_PUBLISH));
+        if (this.#failure) return;
+      }
+      if (isDelta) this.#firstDeltaPublishedAt ??= Date.now();
+    });
+    return this.#chain;
+  }
+
+  async #publishWithRetry(events: StreamEvent[]): Promise<void> {
+    this.#publishes++;
+    const { publishAttempts, retryBaseDelayMs, sleep } = this.#options;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.#options.publisher.publish(this.#options.channel, events);
+        return;
+      } catch (error) {
+        const failure = error instanceof PublishError ? error : new PublishError((error as Error).message, undefined, true, { cause: error });
+        if (!failure.retryable || attempt >= publishAttempts) {
+          this.#failure = failure;
+          return;
+        }
+        await sleep(retryBaseDelayMs * 2 ** (attempt - 1) * (0.5 + Math.random() / 2));
+      }
+    }
+  }
+}

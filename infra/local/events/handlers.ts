@@ -1,0 +1,58 @@
+import type { ChannelNamespace, DataSource } from '../../gateway.js';
+import { DEFAULT_CALL_TIMEOUT_IN_MS } from '../appsync-js/runtime.js';
+import { createCodeHandlers } from './code-handlers.js';
+import type { ChannelHandlers, HandlerContext, PublishDecision, SubscribeDecision } from './handler-context.js';
+import { directPublish, directSubscribe, type HandlerLambda } from './lambda-handlers.js';
+
+/** How long one APPSYNC_JS handler call may run before it fails (the runtime's default). */
+export const HANDLER_TIMEOUT_IN_MS = DEFAULT_CALL_TIMEOUT_IN_MS;
+
+export interface NamespaceHandlerOptions {
+  lambda: HandlerLambda;
+  dataSources: readonly DataSource[];
+  log: (line: string) => void;
+  /** @default HANDLER_TIMEOUT_IN_MS */
+  timeoutMs?: number;
+}
+
+/** AppSync's defaults: `onPublish` forwards the events unchanged, no `onSubscribe` allows. */
+const DEFAULT_HANDLERS: ChannelHandlers = {
+  onPublish: async (ctx) => ({ kind: 'broadcast', events: (ctx.events ?? []).map(({ id, payload }) => ({ id, payload })) }),
+  onSubscribe: async () => ({ kind: 'allow' }),
+};
+
+/**
+ * The handlers of one namespace: a direct Lambda integration where the manifest names
+ * one, else the APPSYNC_JS `codeHandlers` file, else AppSync's defaults, decided per
+ * operation (a namespace may mix them, as AppSync's `handlerConfigs` allow).
+ *
+ * @example
+ * ```ts
+ * const handlers = namespaceHandlers(chat, { lambda: context.lambda, dataSources: manifest.dataSources, log });
+ * const decision = await handlers.onSubscribe(ctx);
+ * ```
+ */
+export function namespaceHandlers(namespace: ChannelNamespace, options: NamespaceHandlerOptions): ChannelHandlers {
+  const dataSource = namespace.handlerDataSource ? options.dataSources.find((ds) => ds.name === namespace.handlerDataSource) : undefined;
+  if (namespace.handlerDataSource && !dataSource) {
+    throw new TypeError(`Namespace ${namespace.name}: data source ${namespace.handlerDataSource} is not in the manifest.`);
+  }
+  const code = namespace.codeHandlers
+    ? createCodeHandlers({
+        entry: namespace.codeHandlers,
+        dataSource,
+        lambda: options.lambda,
+        log: options.log,
+        timeoutMs: options.timeoutMs ?? HANDLER_TIMEOUT_IN_MS,
+      })
+    : DEFAULT_HANDLERS;
+  const direct = namespace.directHandlers;
+  return {
+    onPublish(ctx: HandlerContext): Promise<PublishDecision> {
+      return direct?.onPublish ? directPublish(options.lambda, direct.onPublish, ctx, options.log) : code.onPublish(ctx);
+    },
+    onSubscribe(ctx: HandlerContext): Promise<SubscribeDecision> {
+      return direct?.onSubscribe ? directSubscribe(options.lambda, direct.onSubscribe, ctx) : code.onSubscribe(ctx);
+    },
+  };
+}

@@ -1,0 +1,150 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
+import type { AuthMode } from '../../gateway.js';
+import { createAuthorizer, lowerCaseHeaders } from '../auth/index.js';
+import type { TwinComponent, TwinContext } from '../context.js';
+import { createDataSources } from '../datasources/index.js';
+import { REPO_ROOT } from '../state.js';
+import { loadAppSyncSchema } from './appsync-schema.js';
+import { GRAPHQL_ERROR_TYPES, requestError } from './errors.js';
+import { createGraphqlExecutor, type GraphqlRequest } from './executor.js';
+import { BodyTooLargeError, readBody } from './http-body.js';
+import { createResolverLoader } from './resolver-loader.js';
+import { tableEnvironment } from './table-environment.js';
+
+/** Where the twin serves the GraphQL API. */
+export const GRAPHQL_PATH = '/graphql';
+
+/**
+ * Largest request body the twin reads. AppSync documents no exact figure for the
+ * request; 1 MB fits every Sluice operation (a prompt is at most 32 KB) with room.
+ *
+ * @see https://docs.aws.amazon.com/general/latest/gr/appsync.html
+ */
+export const MAX_REQUEST_BODY_IN_BYTES = 1_048_576;
+
+/** Browsers call the API from the web app's origin (Vite dev server or the hosted app). */
+const CORS_HEADERS = {
+  'access-control-allow-origin': '*',
+  'access-control-allow-methods': 'POST, OPTIONS',
+  'access-control-allow-headers':
+    'authorization, content-type, x-api-key, x-amz-date, x-amz-security-token, x-amz-user-agent, x-amz-content-sha256',
+  'access-control-expose-headers': 'x-amzn-requestid, x-amzn-errortype',
+  'access-control-max-age': '86400',
+};
+
+function send(res: ServerResponse, status: number, body: unknown, requestId: string, errorType?: string): void {
+  res.writeHead(status, {
+    ...CORS_HEADERS,
+    'content-type': 'application/json; charset=UTF-8',
+    'x-amzn-requestid': requestId,
+    ...(errorType ? { 'x-amzn-errortype': errorType } : {}),
+  });
+  res.end(JSON.stringify(body));
+}
+
+function parseRequestBody(text: string): Omit<GraphqlRequest, 'caller' | 'headers'> | string {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return 'Invalid JSON payload in POST request.';
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return 'The request body must be a JSON object.';
+  const { query, variables, operationName } = body as Record<string, unknown>;
+  if (typeof query !== 'string' || query.trim() === '') return 'The request body has no query.';
+  if (variables !== undefined && variables !== null && (typeof variables !== 'object' || Array.isArray(variables))) {
+    return 'variables must be a JSON object.';
+  }
+  if (operationName !== undefined && operationName !== null && typeof operationName !== 'string') return 'operationName must be a string.';
+  return { query, variables: (variables as Record<string, unknown> | null) ?? null, operationName: operationName ?? null };
+}
+
+/**
+ * The AppSync GraphQL endpoint of the twin: `POST /graphql` with the manifest's auth
+ * modes, the schema's auth directives field by field, and the manifest's resolvers run
+ * through the APPSYNC_JS runtime against DynamoDB Local, the in-process Lambdas and NONE.
+ * The schema declares no subscriptions, so there is no `/graphql/realtime`.
+ *
+ * @example
+ * ```ts
+ * const twin = await startTwin({ services, components: [createGraphqlComponent] });
+ * ```
+ */
+export async function createGraphqlComponent(context: TwinContext): Promise<TwinComponent> {
+  const { manifest } = context;
+  const api = manifest.graphql;
+  const schema = loadAppSyncSchema(resolve(REPO_ROOT, api.schema));
+  const dataSources = createDataSources({ dynamodb: context.dynamodb, lambda: context.lambda, tables: manifest.tables });
+  const loader = createResolverLoader();
+  const executor = createGraphqlExecutor({
+    schema,
+    api,
+    dataSources: manifest.dataSources,
+    load: loader.load,
+    invokeDataSource: (dataSource, request, lambdaEvent) => dataSources.invoke({ dataSource, request, lambdaEvent }),
+    env: tableEnvironment(manifest.tables, context.dynamodb.tableName),
+  });
+  const authorizer = createAuthorizer(context);
+  const allowedModes: AuthMode[] = [api.defaultAuthMode, ...api.additionalAuthModes];
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const requestId = randomUUID();
+    if (req.method === 'OPTIONS') {
+      res.writeHead(204, CORS_HEADERS);
+      res.end();
+      return;
+    }
+    if (req.method !== 'POST') {
+      send(res, 405, requestError(GRAPHQL_ERROR_TYPES.MALFORMED, 'Use POST for GraphQL requests.'), requestId, GRAPHQL_ERROR_TYPES.MALFORMED);
+      return;
+    }
+    let text: string;
+    try {
+      text = await readBody(req, MAX_REQUEST_BODY_IN_BYTES);
+    } catch (error) {
+      if (!(error instanceof BodyTooLargeError)) throw error;
+      send(res, 413, requestError(GRAPHQL_ERROR_TYPES.TOO_LARGE, error.message), requestId, GRAPHQL_ERROR_TYPES.TOO_LARGE);
+      return;
+    }
+    const headers = lowerCaseHeaders(req.headers as Record<string, unknown>);
+    const auth = await authorizer.authorize({
+      headers,
+      body: text,
+      method: 'POST',
+      path: GRAPHQL_PATH,
+      allowedModes,
+      sourceIp: req.socket.remoteAddress,
+    });
+    if (!auth.ok) {
+      send(res, auth.status, requestError(auth.errorType, auth.message), requestId, auth.errorType);
+      return;
+    }
+    const parsed = parseRequestBody(text);
+    if (typeof parsed === 'string') {
+      send(res, 400, requestError(GRAPHQL_ERROR_TYPES.MALFORMED, parsed), requestId, GRAPHQL_ERROR_TYPES.MALFORMED);
+      return;
+    }
+    const response = await executor.execute({
+      ...parsed,
+      caller: { mode: auth.mode, identity: auth.identity },
+      headers: Object.fromEntries(Object.entries(headers).filter((e): e is [string, string] => typeof e[1] === 'string')),
+    });
+    send(res, 200, response, requestId);
+  }
+
+  return {
+    name: 'graphql',
+    handleRequest(req, res) {
+      const path = (req.url ?? '').split('?')[0];
+      if (path !== GRAPHQL_PATH) return false;
+      return handle(req, res).then(() => true);
+    },
+    describe: () => [`GraphQL   ${context.url}${GRAPHQL_PATH}  (${allowedModes.join(', ')}; no subscriptions)`],
+    async close() {
+      dataSources.close();
+      await loader.close();
+    },
+  };
+}

@@ -1,0 +1,189 @@
+import {
+  execute,
+  GraphQLError,
+  parse,
+  responsePathAsArray,
+  validate,
+  type DocumentNode,
+  type GraphQLFieldResolver,
+  type GraphQLSchema,
+} from 'graphql';
+import type { AuthMode, DataSource, GraphqlApi } from '../../gateway.js';
+import type { AppSyncLambdaEvent, DataSourceOutcome } from '../datasources/types.js';
+import {
+  AppSyncFieldError,
+  formatAppendedError,
+  formatExecutionError,
+  formatSyntaxError,
+  formatValidationError,
+  GRAPHQL_ERROR_TYPES,
+  type AppSyncErrorEntry,
+} from './errors.js';
+import { fieldAuthRules, isFieldAllowed, notAuthorizedMessage, type Caller } from './field-auth.js';
+import { runResolver, type ResolverModuleLoader, type ResolverPlan } from './resolver-runner.js';
+import { selectionSetGraphQL, selectionSetList } from './selection-set.js';
+
+/**
+ * AppSync ends a GraphQL request after 30 seconds.
+ *
+ * @see https://docs.aws.amazon.com/general/latest/gr/appsync.html
+ */
+export const REQUEST_TIMEOUT_IN_MS = 30_000;
+
+/** One GraphQL request, already authenticated. */
+export interface GraphqlRequest {
+  query: string;
+  variables?: Record<string, unknown> | null;
+  operationName?: string | null;
+  caller: Caller;
+  /** Request headers (lower-cased), passed to resolvers as `ctx.request.headers`. */
+  headers: Record<string, string>;
+}
+
+/** The response body AppSync sends: `data` and, when anything failed, `errors`. */
+export interface GraphqlResponse {
+  data: Record<string, unknown> | null;
+  errors?: AppSyncErrorEntry[];
+}
+
+export interface GraphqlExecutorOptions {
+  schema: GraphQLSchema;
+  api: Pick<GraphqlApi, 'defaultAuthMode' | 'resolvers' | 'functions'>;
+  dataSources: DataSource[];
+  load: ResolverModuleLoader;
+  invokeDataSource(source: DataSource, request: unknown, lambdaEvent: AppSyncLambdaEvent): Promise<DataSourceOutcome>;
+  /** `ctx.env` of every resolver (AppSync environment variables). @default {} */
+  env?: Record<string, string>;
+  /** @default REQUEST_TIMEOUT_IN_MS */
+  requestTimeoutMs?: number;
+}
+
+interface RequestState {
+  request: GraphqlRequest;
+  appended: AppSyncErrorEntry[];
+  deadline: number;
+}
+
+/** Resolves the manifest's resolvers into runnable plans; a wrong name fails at start-up, not per request. */
+function planResolvers(options: GraphqlExecutorOptions): Map<string, ResolverPlan> {
+  const sources = new Map(options.dataSources.map((d) => [d.name, d]));
+  const functions = new Map(options.api.functions.map((f) => [f.name, f]));
+  const plans = new Map<string, ResolverPlan>();
+  for (const resolver of options.api.resolvers) {
+    const steps = resolver.pipeline.map((name) => {
+      const fn = functions.get(name);
+      if (!fn) throw new TypeError(`Resolver ${resolver.typeName}.${resolver.fieldName} names unknown function ${name}`);
+      const source = sources.get(fn.dataSource);
+      if (!source) throw new TypeError(`Function ${name} names unknown data source ${fn.dataSource}`);
+      return { ...fn, source };
+    });
+    plans.set(`${resolver.typeName}.${resolver.fieldName}`, { kind: 'pipeline', code: resolver.code, functions: steps });
+  }
+  return plans;
+}
+
+function withDeadline<T>(promise: Promise<T>, deadline: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new AppSyncFieldError({ errorType: GRAPHQL_ERROR_TYPES.TIMEOUT, message: 'Execution timed out.' })),
+      Math.max(0, deadline - Date.now()),
+    );
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Executes GraphQL requests the way AppSync does: parse and validate against the
+ * schema (AppSync validation errors, nothing runs), then resolve field by field,
+ * checking each field's auth directives for the caller and running its unit or
+ * pipeline resolver through the APPSYNC_JS runtime and the data sources.
+ *
+ * @example
+ * ```ts
+ * const executor = createGraphqlExecutor({ schema, api: manifest.graphql, dataSources, load, invokeDataSource });
+ * const body = await executor.execute({ query: '{ models { id } }', caller, headers: {} });
+ * ```
+ */
+export function createGraphqlExecutor(options: GraphqlExecutorOptions) {
+  const plans = planResolvers(options);
+  const defaultMode = options.api.defaultAuthMode as AuthMode;
+  const timeoutMs = options.requestTimeoutMs ?? REQUEST_TIMEOUT_IN_MS;
+  const documents = new Map<string, DocumentNode>();
+
+  const fieldResolver: GraphQLFieldResolver<unknown, RequestState> = (source, args, state, info) => {
+    const type = info.parentType;
+    if (!type.name.startsWith('__') && !info.fieldName.startsWith('__')) {
+      const field = type.getFields()[info.fieldName];
+      if (!isFieldAllowed(fieldAuthRules(type, field, defaultMode), state.request.caller)) {
+        throw new AppSyncFieldError({ errorType: GRAPHQL_ERROR_TYPES.UNAUTHORIZED, message: notAuthorizedMessage(info.fieldName, type.name) });
+      }
+    }
+    const plan = plans.get(`${type.name}.${info.fieldName}`);
+    if (!plan) {
+      return source && typeof source === 'object' ? (source as Record<string, unknown>)[info.fieldName] : undefined;
+    }
+    const run = runResolver(
+      plan,
+      {
+        arguments: args,
+        identity: state.request.caller.identity,
+        source: source ?? null,
+        info: {
+          fieldName: info.fieldName,
+          parentTypeName: type.name,
+          variables: info.variableValues,
+          selectionSetList: selectionSetList(info.fieldNodes, info.fragments),
+          selectionSetGraphQL: selectionSetGraphQL(info.fieldNodes),
+        },
+        request: { headers: state.request.headers, domainName: null },
+        env: options.env ?? {},
+      },
+      { load: options.load, invokeDataSource: options.invokeDataSource },
+    );
+    return withDeadline(run, state.deadline).then((outcome) => {
+      const path = responsePathAsArray(info.path);
+      const locations = outcome.appended.length > 0 ? new GraphQLError('', { nodes: info.fieldNodes }).locations : undefined;
+      for (const appended of outcome.appended) state.appended.push(formatAppendedError(appended, path, locations));
+      if (outcome.error) throw new AppSyncFieldError(outcome.error);
+      return outcome.value;
+    });
+  };
+
+  function document(query: string): DocumentNode | GraphqlResponse {
+    const cached = documents.get(query);
+    if (cached) return cached;
+    let doc: DocumentNode;
+    try {
+      doc = parse(query);
+    } catch (error) {
+      return { data: null, errors: [formatSyntaxError(error as GraphQLError)] };
+    }
+    const invalid = validate(options.schema, doc);
+    if (invalid.length > 0) return { data: null, errors: invalid.map(formatValidationError) };
+    if (documents.size < 500) documents.set(query, doc);
+    return doc;
+  }
+
+  return {
+    async execute(request: GraphqlRequest): Promise<GraphqlResponse> {
+      const doc = document(request.query);
+      if (!('kind' in doc)) return doc;
+      const state: RequestState = { request, appended: [], deadline: Date.now() + timeoutMs };
+      const result = await execute({
+        schema: options.schema,
+        document: doc,
+        variableValues: request.variables ?? undefined,
+        operationName: request.operationName ?? undefined,
+        contextValue: state,
+        fieldResolver,
+      });
+      // No `data` at all means the variables (or the operation choice) failed before any field ran.
+      if (result.data === undefined) return { data: null, errors: (result.errors ?? []).map(formatValidationError) };
+      const errors = [...(result.errors ?? []).map(formatExecutionError), ...state.appended];
+      return errors.length > 0 ? { data: result.data ?? null, errors } : { data: result.data ?? null };
+    },
+  };
+}
+
+export type GraphqlExecutor = ReturnType<typeof createGraphqlExecutor>;

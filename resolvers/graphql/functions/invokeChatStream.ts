@@ -1,0 +1,29 @@
+import { util, type Context } from '@aws-appsync/utils';
+import type { TurnStash } from '../Mutation.startChat.js';
+
+/**
+ * Starts the streaming Lambda asynchronously (invocation type Event), so the mutation
+ * returns at once; the event is the `ChatTurnRequest` of functions/shared/protocol.ts.
+ */
+export function request(ctx: Context) {
+  const turn = ctx.stash.turn as TurnStash;
+  return {
+    operation: 'Invoke',
+    invocationType: 'Event',
+    payload: {
+      requestId: turn.requestId,
+      userId: turn.userId,
+      conversationId: turn.conversationId,
+      modelId: turn.modelId,
+      prompt: turn.prompt,
+      maxTokens: turn.maxTokens,
+      groups: turn.groups,
+    },
+  };
+}
+
+/** Raises a Lambda that could not be queued. */
+export function response(ctx: Context) {
+  if (ctx.error) util.error(ctx.error.message, ctx.error.type);
+  return ctx.prev.result;
+}

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { GROUP_POLICIES, SIMULATOR_MODEL_ID } from '../../functions/shared/config.js';
+import { effectivePolicy, isModelAllowed, NO_GROUP, overrideProblems } from '../../functions/shared/policy.js';
+
+describe('effective policy', () => {
+  it('combines several groups to the most generous limits and the union of models', () => {
+    // Act
+    const policy = effectivePolicy(['users', 'power-users']);
+    // Assess
+    expect(policy).toMatchObject({
+      dailyLimitUsd: GROUP_POLICIES['power-users'].dailyLimitUsd,
+      monthlyLimitUsd: GROUP_POLICIES['power-users'].monthlyLimitUsd,
+      maxOutputTokens: GROUP_POLICIES['power-users'].maxOutputTokens,
+      requestsPerMinute: GROUP_POLICIES['power-users'].requestsPerMinute,
+      group: 'power-users',
+      overridden: false,
+    });
+    for (const id of GROUP_POLICIES.users.allowedModels) expect(policy.allowedModels).toContain(id);
+  });
+
+  it('names the highest-ranked group whatever order Cognito lists them in', () => {
+    expect(effectivePolicy(['users', 'admins']).group).toBe('admins');
+    expect(effectivePolicy(['admins', 'users']).group).toBe('admins');
+  });
+
+  it('gives a user in no configured group nothing (deny by default)', () => {
+    // Act
+    const policy = effectivePolicy(['marketing']);
+    // Assess
+    expect(policy).toMatchObject({ allowedModels: [], dailyLimitUsd: 0, monthlyLimitUsd: 0, requestsPerMinute: 0, group: NO_GROUP, groups: [] });
+    expect(isModelAllowed(policy, SIMULATOR_MODEL_ID)).toBe(false);
+  });
+
+  it('lets an override win field by field over every group, up or down', () => {
+    // Act
+    const lowered = effectivePolicy(['admins'], { dailyLimitUsd: 0.5 });
+    const raised = effectivePolicy(['users'], { monthlyLimitUsd: 500, allowedModels: ['amazon.nova-pro-v1:0'] });
+    // Assess
+    expect(lowered).toMatchObject({ dailyLimitUsd: 0.5, monthlyLimitUsd: GROUP_POLICIES.admins.monthlyLimitUsd, overridden: true });
+    expect(raised).toMatchObject({ monthlyLimitUsd: 500, dailyLimitUsd: GROUP_POLICIES.users.dailyLimitUsd, allowedModels: ['amazon.nova-pro-v1:0'] });
+  });
+
+  it('admits a listed model through its inference profiles', () => {
+    const policy = effectivePolicy(['users']);
+    expect(isModelAllowed(policy, 'us.amazon.nova-lite-v1:0')).toBe(true);
+    expect(isModelAllowed(policy, 'anthropic.claude-opus-4-1-20250805-v1:0')).toBe(false);
+  });
+
+  it.each([
+    [{ dailyLimitUsd: -1 }, /dailyLimitUsd/],
+    [{ monthlyLimitUsd: Number.POSITIVE_INFINITY }, /monthlyLimitUsd/],
+    [{ requestsPerMinute: 2.5 }, /requestsPerMinute/],
+    [{ maxOutputTokens: -10 }, /maxOutputTokens/],
+    [{ allowedModels: ['acme.nope'] }, /unknown model/],
+    [{}, /at least one field/],
+  ])('finds the problem in override %j', (override, problem) => {
+    expect(overrideProblems(override).join('; ')).toMatch(problem);
+  });
+
+  it('accepts a valid override', () => {
+    expect(overrideProblems({ dailyLimitUsd: 0, allowedModels: [SIMULATOR_MODEL_ID] })).toEqual([]);
+  });
+});

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { cognitoIdentity, evaluateResolver, makeContext } from '../helpers/evaluate-resolver.js';
+
+const VALIDATE = 'resolvers/graphql/functions/validateChatInput.ts';
+const turn = (overrides: Record<string, unknown> = {}) => ({
+  requestId: 'r1',
+  conversationId: 'c1',
+  userId: 'u1',
+  groups: ['users'],
+  modelId: 'sluice.simulator',
+  prompt: 'Hello',
+  maxTokens: 0,
+  createdAt: '2025-01-01T00:00:00.000Z',
+  channel: '/chat/u1/c1',
+  ...overrides,
+});
+
+describe('the startChat pipeline functions', () => {
+  it('defaults maxTokens within the model and policy caps', async () => {
+    // Act
+    const { result, error } = await evaluateResolver(VALIDATE, 'request', makeContext({ stash: { turn: turn() } }));
+    // Assess
+    expect(error).toBeUndefined();
+    expect(result).toEqual({ payload: { maxTokens: 1024 } });
+  });
+
+  it.each([
+    { name: 'an empty prompt', overrides: { prompt: ' ' }, errorType: 'ValidationError' },
+    { name: 'a prompt of 32,769 bytes', overrides: { prompt: 'a'.repeat(32_767) + 'é' }, errorType: 'ValidationError' },
+    { name: 'an unknown model', overrides: { modelId: 'nope' }, errorType: 'ValidationError' },
+    { name: 'a model the group may not use', overrides: { modelId: 'anthropic.claude-opus-4-1-20250805-v1:0' }, errorType: 'ModelNotAllowed' },
+    { name: 'maxTokens above the policy cap', overrides: { maxTokens: 4096 }, errorType: 'ValidationError' },
+    { name: 'a conversation id with a slash', overrides: { conversationId: 'a/b' }, errorType: 'ValidationError' },
+  ])('rejects $name', async ({ overrides, errorType }) => {
+    // Act
+    const { error } = await evaluateResolver(VALIDATE, 'request', makeContext({ stash: { turn: turn(overrides) } }));
+    // Assess
+    expect(error?.errorType).toBe(errorType);
+  });
+
+  it('names a new conversation and the caller\'s channel in the before step', async () => {
+    // Prepare
+    const ctx = makeContext({ arguments: { input: { modelId: 'sluice.simulator', prompt: 'Hi' } }, identity: cognitoIdentity({ sub: 'sub-1' }) });
+    // Act
+    const { stash } = await evaluateResolver('resolvers/graphql/Mutation.startChat.ts', 'request', ctx);
+    // Assess
+    const stashed = stash.turn as { conversationId: string; channel: string; userId: string };
+    expect(stashed.userId).toBe('sub-1');
+    expect(stashed.channel).toBe(`/chat/sub-1/${stashed.conversationId}`);
+    expect(stashed.conversationId).toMatch(/^[0-9A-Z]{26}$/);
+  });
+
+  it('refuses an API key caller (no Cognito sub) in the before step', async () => {
+    // Act
+    const { error } = await evaluateResolver('resolvers/graphql/Mutation.startChat.ts', 'request', makeContext({ identity: null, arguments: { input: {} } }));
+    // Assess
+    expect(error?.errorType).toBe('Unauthorized');
+  });
+
+  it('cancels only a running turn of the caller (the condition names the caller and the live statuses)', async () => {
+    // Act
+    const { result } = await evaluateResolver('resolvers/graphql/functions/cancelChatRequest.ts', 'request', makeContext({ arguments: { requestId: 'r1' }, stash: { userId: 'u1' } }));
+    // Assess
+    expect(result).toMatchObject({
+      operation: 'UpdateItem',
+      key: { requestId: { S: 'r1' } },
+      condition: { expression: 'userId = :sub AND (#status = :admitted OR #status = :streaming)', expressionValues: { ':sub': { S: 'u1' } } },
+    });
+  });
+});

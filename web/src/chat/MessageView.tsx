@@ -1,0 +1,60 @@
+import { describeError } from '../api/errors.js';
+import { formatTokens, formatUsd } from '../format.js';
+import { Markdown } from './Markdown.js';
+import { TurnStatus } from './stream-assembler.js';
+import type { ChatMessage } from './useChat.js';
+
+const STATUS_LABEL: Record<TurnStatus, string> = {
+  [TurnStatus.WAITING]: 'Waiting for the model…',
+  [TurnStatus.STREAMING]: 'Writing…',
+  [TurnStatus.COMPLETE]: '',
+  [TurnStatus.CANCELLED]: 'Stopped',
+  [TurnStatus.FAILED]: 'Failed',
+  [TurnStatus.INCOMPLETE]: 'Incomplete',
+};
+
+/** One message: the user's prompt, or the assistant's answer with its cost and state. */
+export function MessageView({ message }: { message: ChatMessage }) {
+  if (message.role === 'user') {
+    return (
+      <article className="message user" data-testid="user-message" aria-label="You said">
+        <p>{message.text}</p>
+      </article>
+    );
+  }
+  const label = STATUS_LABEL[message.status];
+  return (
+    <article
+      className={`message assistant ${message.status}`}
+      data-testid="assistant-message"
+      data-status={message.status}
+      data-request-id={message.requestId}
+      data-cost-usd={message.costUsd}
+      aria-label="Assistant answered"
+      aria-busy={message.status === TurnStatus.WAITING || message.status === TurnStatus.STREAMING}
+    >
+      <div className="answer" data-testid="answer-text">
+        <Markdown text={message.text} />
+        {(message.status === TurnStatus.STREAMING || message.status === TurnStatus.WAITING) && <span className="cursor" aria-hidden="true" />}
+      </div>
+      {message.error && (
+        <p role="alert" className="error" data-error-code={message.error.code}>
+          <strong>{message.error.code}:</strong> {describeError(message.error.code, message.error.message)}
+        </p>
+      )}
+      <footer className="muted small">
+        {label && <span className={`status-badge ${message.status}`}>{label}</span>}
+        {message.recovering && <span> · Reconnecting and recovering the answer…</span>}
+        {message.recovered && <span> · Recovered after a dropped connection</span>}
+        {message.modelId && <span> · {message.modelId}</span>}
+        {message.usage && (
+          <span>
+            {' '}
+            · {formatTokens(message.usage.inputTokens)} in / {formatTokens(message.usage.outputTokens)} out
+          </span>
+        )}
+        {message.costUsd !== undefined && <span data-testid="turn-cost"> · {formatUsd(message.costUsd)}</span>}
+      </footer>
+    </article>
+  );
+}
