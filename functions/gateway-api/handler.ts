@@ -1,18 +1,24 @@
 /**
  * The gateway API Lambda: a data source of the GraphQL pipeline (RequestResponse). Each
- * call names one action; see actions.ts. Typed failures come back as values, so the
- * resolver raises them with their errorType (BudgetExceeded, RateLimited, ...).
+ * call names the field it serves; see actions.ts. Typed failures come back as values,
+ * so the resolver raises them with their errorType (BudgetExceeded, RateLimited, ...).
  */
 import { ledgerDepsFromEnv } from '../shared/ledger/index.js';
 import { logger } from '../shared/metrics.js';
-import { runAction, type ActionResult, type GatewayAction } from './actions.js';
+import { isKnownAction, runAction, type ActionDeps, type ActionResult, type GatewayAction } from './actions.js';
+import { cloudWatchMetricsSource, localMetricsSource } from './metrics-source.js';
 
-const ACTIONS = new Set(['admit', 'myUsage', 'models', 'usageReport', 'topUsers', 'auditLog', 'setBudgetOverride', 'clearBudgetOverride']);
-const deps = ledgerDepsFromEnv();
+const deps: ActionDeps = {
+  ledger: ledgerDepsFromEnv(),
+  // Only the twin sets SLUICE_METRICS_URL: there the EMF records never reach CloudWatch.
+  metrics: process.env.SLUICE_METRICS_URL ? localMetricsSource(process.env.SLUICE_METRICS_URL) : cloudWatchMetricsSource(),
+};
 
 function isGatewayAction(value: unknown): value is GatewayAction {
-  const v = value as { action?: unknown; caller?: { sub?: unknown; groups?: unknown } } | null;
-  return Boolean(v && typeof v.action === 'string' && ACTIONS.has(v.action) && typeof v.caller?.sub === 'string' && Array.isArray(v.caller.groups));
+  const v = value as { action?: unknown; caller?: { sub?: unknown; groups?: unknown }; args?: unknown } | null;
+  return Boolean(
+    v && typeof v.action === 'string' && isKnownAction(v.action) && typeof v.caller?.sub === 'string' && Array.isArray(v.caller.groups) && typeof v.args === 'object',
+  );
 }
 
 export async function handler(event: unknown): Promise<ActionResult> {

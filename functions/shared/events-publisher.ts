@@ -47,11 +47,11 @@ export interface EventsPublisherOptions {
 export class EventsPublisher {
   readonly #url: URL;
   readonly #signer: SignatureV4;
-  readonly #fetch: typeof fetch;
+  readonly #fetch: typeof fetch | undefined;
 
   constructor(options: EventsPublisherOptions) {
     this.#url = new URL(options.url);
-    this.#fetch = options.fetch ?? globalThis.fetch;
+    this.#fetch = options.fetch;
     this.#signer = new SignatureV4({
       service: 'appsync',
       region: options.region,
@@ -78,7 +78,8 @@ export class EventsPublisher {
     const signed = await this.#signer.sign(request);
     let response: Response;
     try {
-      response = await this.#fetch(this.#url, { method: 'POST', headers: signed.headers as Record<string, string>, body });
+      // globalThis.fetch is looked up per call so instrumentation installed later applies.
+      response = await (this.#fetch ?? globalThis.fetch)(this.#url, { method: 'POST', headers: signed.headers as Record<string, string>, body });
     } catch (error) {
       throw new PublishError(`Events publish did not complete: ${(error as Error).message}`, undefined, true, { cause: error });
     }

@@ -6,6 +6,7 @@ import { ensureDevCertificate, type DevCertificate } from './certs.js';
 import { startCognitoLocal, type LocalCognito } from './cognito.js';
 import type { LocalIamCredentials, TwinComponent, TwinComponentFactory, TwinContext } from './context.js';
 import { createCognitoProxy } from './cognito-proxy.js';
+import { createMetricsCapture, METRICS_CAPTURE_PATH } from './metrics-capture.js';
 import { dynamoDbClient, ensureTables, LOCAL_REGION, physicalTableName, startDynamoDbLocal, type LocalDynamoDb } from './dynamodb.js';
 import { LocalLambdaInvoker, type LambdaHandler } from './lambda.js';
 import { amplifyOutputs, type AmplifyOutputs } from './outputs.js';
@@ -133,6 +134,7 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
       SLUICE_BEDROCK_ENDPOINT: sideServices.bedrockEndpoint,
       SLUICE_EVENTS_URL: `${url}/event`,
       SLUICE_GRAPHQL_URL: `${url}/graphql`,
+      SLUICE_METRICS_URL: `${url}${METRICS_CAPTURE_PATH}`,
       NODE_EXTRA_CA_CERTS: services.certificate.caPath,
       POWERTOOLS_METRICS_NAMESPACE: 'Sluice',
     },
@@ -158,7 +160,7 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
   };
 
   const components: TwinComponent[] = [];
-  for (const factory of [createCognitoProxy, ...(options.components ?? defaultComponents)]) {
+  for (const factory of [createCognitoProxy, createMetricsCapture, ...(options.components ?? defaultComponents)]) {
     components.push(await factory(context));
   }
 

@@ -12,6 +12,8 @@ export interface TurnStash {
   maxTokens: number;
   createdAt: string;
   channel: string;
+  /** Set by admitChatTurn: the policy group the turn was admitted under. */
+  policyGroup?: string;
 }
 
 interface Args {
@@ -34,7 +36,8 @@ export function request(ctx: Context<Args>) {
     groups: caller.groups,
     modelId: input.modelId,
     prompt: input.prompt,
-    maxTokens: input.maxTokens || 0,
+    // -1 marks "not given"; an explicit 0 must fail validation, not become the default.
+    maxTokens: input.maxTokens === null || input.maxTokens === undefined ? -1 : input.maxTokens,
     createdAt: util.time.nowISO8601(),
     channel: `/chat/${caller.sub}/${conversationId}`,
   };

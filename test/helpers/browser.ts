@@ -96,3 +96,19 @@ async function leafCertificate(twin: Twin): Promise<string> {
     socket.once('error', reject);
   });
 }
+
+/**
+ * Elements that stick out past the viewport's right edge (a page that scrolls sideways
+ * at phone width is not usable); empty when the layout fits.
+ */
+export async function horizontalOverflow(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    if (document.documentElement.scrollWidth <= width) return [];
+    const culprits = [...document.querySelectorAll('body *')]
+      .filter((e) => e.getBoundingClientRect().right > width + 1 && !e.closest('.table-scroll'))
+      .slice(0, 10)
+      .map((e) => `${e.tagName.toLowerCase()}.${String(e.getAttribute('class') ?? '')} right=${Math.round(e.getBoundingClientRect().right)}`);
+    return [`page is ${document.documentElement.scrollWidth}px wide in a ${width}px viewport`, ...culprits];
+  });
+}

@@ -9,7 +9,7 @@ const turn = (overrides: Record<string, unknown> = {}) => ({
   groups: ['users'],
   modelId: 'sluice.simulator',
   prompt: 'Hello',
-  maxTokens: 0,
+  maxTokens: -1, // not given by the client
   createdAt: '2025-01-01T00:00:00.000Z',
   channel: '/chat/u1/c1',
   ...overrides,

@@ -18,6 +18,7 @@ export function request(ctx: Context) {
       prompt: turn.prompt,
       maxTokens: turn.maxTokens,
       groups: turn.groups,
+      policyGroup: turn.policyGroup,
     },
   };
 }

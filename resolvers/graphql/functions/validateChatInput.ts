@@ -25,7 +25,7 @@ export function request(ctx: Context) {
     util.error(`Your groups may not use the model ${turn.modelId}`, 'ModelNotAllowed', null, { modelId: turn.modelId });
   }
   const cap = Math.min(model.maxOutputTokens, policyMaxOutputTokens(turn.groups));
-  const maxTokens = turn.maxTokens || Math.min(DEFAULT_MAX_TOKENS, cap);
+  const maxTokens = turn.maxTokens === -1 ? Math.min(DEFAULT_MAX_TOKENS, cap) : turn.maxTokens;
   if (maxTokens < 1 || maxTokens > cap) invalid('maxTokens', `must be between 1 and ${cap} for ${turn.modelId}`);
   return { payload: { maxTokens } };
 }

@@ -35,30 +35,32 @@ export function LiveMetricsPanel() {
       {error && <p className="error">{error}</p>}
       {metrics && metrics.series.length === 0 && <p className="muted">No metrics in this window yet.</p>}
       {metrics && metrics.series.length > 0 && (
-        <table className="metrics-table">
-          <thead>
-            <tr>
-              <th scope="col">Metric</th>
-              <th scope="col">Dimensions</th>
-              <th scope="col">Total</th>
-              <th scope="col">Trend</th>
-            </tr>
-          </thead>
-          <tbody>
-            {metrics.series.map((s, i) => (
-              <tr key={`${s.name}-${i}`} data-metric={s.name}>
-                <th scope="row">
-                  {s.name} <span className="muted small">{s.unit}</span>
-                </th>
-                <td className="small">{dimensionsText(s)}</td>
-                <td>{formatTotal(s)}</td>
-                <td>
-                  <Sparkline label={`${s.name} over time`} values={s.points.map((p) => p.value)} />
-                </td>
+        <div className="table-scroll">
+          <table className="metrics-table">
+            <thead>
+              <tr>
+                <th scope="col">Metric</th>
+                <th scope="col">Dimensions</th>
+                <th scope="col">Total</th>
+                <th scope="col">Trend</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {metrics.series.map((s, i) => (
+                <tr key={`${s.name}-${i}`} data-metric={s.name}>
+                  <th scope="row">
+                    {s.name} <span className="muted small">{s.unit}</span>
+                  </th>
+                  <td className="small">{dimensionsText(s)}</td>
+                  <td>{formatTotal(s)}</td>
+                  <td>
+                    <Sparkline label={`${s.name} over time`} values={s.points.map((p) => p.value)} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
     </section>
   );

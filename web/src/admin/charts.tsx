@@ -13,7 +13,7 @@ export interface ChartProps {
 
 const BAR_HEIGHT_IN_PX = 22;
 const BAR_GAP_IN_PX = 6;
-const LABEL_WIDTH_IN_PX = 150;
+const LABEL_WIDTH_IN_PX = 160;
 const CHART_WIDTH_IN_PX = 480;
 
 /** Horizontal bars, largest first (cost per model, top users). */
@@ -34,7 +34,7 @@ export function BarChart({ title, data, format }: ChartProps) {
             return (
               <g key={d.label}>
                 <text x={LABEL_WIDTH_IN_PX - 8} y={y + BAR_HEIGHT_IN_PX * 0.7} textAnchor="end" className="chart-label">
-                  {truncate(d.label, 22)}
+                  {truncate(d.label, 20)}
                 </text>
                 <rect x={LABEL_WIDTH_IN_PX} y={y} width={width} height={BAR_HEIGHT_IN_PX} rx={3} className="chart-bar">
                   <title>{`${d.label}: ${format(d.value)}`}</title>
@@ -97,7 +97,9 @@ export function Sparkline({ label, values }: { label: string; values: number[] }
   const max = Math.max(...values, 0);
   const min = Math.min(...values, 0);
   const span = max - min || 1;
-  const points = values.map((v, i) => `${(i / Math.max(1, values.length - 1)) * w},${h - ((v - min) / span) * (h - 2) - 1}`).join(' ');
+  // One point draws no line: repeat it so a fresh series still shows a level.
+  const drawn = values.length === 1 ? [values[0], values[0]] : values;
+  const points = drawn.map((v, i) => `${(i / Math.max(1, drawn.length - 1)) * w},${h - ((v - min) / span) * (h - 2) - 1}`).join(' ');
   return (
     <svg width={w} height={h} viewBox={`0 0 ${w} ${h}`} role="img" aria-label={label} className="sparkline">
       <polyline points={points} fill="none" className="chart-line" />
@@ -106,18 +108,21 @@ export function Sparkline({ label, values }: { label: string; values: number[] }
 }
 
 function DataTable({ title, data, format }: ChartProps) {
+  // A table is never narrower than its content, so the clipping box must be a div around it.
   return (
-    <table className="visually-hidden">
-      <caption>{title}</caption>
-      <tbody>
-        {data.map((d) => (
-          <tr key={d.label}>
-            <th scope="row">{d.label}</th>
-            <td>{format(d.value)}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <div className="visually-hidden">
+      <table>
+        <caption>{title}</caption>
+        <tbody>
+          {data.map((d) => (
+            <tr key={d.label}>
+              <th scope="row">{d.label}</th>
+              <td>{format(d.value)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
 

@@ -42,7 +42,8 @@ export function ChatPage({ session, conversationId }: { session: Session; conver
     setRefreshKey((k) => k + 1);
     setAnnouncement('The answer is complete.');
   }, []);
-  const chat = useChat({ sub: session.sub, conversationId, onConversationStarted, onTurnFinished });
+  const onTurnAdmitted = useCallback(() => setRefreshKey((k) => k + 1), []);
+  const chat = useChat({ sub: session.sub, conversationId, onConversationStarted, onTurnAdmitted, onTurnFinished });
 
   useEffect(() => {
     endRef.current?.scrollIntoView?.({ block: 'end' });

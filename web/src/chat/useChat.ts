@@ -27,12 +27,14 @@ export interface UseChatOptions {
   conversationId?: string;
   /** Called when a new conversation gets its id (to put it in the address bar). */
   onConversationStarted(conversationId: string): void;
+  /** Called once startChat admitted the turn (the conversation exists and budget is reserved). */
+  onTurnAdmitted?(): void;
   /** Called at each turn's end (the usage meter and the list refresh then). */
   onTurnFinished(view: TurnView): void;
 }
 
 /** The state and actions of the chat view: history, the streaming turn, send and stop. */
-export function useChat({ sub, conversationId, onConversationStarted, onTurnFinished }: UseChatOptions) {
+export function useChat({ sub, conversationId, onConversationStarted, onTurnAdmitted, onTurnFinished }: UseChatOptions) {
   const [messages, setMessages] = useState<ChatMessage[]>([]);
   const [loading, setLoading] = useState(false);
   const [loadError, setLoadError] = useState<string | null>(null);
@@ -79,7 +81,12 @@ export function useChat({ sub, conversationId, onConversationStarted, onTurnFini
       ]);
       setStreaming(true);
       if (isNew) onConversationStarted(id);
+      let admitted = false;
       const update = (view: TurnView) => {
+        if (view.requestId && !admitted) {
+          admitted = true;
+          onTurnAdmitted?.();
+        }
         if (shownId.current !== id) return;
         setMessages((list) => list.map((m) => (m.key === assistantKey ? { ...m, ...fromView(view) } : m)));
       };
@@ -94,7 +101,7 @@ export function useChat({ sub, conversationId, onConversationStarted, onTurnFini
         onTurnFinished(view);
       });
     },
-    [sub, onConversationStarted, onTurnFinished],
+    [sub, onConversationStarted, onTurnAdmitted, onTurnFinished],
   );
 
   const stop = useCallback(async () => {

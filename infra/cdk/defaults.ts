@@ -1,0 +1,31 @@
+/**
+ * Defaults the Sluice stack applies to every resource of a kind. Kept apart from the wiring
+ * so a reviewer sees the choices in one place.
+ *
+ * @example
+ * ```ts
+ * import { LOG_RETENTION } from './defaults.js';
+ * new logs.LogGroup(this, 'Logs', { retention: LOG_RETENTION });
+ * ```
+ */
+import { Duration } from 'aws-cdk-lib';
+import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+
+/** Lambda runtime of every function, as DESIGN.md fixes it. */
+export const LAMBDA_RUNTIME = Runtime.NODEJS_22_X;
+/** Graviton: cheaper per GB-second than x86 for the same Node code. */
+export const LAMBDA_ARCHITECTURE = Architecture.ARM_64;
+/** How long function, API and deployment logs are kept. */
+export const LOG_RETENTION = RetentionDays.ONE_MONTH;
+/**
+ * AppSync API keys expire; 365 days is the longest AppSync allows. Redeploying renews it.
+ * @see https://docs.aws.amazon.com/appsync/latest/devguide/security-authz.html#api-key-authorization
+ */
+export const API_KEY_LIFETIME = Duration.days(365);
+/** Dashboard and alarm period. */
+export const METRIC_PERIOD = Duration.minutes(5);
+/** Budget denials per period above which the spike alarm fires. */
+export const BUDGET_DENIALS_SPIKE_THRESHOLD = 50;
+/** p99 time to first token above which the latency alarm fires, in milliseconds. */
+export const TTFT_P99_THRESHOLD_IN_MS = 3_000;

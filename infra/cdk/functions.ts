@@ -1,0 +1,160 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import { AppSyncEventResource, type EventApi } from 'aws-cdk-lib/aws-appsync';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { NagSuppressions } from 'cdk-nag';
+import { Construct } from 'constructs';
+import { isAbsolute, resolve } from 'node:path';
+import type { LambdaFunction } from '../gateway.js';
+import { pascal } from './auth.js';
+import { bedrockModelArns } from './bedrock-arns.js';
+import { LAMBDA_ARCHITECTURE, LAMBDA_RUNTIME, LOG_RETENTION } from './defaults.js';
+import { METRICS_NAMESPACE } from './metrics.js';
+import type { SluiceTables } from './tables.js';
+import { tableEnvironmentName } from './tables.js';
+
+export interface SluiceFunctionsProps {
+  functions: LambdaFunction[];
+  /** Directory the manifest's entries are relative to; holds package-lock.json. */
+  rootDir: string;
+  tables: SluiceTables;
+  eventApi: EventApi;
+  /** The GraphQL endpoint, for functions that call back into the API. */
+  graphqlUrl: string;
+  /** Bedrock model and inference profile ids from the model config. */
+  bedrockModelIds: readonly string[];
+}
+
+/** ESM bundles still meet CommonJS dependencies that call `require`; give them one. */
+const ESM_REQUIRE_SHIM = "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
+
+/**
+ * The manifest's Lambda functions: NodejsFunction bundled by the local esbuild (never
+ * Docker), nodejs22.x on arm64, X-Ray tracing, the Powertools environment, `TABLE_<NAME>`
+ * for every table (as on the twin) and IAM grants limited to what each function declares.
+ *
+ * @example
+ * ```ts
+ * const fns = new SluiceFunctions(this, 'Functions', { functions: gateway.functions, rootDir, tables, eventApi, graphqlUrl, bedrockModelIds });
+ * fns.byName.get('stream');
+ * ```
+ */
+export class SluiceFunctions extends Construct {
+  readonly byName = new Map<string, NodejsFunction>();
+  readonly logGroups = new Map<string, logs.LogGroup>();
+
+  constructor(scope: Construct, id: string, props: SluiceFunctionsProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const tableEnvironment = Object.fromEntries(
+      [...props.tables.byName].map(([name, table]) => [tableEnvironmentName(name), table.tableName]),
+    );
+    for (const spec of props.functions) {
+      const logicalId = pascal(spec.name);
+      const logGroup = new logs.LogGroup(this, `${logicalId}Logs`, { retention: LOG_RETENTION });
+      const fn = new NodejsFunction(this, logicalId, {
+        entry: isAbsolute(spec.entry) ? spec.entry : resolve(props.rootDir, spec.entry),
+        handler: 'handler',
+        depsLockFilePath: resolve(props.rootDir, 'package-lock.json'),
+        projectRoot: props.rootDir,
+        runtime: LAMBDA_RUNTIME,
+        architecture: LAMBDA_ARCHITECTURE,
+        timeout: Duration.seconds(spec.timeoutSeconds),
+        memorySize: spec.memoryMb,
+        tracing: Tracing.ACTIVE,
+        logGroup,
+        environment: {
+          ...tableEnvironment,
+          POWERTOOLS_SERVICE_NAME: spec.name,
+          POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+          SLUICE_EVENTS_URL: `https://${props.eventApi.httpDns}/event`,
+          SLUICE_GRAPHQL_URL: props.graphqlUrl,
+          NODE_OPTIONS: '--enable-source-maps',
+        },
+        bundling: {
+          forceDockerBundling: false,
+          format: OutputFormat.ESM,
+          target: 'node22',
+          minify: true,
+          sourceMap: true,
+          banner: ESM_REQUIRE_SHIM,
+          // The nodejs22.x runtime ships AWS SDK v3; bundling it would only grow cold starts.
+          externalModules: ['@aws-sdk/*'],
+        },
+      });
+      this.byName.set(spec.name, fn);
+      this.logGroups.set(spec.name, logGroup);
+      for (const tableName of spec.tables) props.tables.byName.get(tableName)!.grantReadWriteData(fn);
+      if (spec.invokesBedrock) this.#grantBedrock(fn, spec, props.bedrockModelIds, stack);
+      for (const namespace of spec.publishesTo ?? []) {
+        props.eventApi.grant(fn, AppSyncEventResource.ofChannelNamespace(namespace), 'appsync:EventPublish');
+      }
+      this.#suppressRuntimeFindings(fn);
+    }
+    // Invocation grants need every function to exist first.
+    for (const spec of props.functions) {
+      for (const callee of spec.invokes ?? []) this.byName.get(callee)!.grantInvoke(this.byName.get(spec.name)!);
+    }
+  }
+
+  #grantBedrock(fn: NodejsFunction, spec: LambdaFunction, modelIds: readonly string[], stack: Stack): void {
+    if (modelIds.length === 0) {
+      throw new Error(`Function ${spec.name} invokes Bedrock, but no models are configured; list them in the model config.`);
+    }
+    // A managed policy of its own: one ARN pair per model would overflow the role's default
+    // inline policy, and the overflow CDK creates at synth would escape the suppression below.
+    const policy = new iam.ManagedPolicy(this, `${pascal(spec.name)}Bedrock`, {
+      description: `Sluice ${spec.name}: stream from the configured Bedrock models only`,
+      roles: [fn.role!],
+      statements: [
+        new iam.PolicyStatement({
+          // ConverseStream is authorized as InvokeModelWithResponseStream.
+          actions: ['bedrock:InvokeModelWithResponseStream'],
+          resources: bedrockModelArns(modelIds, { region: stack.region, account: stack.account, partition: stack.partition }),
+        }),
+      ],
+    });
+    // The function must not run before it may call the model.
+    // On the CloudFormation resource only: the whole construct would include the role, a cycle.
+    fn.node.defaultChild!.node.addDependency(policy);
+    NagSuppressions.addResourceSuppressions(
+      policy,
+      [
+        {
+          id: 'AwsSolutions-IAM5',
+          reason:
+            'Each statement names one configured model: its geographic inference profiles (us./eu./global.) and the foundation model in every region those profiles route to.',
+          appliesTo: [
+            { regex: '/^Resource::arn:<AWS::Partition>:bedrock:\\*::foundation-model\\/.+$/' },
+            { regex: '/^Resource::arn:<AWS::Partition>:bedrock:.+:inference-profile\\/\\*\\..+$/' },
+          ],
+        },
+      ],
+      true,
+    );
+  }
+
+  #suppressRuntimeFindings(fn: NodejsFunction): void {
+    NagSuppressions.addResourceSuppressions(fn, [
+      { id: 'AwsSolutions-L1', reason: 'nodejs22.x is the runtime DESIGN.md fixes for Sluice and its local twin (Node ≥ 20); bump both together.' },
+    ]);
+    NagSuppressions.addResourceSuppressions(
+      fn.role!,
+      [
+        {
+          id: 'AwsSolutions-IAM4',
+          reason: 'AWSLambdaBasicExecutionRole only allows writing the function its own CloudWatch logs.',
+          appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole'],
+        },
+        {
+          id: 'AwsSolutions-IAM5',
+          reason: 'X-Ray PutTraceSegments/PutTelemetryRecords have no resource-level permissions; DynamoDB grants cover the table\'s own indexes (table/index/*).',
+          appliesTo: ['Resource::*', { regex: '/^Resource::<.+\\.Arn>\\/index\\/\\*$/' }],
+        },
+      ],
+      true,
+    );
+  }
+}

@@ -1,0 +1,100 @@
+import { CfnOutput, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import { S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
+import { NagSuppressions } from 'cdk-nag';
+import { Construct } from 'constructs';
+import { LOG_RETENTION } from './defaults.js';
+
+export interface SluiceWebHostingProps {
+  /** Built web app (web/dist), or the placeholder page when it was not built. */
+  siteDir: string;
+  /** Written to the bucket as `amplify_outputs.json`; may contain tokens. */
+  amplifyOutputs: Record<string, unknown>;
+}
+
+/** Access logs are kept this long, then expire. */
+const ACCESS_LOG_RETENTION = Duration.days(90);
+
+/**
+ * The web app on S3 behind CloudFront: the bucket is private (block public access,
+ * SSL only, S3-managed encryption) and read by CloudFront through origin access control;
+ * both log to an access-log bucket. The deployment uploads the site plus a generated
+ * `amplify_outputs.json` and invalidates the cache.
+ *
+ * @example
+ * ```ts
+ * const web = new SluiceWebHosting(this, 'Web', { siteDir, amplifyOutputs });
+ * web.distribution.distributionDomainName;
+ * ```
+ */
+export class SluiceWebHosting extends Construct {
+  readonly bucket: s3.Bucket;
+  readonly distribution: cloudfront.Distribution;
+
+  constructor(scope: Construct, id: string, props: SluiceWebHostingProps) {
+    super(scope, id);
+    const logBucket = new s3.Bucket(this, 'AccessLogs', {
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      // CloudFront standard logging writes with ACLs.
+      objectOwnership: s3.ObjectOwnership.OBJECT_WRITER,
+      lifecycleRules: [{ expiration: ACCESS_LOG_RETENTION }],
+      removalPolicy: RemovalPolicy.DESTROY,
+      autoDeleteObjects: true,
+    });
+    NagSuppressions.addResourceSuppressions(logBucket, [
+      { id: 'AwsSolutions-S1', reason: 'This is the access-log bucket; logging it to itself would loop.' },
+    ]);
+
+    this.bucket = new s3.Bucket(this, 'Site', {
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      serverAccessLogsBucket: logBucket,
+      serverAccessLogsPrefix: 's3/',
+      // The site is rebuilt from web/ on every deploy; nothing in it is data.
+      removalPolicy: RemovalPolicy.DESTROY,
+      autoDeleteObjects: true,
+    });
+
+    this.distribution = new cloudfront.Distribution(this, 'Distribution', {
+      defaultRootObject: 'index.html',
+      defaultBehavior: {
+        origin: S3BucketOrigin.withOriginAccessControl(this.bucket),
+        viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+        responseHeadersPolicy: cloudfront.ResponseHeadersPolicy.SECURITY_HEADERS,
+        cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
+      },
+      // A single-page app: unknown paths are client routes, served by index.html.
+      errorResponses: [403, 404].map((httpStatus) => ({ httpStatus, responseHttpStatus: 200, responsePagePath: '/index.html', ttl: Duration.seconds(0) })),
+      enableLogging: true,
+      logBucket,
+      logFilePrefix: 'cloudfront/',
+      priceClass: cloudfront.PriceClass.PRICE_CLASS_100,
+    });
+    NagSuppressions.addResourceSuppressions(this.distribution, [
+      { id: 'AwsSolutions-CFR1', reason: 'The gateway serves users wherever they are; sign-in gates access, not geography.' },
+      { id: 'AwsSolutions-CFR2', reason: 'Static assets only; the APIs are AppSync behind Cognito. A WAF web ACL (about $5/month plus requests) is left to the deployer.' },
+      {
+        id: 'AwsSolutions-CFR4',
+        reason: 'The default *.cloudfront.net certificate only negotiates TLSv1; a custom domain with an ACM certificate lifts this and is left to the deployer.',
+      },
+    ]);
+
+    // Its handler is a per-stack singleton; see cdk-singletons.ts for its nag findings.
+    new s3deploy.BucketDeployment(this, 'Deploy', {
+      sources: [s3deploy.Source.asset(props.siteDir), s3deploy.Source.jsonData('amplify_outputs.json', props.amplifyOutputs)],
+      destinationBucket: this.bucket,
+      distribution: this.distribution,
+      distributionPaths: ['/*'],
+      memoryLimit: 512,
+      logGroup: new logs.LogGroup(this, 'DeployLogs', { retention: LOG_RETENTION, removalPolicy: RemovalPolicy.DESTROY }),
+    });
+    new CfnOutput(scope, 'WebUrl', { value: `https://${this.distribution.distributionDomainName}` });
+    new CfnOutput(scope, 'WebBucketName', { value: this.bucket.bucketName });
+  }
+}

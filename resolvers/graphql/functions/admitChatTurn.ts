@@ -1,0 +1,34 @@
+import { util, type Context } from '@aws-appsync/utils';
+import type { TurnStash } from '../Mutation.startChat.js';
+
+/**
+ * Admits the turn (gateway API Lambda): reserves its worst-case cost against the
+ * caller's day and month budgets and request rate in one conditional DynamoDB write.
+ * Refusals are BudgetExceeded, RateLimited or ModelNotAllowed, with what is left and
+ * when it resets in errorInfo.
+ */
+export function request(ctx: Context) {
+  const turn = ctx.stash.turn as TurnStash;
+  return {
+    operation: 'Invoke',
+    payload: {
+      action: 'admit',
+      caller: { sub: turn.userId, username: turn.userId, groups: turn.groups },
+      args: { requestId: turn.requestId, modelId: turn.modelId, prompt: turn.prompt, maxTokens: turn.maxTokens, conversationId: turn.conversationId },
+    },
+  };
+}
+
+/** Keeps the admitted output cap (policy and model capped) and the policy group. */
+export function response(ctx: Context) {
+  if (ctx.error) {
+    util.error(ctx.error.message, ctx.error.type);
+  }
+  const outcome = ctx.result as { result?: { maxTokens: number; policyGroup: string }; error?: { message: string; errorType: string; errorInfo: unknown } };
+  if (outcome.error) {
+    util.error(outcome.error.message, outcome.error.errorType, null, outcome.error.errorInfo);
+  }
+  const admitted = outcome.result as { maxTokens: number; policyGroup: string };
+  ctx.stash.turn = { ...ctx.stash.turn, maxTokens: admitted.maxTokens, policyGroup: admitted.policyGroup };
+  return admitted;
+}

@@ -1,0 +1,211 @@
+import { ScanCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { generateClient } from 'aws-amplify/api';
+import { events } from 'aws-amplify/data';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { simulate } from '../../infra/local/bedrock/index.js';
+import { dynamoDbClient } from '../../infra/local/dynamodb.js';
+import type { Twin } from '../../infra/local/twin.js';
+import type { EndEvent, ErrorEvent } from '../../functions/shared/protocol.js';
+import { configureAmplify, DEMO_USERS, signInAs } from '../helpers/amplify.js';
+import { subscribeToTurn } from '../helpers/chat-stream.js';
+import { startTestTwin } from '../helpers/twin.js';
+
+const START_CHAT = /* GraphQL */ `
+  mutation Start($input: StartChatInput!) {
+    startChat(input: $input) { requestId conversationId channel status }
+  }
+`;
+const CANCEL_CHAT = /* GraphQL */ `
+  mutation Cancel($requestId: ID!) { cancelChat(requestId: $requestId) { requestId status } }
+`;
+const CONVERSATION = /* GraphQL */ `
+  query One($id: ID!) {
+    conversation(id: $id) { id messages { items { role text status costUsd usage { inputTokens outputTokens } } } }
+  }
+`;
+
+interface StartResult {
+  startChat: { requestId: string; conversationId: string; channel: string; status: string };
+}
+interface ConversationResult {
+  conversation: { messages: { items: { role: string; text: string; status: string; costUsd: number | null; usage: { inputTokens: number; outputTokens: number } | null }[] } };
+}
+
+const MODEL = 'sluice.simulator';
+let conversationCounter = 0;
+const newConversationId = () => `conv-${Date.now().toString(36)}-${++conversationCounter}`;
+
+describe('a chat turn end to end: GraphQL start, Lambda, Bedrock simulator, Events stream', () => {
+  let twin: Twin;
+  let ddb: DynamoDBClient;
+  let aliceSub: string;
+  const client = () => generateClient();
+
+  async function start(input: { conversationId: string; prompt: string; maxTokens?: number; modelId?: string }) {
+    const result = (await client().graphql({ query: START_CHAT, variables: { input: { modelId: MODEL, ...input } } })) as { data: StartResult };
+    return result.data.startChat;
+  }
+  async function storedMessages(conversationId: string) {
+    const result = (await client().graphql({ query: CONVERSATION, variables: { id: conversationId } })) as { data: ConversationResult };
+    return result.data.conversation.messages.items;
+  }
+
+  beforeAll(async () => {
+    // Fast pacing keeps the suite quick; the cancel test asks for a long answer instead.
+    twin = await startTestTwin({ bedrockSpeed: 10, log: process.env.SLUICE_TEST_LOG ? console.log : undefined });
+    configureAmplify(twin);
+    ddb = dynamoDbClient(twin.context.dynamodb.endpoint);
+    ({ sub: aliceSub } = await signInAs(DEMO_USERS[0]));
+  });
+  afterAll(async () => {
+    ddb?.destroy();
+    await twin?.close();
+  });
+
+  it('streams start, ordered deltas equal to the stored answer, and end with the simulator usage', async () => {
+    // Prepare
+    const conversationId = newConversationId();
+    const prompt = 'Tell me about rivers. [[sim:tokens=60]]';
+    const stream = await subscribeToTurn(`/chat/${aliceSub}/${conversationId}`);
+    // Act
+    const turn = await start({ conversationId, prompt, maxTokens: 200 });
+    const collected = await stream.until((t) => t.final !== undefined);
+    // Assess
+    expect(turn.channel).toBe(`/chat/${aliceSub}/${conversationId}`);
+    expect(collected.events[0]).toMatchObject({ type: 'start', requestId: turn.requestId, conversationId, model: MODEL, seq: 0 });
+    expect(collected.events.map((e) => e.seq)).toEqual([...collected.events.keys()]);
+    const end = collected.final as EndEvent;
+    expect(end.type).toBe('end');
+    expect(end.stopReason).toBe('end_turn');
+    const expected = simulate({ modelId: MODEL, messages: [{ role: 'user', content: [{ text: prompt }] }], inferenceConfig: { maxTokens: 200 } }, { models: { [MODEL]: {} } });
+    expect(collected.text).toBe(expected.text);
+    expect(end.usage).toMatchObject({ inputTokens: expected.usage.inputTokens, outputTokens: expected.usage.outputTokens });
+    expect(end.costUsd).toBeGreaterThan(0);
+    const messages = await storedMessages(conversationId);
+    expect(messages.map((m) => m.role)).toEqual(['USER', 'ASSISTANT']);
+    expect(messages[1]).toMatchObject({ text: collected.text, status: 'COMPLETE', costUsd: end.costUsd });
+    await stream.close();
+  });
+
+  it('stops at maxTokens with stopReason max_tokens', async () => {
+    const conversationId = newConversationId();
+    const stream = await subscribeToTurn(`/chat/${aliceSub}/${conversationId}`);
+    await start({ conversationId, prompt: 'A long one. [[sim:tokens=300]]', maxTokens: 25 });
+    const collected = await stream.until((t) => t.final !== undefined);
+    expect(collected.final).toMatchObject({ type: 'end', stopReason: 'max_tokens', usage: { outputTokens: 25 } });
+    await stream.close();
+  });
+
+  it("does not let a second user subscribe to the first user's conversation channel", async () => {
+    // Prepare
+    const conversationId = newConversationId();
+    await signInAs(DEMO_USERS[1]);
+    try {
+      // Act
+      const connection = await events.connect(`/chat/${aliceSub}/${conversationId}`);
+      const subscription = connection.subscribe({ next: () => undefined, error: () => undefined });
+      // Assess
+      await expect(subscription.ready).rejects.toThrow(/Unauthorized/);
+      await connection.close();
+    } finally {
+      await signInAs(DEMO_USERS[0]);
+    }
+  });
+
+  it('cancels mid-stream: the turn ends with cancelled and the stored message holds exactly what was streamed', async () => {
+    // Prepare: a slow, long answer so the cancel lands mid-stream.
+    const conversationId = newConversationId();
+    const stream = await subscribeToTurn(`/chat/${aliceSub}/${conversationId}`);
+    const turn = await start({ conversationId, prompt: 'Ramble on. [[sim:tokens=1000]] [[sim:tps=20]]', maxTokens: 1000 });
+    await stream.until((t) => t.text.length > 0);
+    // Act
+    await client().graphql({ query: CANCEL_CHAT, variables: { requestId: turn.requestId } });
+    const collected = await stream.until((t) => t.final !== undefined);
+    // Assess
+    const end = collected.final as EndEvent;
+    expect(end).toMatchObject({ type: 'end', stopReason: 'cancelled' });
+    expect(end.usage.outputTokens).toBeGreaterThan(0);
+    expect(end.usage.outputTokens).toBeLessThan(1000);
+    const messages = await storedMessages(conversationId);
+    expect(messages[1]).toMatchObject({ role: 'ASSISTANT', status: 'CANCELLED', text: collected.text });
+    await stream.close();
+  });
+
+  it('retries throttling with backoff and streams normally once it clears', async () => {
+    const conversationId = newConversationId();
+    const stream = await subscribeToTurn(`/chat/${aliceSub}/${conversationId}`);
+    await start({ conversationId, prompt: `Busy model ${conversationId} [[sim:throttle=2]] [[sim:tokens=10]]`, maxTokens: 50 });
+    const collected = await stream.until((t) => t.final !== undefined, 30_000);
+    expect(collected.final).toMatchObject({ type: 'end', stopReason: 'end_turn' });
+    expect(collected.text.length).toBeGreaterThan(0);
+    await stream.close();
+  });
+
+  it('ends with a retryable error event when throttling persists', async () => {
+    const conversationId = newConversationId();
+    const stream = await subscribeToTurn(`/chat/${aliceSub}/${conversationId}`);
+    await start({ conversationId, prompt: `Always busy ${conversationId} [[sim:throttle]]`, maxTokens: 50 });
+    const collected = await stream.until((t) => t.final !== undefined, 30_000);
+    expect(collected.final).toMatchObject({ type: 'error', code: 'Throttled', retryable: true });
+    await stream.close();
+  });
+
+  it('sends an error event after the partial text of a mid-stream model error, and keeps the partial answer as incomplete', async () => {
+    const conversationId = newConversationId();
+    const stream = await subscribeToTurn(`/chat/${aliceSub}/${conversationId}`);
+    await start({ conversationId, prompt: `Break halfway ${conversationId} [[sim:tokens=80]] [[sim:midstream-error@20]]`, maxTokens: 200 });
+    const collected = await stream.until((t) => t.final !== undefined);
+    const error = collected.final as ErrorEvent;
+    expect(error).toMatchObject({ type: 'error', code: 'ModelStreamError' });
+    expect(collected.text.length).toBeGreaterThan(0);
+    expect(collected.events.at(-1)).toBe(error);
+    const messages = await storedMessages(conversationId);
+    expect(messages[1]).toMatchObject({ role: 'ASSISTANT', status: 'INCOMPLETE', text: collected.text });
+  });
+
+  it('retries a failed publish so that no sequence number is lost or duplicated', async () => {
+    // Prepare: the Events endpoint drops every third publish once (a network failure).
+    const realFetch = globalThis.fetch;
+    let publishes = 0;
+    globalThis.fetch = (async (input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) => {
+      if (String(input).endsWith('/event') && ++publishes % 3 === 0) throw new TypeError('fetch failed: socket hang up');
+      return realFetch(input, init);
+    }) as typeof fetch;
+    try {
+      const conversationId = newConversationId();
+      const stream = await subscribeToTurn(`/chat/${aliceSub}/${conversationId}`);
+      // Act
+      await start({ conversationId, prompt: `Flaky network ${conversationId} [[sim:tokens=120]]`, maxTokens: 300 });
+      const collected = await stream.until((t) => t.final !== undefined);
+      // Assess
+      expect(publishes).toBeGreaterThanOrEqual(3);
+      expect(collected.final?.type).toBe('end');
+      const seqs = stream.received.map((e) => e.seq).sort((a, b) => a - b);
+      expect(seqs).toEqual([...seqs.keys()]);
+      const messages = await storedMessages(conversationId);
+      expect(messages[1].text).toBe(collected.text);
+    } finally {
+      globalThis.fetch = realFetch;
+    }
+  });
+
+  it.each([
+    ['an unknown model', { modelId: 'acme.unknown-model-v1', prompt: 'hi' }, 'ValidationError'],
+    ['a model the group may not use', { modelId: 'anthropic.claude-opus-4-1-20250805-v1:0', prompt: 'hi' }, 'ModelNotAllowed'],
+    ['an empty prompt', { prompt: '   ' }, 'ValidationError'],
+    ['an oversized prompt', { prompt: 'x'.repeat(40_000) }, 'ValidationError'],
+    ['maxTokens out of range', { prompt: 'hi', maxTokens: 10_000_000 }, 'ValidationError'],
+    ['maxTokens of zero', { prompt: 'hi', maxTokens: 0 }, 'ValidationError'],
+  ])('refuses %s with a typed error and starts nothing', async (_name, input, errorType) => {
+    const requestsBefore = (await ddb.send(new ScanCommand({ TableName: twin.context.dynamodb.tableName('ChatRequests'), Select: 'COUNT' }))).Count;
+    const failure = (await (client().graphql({ query: START_CHAT, variables: { input: { modelId: MODEL, conversationId: newConversationId(), ...input } } }) as Promise<unknown>).then(
+        () => {
+          throw new Error('expected startChat to fail');
+        },
+        (error: unknown) => error,
+      )) as { errors: { errorType: string }[] };
+    expect(failure.errors[0].errorType).toBe(errorType);
+    const requestsAfter = (await ddb.send(new ScanCommand({ TableName: twin.context.dynamodb.tableName('ChatRequests'), Select: 'COUNT' }))).Count;
+    expect(requestsAfter).toBe(requestsBefore);
+  });
+});

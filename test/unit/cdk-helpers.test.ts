@@ -1,0 +1,135 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, Aspects } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AuthMode, type GatewayManifest } from '../../infra/gateway.js';
+import { bedrockModelArns, foundationModelId } from '../../infra/cdk/bedrock-arns.js';
+import { ManifestError, assertValidManifest, manifestProblems } from '../../infra/cdk/manifest-checks.js';
+import { exportedNames } from '../../infra/cdk/manifest-code.js';
+import { SluiceStack } from '../../infra/cdk/sluice-stack.js';
+
+/** The smallest manifest the stack accepts: one namespace without handlers, no resolvers. */
+const minimalManifest = (): GatewayManifest => ({
+  name: 'minimal',
+  cognitoGroups: ['admins', 'users'],
+  events: {
+    name: 'minimal-events',
+    authProviders: [AuthMode.COGNITO, AuthMode.IAM],
+    defaultPublishAuthModes: [AuthMode.IAM],
+    defaultSubscribeAuthModes: [AuthMode.COGNITO],
+    namespaces: [{ name: 'chat', publishAuthModes: [], subscribeAuthModes: [] }],
+  },
+  graphql: { name: 'minimal-graphql', schema: 'schema.graphql', defaultAuthMode: AuthMode.COGNITO, additionalAuthModes: [], functions: [], resolvers: [] },
+  dataSources: [],
+  functions: [],
+  tables: [],
+});
+
+describe('manifest checks', () => {
+  it('lists every broken reference and missing file in one error', () => {
+    // Prepare
+    const manifest = minimalManifest();
+    manifest.dataSources.push({ name: 'Ledger', type: 'AMAZON_DYNAMODB', table: 'NoSuchTable' });
+    manifest.graphql.resolvers.push({ typeName: 'Query', fieldName: 'x', code: 'missing.ts', pipeline: ['noSuchFunction'] });
+    manifest.functions.push({ name: 'f', entry: 'missing-handler.ts', timeoutSeconds: 1, memoryMb: 128, tables: [], publishesTo: ['nowhere'] });
+    manifest.schedules = [{ name: 'sweep', functionName: 'ghost', everyMinutes: 0 }];
+    // Act
+    const problems = manifestProblems(manifest, tmpdir());
+    // Assess
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'GraphQL schema: file schema.graphql does not exist',
+        'resolver Query.x: file missing.ts does not exist',
+        'Lambda function f: file missing-handler.ts does not exist',
+        'data source Ledger: unknown table NoSuchTable',
+        'resolver Query.x: unknown pipeline function noSuchFunction',
+        'function f: unknown namespace nowhere',
+        'schedule sweep: unknown function ghost',
+        'schedule sweep: everyMinutes must be a whole number ≥ 1',
+      ]),
+    );
+    expect(() => assertValidManifest(manifest, tmpdir())).toThrow(ManifestError);
+  });
+
+  it('refuses a handler data source that Events APIs do not have', () => {
+    const manifest = minimalManifest();
+    manifest.dataSources.push({ name: 'NoneDS', type: 'NONE' });
+    manifest.events.namespaces[0]!.handlerDataSource = 'NoneDS';
+    expect(manifestProblems(manifest, tmpdir())).toEqual(
+      expect.arrayContaining(['namespace chat: Events APIs have no NONE data source (NoneDS)', 'namespace chat: handlerDataSource needs codeHandlers']),
+    );
+  });
+});
+
+describe('Bedrock model ARNs', () => {
+  const scope = { region: 'us-east-1', account: '123456789012', partition: 'aws' };
+
+  it.each([
+    ['anthropic.claude-3-haiku-20240307-v1:0', 'anthropic.claude-3-haiku-20240307-v1:0'],
+    ['us.anthropic.claude-3-haiku-20240307-v1:0', 'anthropic.claude-3-haiku-20240307-v1:0'],
+    ['global.anthropic.claude-haiku-4-5-20251001-v1:0', 'anthropic.claude-haiku-4-5-20251001-v1:0'],
+    ['amazon.nova-lite-v1:0', 'amazon.nova-lite-v1:0'],
+  ])('strips the inference profile prefix of %s', (modelId, expected) => {
+    expect(foundationModelId(modelId)).toBe(expected);
+  });
+
+  it('grants the model in every region and only that model’s inference profiles', () => {
+    const arns = bedrockModelArns(['global.anthropic.claude-haiku-4-5-20251001-v1:0', 'amazon.nova-lite-v1:0'], scope);
+    expect(arns).toEqual([
+      'arn:aws:bedrock:*::foundation-model/anthropic.claude-haiku-4-5-20251001-v1:0',
+      'arn:aws:bedrock:us-east-1:123456789012:inference-profile/*.anthropic.claude-haiku-4-5-20251001-v1:0',
+      'arn:aws:bedrock:*::foundation-model/amazon.nova-lite-v1:0',
+      'arn:aws:bedrock:us-east-1:123456789012:inference-profile/*.amazon.nova-lite-v1:0',
+    ]);
+  });
+});
+
+describe('bundle exports', () => {
+  it('reads the handler names from the export statement esbuild writes', () => {
+    expect(exportedNames('function onSubscribe(ctx) {}\nexport {\n  onPublish,\n  x as onSubscribe\n};\n')).toEqual(new Set(['onPublish', 'onSubscribe']));
+  });
+});
+
+describe('a stack with threat protection turned off', () => {
+  let rootDir: string;
+  let stack: SluiceStack;
+
+  beforeAll(() => {
+    rootDir = mkdtempSync(join(tmpdir(), 'sluice-cdk-min-'));
+    mkdirSync(rootDir, { recursive: true });
+    writeFileSync(join(rootDir, 'schema.graphql'), 'type Query { ping: String }\n');
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    stack = new SluiceStack(app, 'Minimal', { manifest: minimalManifest(), rootDir, code: new Map(), bedrockModelIds: [], threatProtection: 'OFF' });
+    Aspects.of(app).add(new AwsSolutionsChecks());
+  }, 60_000);
+  afterAll(() => rmSync(rootDir, { recursive: true, force: true }));
+
+  it('stays on the Essentials plan and justifies the Plus-plan finding instead of failing', () => {
+    // Act
+    const template = Template.fromStack(stack);
+    const errors = Annotations.fromStack(stack).findError('*', Match.stringLikeRegexp('AwsSolutions-.*'));
+    // Assess
+    template.hasResourceProperties('AWS::Cognito::UserPool', { UserPoolTier: 'ESSENTIALS', UserPoolAddOns: Match.absent() });
+    expect(errors).toEqual([]);
+  });
+
+  it('refuses a function that invokes Bedrock when no model is configured', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-cdk-nomodel-'));
+    writeFileSync(join(dir, 'schema.graphql'), 'type Query { ping: String }\n');
+    writeFileSync(join(dir, 'handler.ts'), 'export const handler = async () => 1;\n');
+    writeFileSync(join(dir, 'package-lock.json'), '{}\n');
+    const manifest = minimalManifest();
+    manifest.functions.push({ name: 'stream', entry: 'handler.ts', timeoutSeconds: 60, memoryMb: 256, tables: [], invokesBedrock: true });
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    try {
+      expect(() => new SluiceStack(app, 'NoModels', { manifest, rootDir: dir, code: new Map(), bedrockModelIds: [] })).toThrow(
+        'Function stream invokes Bedrock, but no models are configured',
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
