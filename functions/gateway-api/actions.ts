@@ -2,14 +2,12 @@
  * The GraphQL fields the gateway API Lambda serves, by field name: admission and the
  * ledger's reads and writes, shaped as schema/schema.graphql declares them.
  */
-import { estimateInputTokens } from '../shared/pricing.js';
 import {
   clearBudgetOverride,
   getBudgetOverride,
   getUserTotals,
   getUserUsage,
   listAudit,
-  reserve,
   resolvePolicy,
   setBudgetOverride,
   topUsers,
@@ -20,6 +18,7 @@ import {
 } from '../shared/ledger/index.js';
 import { recordDenial } from '../shared/metrics.js';
 import type { BudgetOverride } from '../shared/policy.js';
+import { admitTurn, allowedModelViews } from './admission.js';
 import type { MetricsSource } from './metrics-source.js';
 
 /** Who is calling, as the resolver read it from `ctx.identity`. */
@@ -76,25 +75,21 @@ function overrideView(userId: string, override: (BudgetOverride & { updatedBy?: 
 
 const ACTIONS: Record<string, Action> = {
   async admit({ ledger }, { caller, args }) {
-    const policy = await resolvePolicy(ledger, caller.sub, caller.groups);
     const requestId = String(args.requestId);
     const modelId = String(args.modelId);
-    const result = await reserve(ledger, {
-      userId: caller.sub,
-      requestId,
-      modelId,
-      inputTokensEstimate: estimateInputTokens([String(args.prompt)]),
-      maxOutputTokens: Number(args.maxTokens),
-      policy,
-    });
-    if (!result.ok) {
-      const code = result.error.code;
+    const outcome = await admitTurn(ledger, { userId: caller.sub, groups: caller.groups, requestId, modelId, prompt: String(args.prompt), maxTokens: Number(args.maxTokens) });
+    if (!outcome.ok) {
+      const code = outcome.error.code;
       if (code === 'BudgetExceeded' || code === 'RateLimited' || code === 'ModelNotAllowed') {
-        recordDenial({ requestId, userId: caller.sub, modelId, group: policy.group }, code);
+        recordDenial({ requestId, userId: caller.sub, modelId, group: outcome.policy.group }, code);
       }
-      return failure(result.error);
+      return failure(outcome.error);
     }
-    return { result: { maxTokens: result.reservation.maxOutputTokens, policyGroup: policy.group } };
+    return { result: { maxTokens: outcome.maxTokens, policyGroup: outcome.policy.group } };
+  },
+
+  async models({ ledger }, { caller }) {
+    return { result: allowedModelViews(await resolvePolicy(ledger, caller.sub, caller.groups)) };
   },
 
   async myUsage({ ledger }, { caller }) {

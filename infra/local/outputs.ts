@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import type { TwinContext } from './context.js';
+import { DEMO_USERS } from './cognito.js';
 import { COGNITO_PROXY_PATH } from './cognito-proxy.js';
 
 /**
@@ -44,6 +45,8 @@ export function amplifyOutputs(context: TwinContext) {
         bedrock_endpoint: context.bedrockEndpoint,
         dynamodb_endpoint: context.dynamodb.endpoint,
         table_prefix: context.dynamodb.tablePrefix,
+        // Public demo credentials, listed on the twin's sign-in page.
+        demo_users: DEMO_USERS.map((user) => ({ email: user.email, password: user.password, groups: [...user.groups] })),
       },
     },
   };

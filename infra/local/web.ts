@@ -3,7 +3,6 @@ import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, r
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import { dirname, extname, join, resolve, sep } from 'node:path';
-import { DEMO_USERS } from './cognito.js';
 import type { TwinComponent, TwinComponentFactory, TwinContext } from './context.js';
 import { amplifyOutputs } from './outputs.js';
 import { REPO_ROOT } from './state.js';
@@ -150,7 +149,7 @@ export function webAppComponentWith(options: WebAppOptions = {}): TwinComponentF
         const path = safePathname(req.url);
         if (path === undefined || API_PREFIXES.some((p) => path === p || path.startsWith(`${p}/`))) return false;
         if (path === OUTPUTS_PATH) {
-          send(res, req, 200, { 'content-type': CONTENT_TYPES['.json'], 'cache-control': 'no-store' }, JSON.stringify(webOutputs(context), null, 2));
+          send(res, req, 200, { 'content-type': CONTENT_TYPES['.json'], 'cache-control': 'no-store' }, JSON.stringify(amplifyOutputs(context), null, 2));
           return true;
         }
         let dist: string;
@@ -185,18 +184,6 @@ export function webAppComponentWith(options: WebAppOptions = {}): TwinComponentF
 
 /** The web app component with its defaults; the last of `defaultComponents`. */
 export const webAppComponent: TwinComponentFactory = webAppComponentWith();
-
-/**
- * The twin's amplify_outputs.json plus `custom.local.demo_users` (public demo values),
- * unless outputs.ts already provides them.
- */
-export function webOutputs(context: TwinContext) {
-  const outputs = amplifyOutputs(context);
-  const local = outputs.custom.local as typeof outputs.custom.local & { demo_users?: unknown };
-  if (local.demo_users) return outputs;
-  const demoUsers = DEMO_USERS.map((u) => ({ email: u.email, password: u.password, groups: [...u.groups] }));
-  return { ...outputs, custom: { ...outputs.custom, local: { ...local, demo_users: demoUsers } } };
-}
 
 function safePathname(url: string | undefined): string | undefined {
   try {

@@ -1,9 +1,12 @@
 import type { Context } from '@aws-appsync/utils';
 import { cognitoCaller } from './lib/caller.js';
 
-/** models (before): stashes the caller's groups. Pipeline: listAllowedModels. */
+/**
+ * models (before): only a Cognito user has a policy. Pipeline: callGatewayApi, which lists
+ * the models of the caller's effective policy (groups, then an admin's per-user override).
+ */
 export function request(ctx: Context) {
-  ctx.stash.groups = cognitoCaller(ctx.identity).groups;
+  cognitoCaller(ctx.identity);
   return {};
 }
 

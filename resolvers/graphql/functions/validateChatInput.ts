@@ -1,16 +1,17 @@
-import { util, type Context } from '@aws-appsync/utils';
+import type { Context } from '@aws-appsync/utils';
 import type { TurnStash } from '../Mutation.startChat.js';
-import { allowedModels, findModel, policyMaxOutputTokens } from '../lib/policy.js';
+import { findModel } from '../lib/policy.js';
 import { invalid, isSafeId, MAX_PROMPT_SIZE_IN_BYTES, utf8Size } from '../lib/validation.js';
 
-/** maxTokens when the client gives none (capped by the model and the policy). */
-const DEFAULT_MAX_TOKENS = 1024;
+/** How Mutation.startChat marks "the client gave no maxTokens" (admission picks the default). */
+const MAX_TOKENS_NOT_GIVEN = -1;
 
 /**
- * Checks a chat turn before anything is written (NONE data source): the prompt is not
- * empty and at most MAX_PROMPT_SIZE_IN_BYTES, the conversation id is well formed, the
- * model exists and the caller's groups may use it, and maxTokens is in range. Raises
- * `ValidationError` or `ModelNotAllowed`.
+ * Checks a chat turn's shape before anything is written (NONE data source): the prompt is
+ * not empty and at most MAX_PROMPT_SIZE_IN_BYTES, the conversation id is well formed, the
+ * model exists, and maxTokens is within the model's own cap. Raises `ValidationError`.
+ * What the caller's policy allows (the model, a lower output cap, the budget) depends on
+ * an admin's per-user override, so admitChatTurn decides it, in one place.
  */
 export function request(ctx: Context) {
   const turn = ctx.stash.turn as TurnStash;
@@ -21,18 +22,13 @@ export function request(ctx: Context) {
   if (!isSafeId(turn.conversationId)) invalid('conversationId', 'must be 1-64 letters, digits, - or _');
   const model = findModel(turn.modelId);
   if (!model) invalid('modelId', `unknown model ${turn.modelId}`);
-  if (!allowedModels(turn.groups).some((m) => m.id === turn.modelId)) {
-    util.error(`Your groups may not use the model ${turn.modelId}`, 'ModelNotAllowed', null, { modelId: turn.modelId });
+  const maxTokens = turn.maxTokens;
+  if (maxTokens !== MAX_TOKENS_NOT_GIVEN && (maxTokens < 1 || maxTokens > model.maxOutputTokens)) {
+    invalid('maxTokens', `must be between 1 and ${model.maxOutputTokens} for ${turn.modelId}`);
   }
-  const cap = Math.min(model.maxOutputTokens, policyMaxOutputTokens(turn.groups));
-  const maxTokens = turn.maxTokens === -1 ? Math.min(DEFAULT_MAX_TOKENS, cap) : turn.maxTokens;
-  if (maxTokens < 1 || maxTokens > cap) invalid('maxTokens', `must be between 1 and ${cap} for ${turn.modelId}`);
   return { payload: { maxTokens } };
 }
 
-/** Stores the checked maxTokens for the next functions. */
 export function response(ctx: Context) {
-  const turn = ctx.stash.turn as TurnStash;
-  ctx.stash.turn = { ...turn, maxTokens: (ctx.result as { maxTokens: number }).maxTokens };
   return ctx.result;
 }

@@ -1,0 +1,69 @@
+/**
+ * What the bench asks of every turn and what it measured, whichever path ran it, and the
+ * checks that make the bench a smoke test: no failed turn, no sequence gap, the text the
+ * simulator would produce.
+ */
+import { simulate } from '../infra/local/bedrock/index.js';
+import { SIMULATOR_MODEL_ID } from '../functions/shared/config.js';
+import type { BenchPace } from './options.js';
+
+/** The model every bench turn uses: the twin's simulator, priced like a small model. */
+export const BENCH_MODEL_ID = SIMULATOR_MODEL_ID;
+/** `maxTokens` above the requested length, so turns end with end_turn, not max_tokens. */
+const MAX_TOKENS_HEADROOM = 16;
+/** The `users` group's cap on maxTokens (functions/shared/config.ts). */
+const USERS_MAX_OUTPUT_TOKENS = 2048;
+
+/** One turn to run: the same prompt goes through the gateway or straight to Bedrock. */
+export interface TurnSpec {
+  /** Unique per turn, so every answer differs and no cache or dedup helps. */
+  label: string;
+  prompt: string;
+  maxTokens: number;
+  expectedText: string;
+  expectedOutputTokens: number;
+}
+
+/** What one turn measured; times in milliseconds from the moment the client started it. */
+export interface TurnMeasurement {
+  ok: boolean;
+  /** Why the turn counts as failed (absent when ok). */
+  problem?: string;
+  firstTokenMs?: number;
+  totalMs?: number;
+  outputTokens: number;
+  /** Stream events the client received (gateway path): Events `data` messages. */
+  dataMessages: number;
+  /** Sequence numbers missing between 0 and the final event. */
+  gaps: number;
+  /** Events received more than once (a retried publish); clients drop them. */
+  duplicates: number;
+}
+
+/**
+ * Builds a turn of exactly `tokens` output tokens at `pace`, and the answer the
+ * simulator will give it.
+ * @example
+ * const spec = turnSpec('c-7', 200, { timeToFirstTokenMs: 300, tokensPerSecond: 80 });
+ */
+export function turnSpec(label: string, tokens: number, pace: BenchPace): TurnSpec {
+  const prompt = `Benchmark turn ${label}: describe a river delta. [[sim:tokens=${tokens}]] [[sim:slow-start=${pace.timeToFirstTokenMs}]] [[sim:tps=${pace.tokensPerSecond}]]`;
+  const maxTokens = Math.min(USERS_MAX_OUTPUT_TOKENS, tokens + MAX_TOKENS_HEADROOM);
+  const expected = simulate(
+    { modelId: BENCH_MODEL_ID, messages: [{ role: 'user', content: [{ text: prompt }] }], inferenceConfig: { maxTokens } },
+    { models: { [BENCH_MODEL_ID]: {} } },
+  );
+  return { label, prompt, maxTokens, expectedText: expected.text, expectedOutputTokens: expected.usage.outputTokens };
+}
+
+/**
+ * Checks what a client assembled against the spec; returns the first problem or undefined.
+ * @example
+ * checkAnswer(spec, { text, outputTokens, stopReason: 'end_turn' }); // undefined when right
+ */
+export function checkAnswer(spec: TurnSpec, got: { text: string; outputTokens: number; stopReason: string | undefined }): string | undefined {
+  if (got.stopReason !== 'end_turn') return `stopReason ${got.stopReason ?? 'missing'}, expected end_turn`;
+  if (got.outputTokens !== spec.expectedOutputTokens) return `usage.outputTokens ${got.outputTokens}, expected ${spec.expectedOutputTokens}`;
+  if (got.text !== spec.expectedText) return `streamed text differs from the simulator's answer (${got.text.length} vs ${spec.expectedText.length} chars)`;
+  return undefined;
+}

@@ -1,0 +1,100 @@
+/**
+ * What the caller's effective policy (groups combined, then an admin's per-user override)
+ * lets them do: which models `Query.models` lists, and whether a chat turn is admitted.
+ * Admission is the one place that decides ModelNotAllowed and the policy's output cap, so
+ * an override's `allowedModels` or `maxOutputTokens` counts the same in both.
+ */
+import { MODELS } from '../shared/config.js';
+import { reserve, resolvePolicy, type AdmissionError, type LedgerDeps } from '../shared/ledger/index.js';
+import { estimateInputTokens, findModel } from '../shared/pricing.js';
+import { isModelAllowed, type EffectivePolicy } from '../shared/policy.js';
+
+/** maxTokens when the client gives none, capped by the model and the caller's policy. */
+export const DEFAULT_MAX_TOKENS = 1024;
+
+/** How resolvers/graphql/Mutation.startChat.ts marks "the client gave no maxTokens". */
+export const MAX_TOKENS_NOT_GIVEN = -1;
+
+/** A model as the schema's `Model` type. */
+export interface ModelView {
+  id: string;
+  label: string;
+  provider: string;
+  maxOutputTokens: number;
+  price: { inputUsd: number; outputUsd: number; cacheReadUsd: number; cacheWriteUsd: number };
+}
+
+/**
+ * The models a policy allows, in the config's order, with prices (USD per million tokens).
+ * @example
+ * allowedModelViews(effectivePolicy(['users'])).map((m) => m.id); // ['sluice.simulator', 'amazon.nova-micro-v1:0', …]
+ */
+export function allowedModelViews(policy: EffectivePolicy): ModelView[] {
+  return MODELS.filter((model) => isModelAllowed(policy, model.id)).map((model) => ({
+    id: model.id,
+    label: model.label,
+    provider: model.provider,
+    // The caller can never ask for more than its policy allows, so that is the cap it sees.
+    maxOutputTokens: Math.min(model.maxOutputTokens, policy.maxOutputTokens),
+    price: {
+      inputUsd: model.usdPerMillionTokens.input,
+      outputUsd: model.usdPerMillionTokens.output,
+      cacheReadUsd: model.usdPerMillionTokens.cacheRead,
+      cacheWriteUsd: model.usdPerMillionTokens.cacheWrite,
+    },
+  }));
+}
+
+/** What startChat asks admission for. */
+export interface AdmitInput {
+  userId: string;
+  groups: readonly string[];
+  requestId: string;
+  modelId: string;
+  prompt: string;
+  /** The client's maxTokens, or {@link MAX_TOKENS_NOT_GIVEN}. */
+  maxTokens: number;
+}
+
+/** A maxTokens above the caller's cap: a ValidationError on the `maxTokens` field. */
+export interface MaxTokensTooLarge {
+  code: 'ValidationError';
+  message: string;
+  field: 'maxTokens';
+  maxTokens: number;
+  retryable: false;
+}
+
+export type AdmitResult =
+  | { ok: true; maxTokens: number; policy: EffectivePolicy }
+  | { ok: false; error: AdmissionError | MaxTokensTooLarge; policy: EffectivePolicy };
+
+/**
+ * Admits one turn under the caller's effective policy: checks the model and maxTokens
+ * against it, then reserves the worst case in the ledger (see ledger/reserve.ts).
+ * @example
+ * const outcome = await admitTurn(ledger, { userId: sub, groups, requestId, modelId, prompt, maxTokens: -1 });
+ * if (!outcome.ok) return failure(outcome.error);
+ */
+export async function admitTurn(ledger: LedgerDeps, input: AdmitInput): Promise<AdmitResult> {
+  const policy = await resolvePolicy(ledger, input.userId, input.groups);
+  const model = findModel(input.modelId);
+  const allowed = model !== undefined && isModelAllowed(policy, input.modelId);
+  const cap = model ? Math.min(model.maxOutputTokens, policy.maxOutputTokens) : 0;
+  if (allowed && input.maxTokens !== MAX_TOKENS_NOT_GIVEN && input.maxTokens > cap) {
+    const message = `maxTokens: must be between 1 and ${cap} for ${input.modelId}`;
+    return { ok: false, policy, error: { code: 'ValidationError', message, field: 'maxTokens', maxTokens: cap, retryable: false } };
+  }
+  // A model the policy refuses is reserve()'s to report (ModelNotAllowed, with the allowed list).
+  const maxOutputTokens = input.maxTokens === MAX_TOKENS_NOT_GIVEN ? Math.max(1, Math.min(DEFAULT_MAX_TOKENS, cap)) : input.maxTokens;
+  const result = await reserve(ledger, {
+    userId: input.userId,
+    requestId: input.requestId,
+    modelId: input.modelId,
+    inputTokensEstimate: estimateInputTokens([input.prompt]),
+    maxOutputTokens,
+    policy,
+  });
+  if (!result.ok) return { ok: false, error: result.error, policy };
+  return { ok: true, maxTokens: result.reservation.maxOutputTokens, policy };
+}
