@@ -146,6 +146,16 @@ export const gateway: GatewayManifest = {
         subscribeAuthModes: [AuthMode.COGNITO, AuthMode.IAM],
         codeHandlers: 'resolvers/events/chat.ts',
       },
+      {
+        // The second way to start a turn, over the socket a client already holds: a user
+        // publishes a prompt to its own /prompts/{sub}; onPublish hands it to promptIntake
+        // (invocation type Event) and broadcasts nothing. Errors answer on /chat/{sub}/{conversationId}.
+        name: 'prompts',
+        publishAuthModes: [AuthMode.COGNITO],
+        subscribeAuthModes: [AuthMode.COGNITO],
+        codeHandlers: 'resolvers/events/prompts.ts',
+        handlerDataSource: 'PromptIntakeLambda',
+      },
     ],
   },
   graphql: {
@@ -164,14 +174,13 @@ export const gateway: GatewayManifest = {
       { name: 'listConversations', code: 'resolvers/graphql/functions/listConversations.ts', dataSource: 'ConversationsTable' },
       { name: 'getConversation', code: 'resolvers/graphql/functions/getConversation.ts', dataSource: 'ConversationsTable' },
       { name: 'listMessages', code: 'resolvers/graphql/functions/listMessages.ts', dataSource: 'MessagesTable' },
-      { name: 'listAllowedModels', code: 'resolvers/graphql/functions/listAllowedModels.ts', dataSource: 'NoneDS' },
       { name: 'validateBudgetOverride', code: 'resolvers/graphql/functions/validateBudgetOverride.ts', dataSource: 'NoneDS' },
     ],
     // Every resolver is a pipeline (before/after in resolvers/graphql/<Type>.<field>.ts).
     resolvers: [
       { typeName: 'Mutation', fieldName: 'startChat', code: 'resolvers/graphql/Mutation.startChat.ts', pipeline: ['validateChatInput', 'admitChatTurn', 'recordChatRequest', 'invokeChatStream'] },
       { typeName: 'Mutation', fieldName: 'cancelChat', code: 'resolvers/graphql/Mutation.cancelChat.ts', pipeline: ['cancelChatRequest'] },
-      { typeName: 'Query', fieldName: 'models', code: 'resolvers/graphql/Query.models.ts', pipeline: ['listAllowedModels'] },
+      { typeName: 'Query', fieldName: 'models', code: 'resolvers/graphql/Query.models.ts', pipeline: ['callGatewayApi'] },
       { typeName: 'Query', fieldName: 'myUsage', code: 'resolvers/graphql/Query.myUsage.ts', pipeline: ['callGatewayApi'] },
       { typeName: 'Query', fieldName: 'conversations', code: 'resolvers/graphql/Query.conversations.ts', pipeline: ['listConversations'] },
       { typeName: 'Query', fieldName: 'conversation', code: 'resolvers/graphql/Query.conversation.ts', pipeline: ['getConversation'] },
@@ -191,6 +200,7 @@ export const gateway: GatewayManifest = {
     { name: 'MessagesTable', type: 'AMAZON_DYNAMODB', table: 'Messages' },
     { name: 'ChatStreamLambda', type: 'AWS_LAMBDA', functionName: 'chatStream' },
     { name: 'GatewayApiLambda', type: 'AWS_LAMBDA', functionName: 'gatewayApi' },
+    { name: 'PromptIntakeLambda', type: 'AWS_LAMBDA', functionName: 'promptIntake' },
   ],
   functions: [
     {
@@ -210,6 +220,18 @@ export const gateway: GatewayManifest = {
       timeoutSeconds: 15,
       memoryMb: 256,
       tables: ['Budgets', 'Ledger'],
+    },
+    {
+      // Admits prompts published to /prompts/{sub} (the gateway API's admit code, the shared
+      // validation and request record) and streams them in the same invocation, so it needs
+      // chatStream's timeout, memory and grants.
+      name: 'promptIntake',
+      entry: 'functions/prompt-intake/handler.ts',
+      timeoutSeconds: 300,
+      memoryMb: 512,
+      tables: ['ChatRequests', 'Conversations', 'Messages', 'Budgets', 'Ledger'],
+      invokesBedrock: true,
+      publishesTo: ['chat'],
     },
     {
       // Releases the reservations of crashed turns once they expire.

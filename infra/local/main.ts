@@ -40,6 +40,7 @@ console.log(
     '',
     `Sluice local twin on ${twin.url}`,
     ...twin.components.flatMap((c) => c.describe?.() ?? []).map((line) => `  ${line}`),
+    `  Bedrock Runtime (h2c)    ${twin.context.bedrockEndpoint}  simulator model sluice.simulator`,
     `  DynamoDB Local           ${services.dynamodb.endpoint}  data in ${state.dynamodb}`,
     `  amplify_outputs.json     ${outputsPath}`,
     `  development CA           ${services.certificate.caPath}  (NODE_EXTRA_CA_CERTS for Node clients)`,

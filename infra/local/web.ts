@@ -159,7 +159,7 @@ export function webAppComponentWith(options: WebAppOptions = {}): TwinComponentF
           send(res, req, 503, { 'content-type': CONTENT_TYPES['.txt'] }, `The web app could not be built:\n${(error as Error).message}`);
           return true;
         }
-        const file = resolve(dist, `.${path}`);
+        const file = resolve(dist, path === '/' ? './index.html' : `.${path}`);
         const inside = file === dist || file.startsWith(`${dist}${sep}`);
         const stat = inside ? statSync(file, { throwIfNoEntry: false }) : undefined;
         if (stat?.isFile()) {

@@ -22,8 +22,8 @@ interface Args {
 
 /**
  * startChat (before): names the turn (a new request id, the conversation id or a new
- * ULID one) and stashes it. Pipeline: validateChatInput → recordChatRequest →
- * invokeChatStream.
+ * ULID one) and stashes it. Pipeline: validateChatInput → admitChatTurn →
+ * recordChatRequest → invokeChatStream.
  */
 export function request(ctx: Context<Args>) {
   const caller = cognitoCaller(ctx.identity);

@@ -16,20 +16,30 @@ const turn = (overrides: Record<string, unknown> = {}) => ({
 });
 
 describe('the startChat pipeline functions', () => {
-  it('defaults maxTokens within the model and policy caps', async () => {
+  it('leaves an absent maxTokens for admission to default under the caller\'s effective policy', async () => {
     // Act
     const { result, error } = await evaluateResolver(VALIDATE, 'request', makeContext({ stash: { turn: turn() } }));
     // Assess
     expect(error).toBeUndefined();
-    expect(result).toEqual({ payload: { maxTokens: 1024 } });
+    expect(result).toEqual({ payload: { maxTokens: -1 } });
+  });
+
+  it.each([
+    { name: 'a model outside the groups\' list', overrides: { modelId: 'anthropic.claude-opus-4-1-20250805-v1:0' } },
+    { name: 'maxTokens above the groups\' cap but within the model\'s', overrides: { maxTokens: 4096 } },
+  ])('passes $name on to admission, where a per-user override may allow it', async ({ overrides }) => {
+    // Act
+    const { error } = await evaluateResolver(VALIDATE, 'request', makeContext({ stash: { turn: turn(overrides) } }));
+    // Assess
+    expect(error).toBeUndefined();
   });
 
   it.each([
     { name: 'an empty prompt', overrides: { prompt: ' ' }, errorType: 'ValidationError' },
     { name: 'a prompt of 32,769 bytes', overrides: { prompt: 'a'.repeat(32_767) + 'é' }, errorType: 'ValidationError' },
     { name: 'an unknown model', overrides: { modelId: 'nope' }, errorType: 'ValidationError' },
-    { name: 'a model the group may not use', overrides: { modelId: 'anthropic.claude-opus-4-1-20250805-v1:0' }, errorType: 'ModelNotAllowed' },
-    { name: 'maxTokens above the policy cap', overrides: { maxTokens: 4096 }, errorType: 'ValidationError' },
+    { name: 'maxTokens above the model\'s own cap', overrides: { maxTokens: 8193 }, errorType: 'ValidationError' },
+    { name: 'maxTokens of zero', overrides: { maxTokens: 0 }, errorType: 'ValidationError' },
     { name: 'a conversation id with a slash', overrides: { conversationId: 'a/b' }, errorType: 'ValidationError' },
   ])('rejects $name', async ({ overrides, errorType }) => {
     // Act

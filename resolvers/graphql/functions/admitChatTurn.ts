@@ -2,10 +2,12 @@ import { util, type Context } from '@aws-appsync/utils';
 import type { TurnStash } from '../Mutation.startChat.js';
 
 /**
- * Admits the turn (gateway API Lambda): reserves its worst-case cost against the
- * caller's day and month budgets and request rate in one conditional DynamoDB write.
- * Refusals are BudgetExceeded, RateLimited or ModelNotAllowed, with what is left and
- * when it resets in errorInfo.
+ * Admits the turn (gateway API Lambda): under the caller's effective policy (groups,
+ * then an admin's per-user override) it checks the model and maxTokens, and reserves the
+ * worst-case cost against the day and month budgets and request rate in one conditional
+ * DynamoDB write. Refusals are ModelNotAllowed, ValidationError (maxTokens above the
+ * policy's cap), BudgetExceeded (errorInfo: what is left and when it resets) or
+ * RateLimited (errorInfo: when to retry).
  */
 export function request(ctx: Context) {
   const turn = ctx.stash.turn as TurnStash;

@@ -1,0 +1,126 @@
+/**
+ * Admission of one prompt published to `/prompts/{sub}`: the same steps, in the same
+ * order and with the same code, as the startChat pipeline (validateChatInput →
+ * admitChatTurn → recordChatRequest), ending in the {@link ChatTurnRequest} the streaming
+ * Lambda takes, or in the `error` event the client gets on its chat channel instead.
+ */
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { StreamErrorCode, type ChatTurnRequest, type ErrorEvent } from '../shared/protocol.js';
+import { chatRequestAttributes, conversationUpdate, REQUEST_NOT_RECORDED_CONDITION, type AdmittedTurn } from '../shared/turn-record.js';
+import { checkChatTurn } from '../shared/turn-validation.js';
+import { turnInput, type PromptCaller, type PublishedPrompt } from './prompt-event.js';
+
+/** The gateway API's `admit` action, as its Lambda handler answers it (functions/gateway-api). */
+export type AdmitAction = (event: {
+  action: 'admit';
+  caller: PromptCaller;
+  args: { requestId: string; modelId: string; prompt: string; maxTokens: number; conversationId: string };
+}) => Promise<{ result: unknown } | { error: { errorType: string; message: string; errorInfo: Record<string, unknown> } }>;
+
+export interface IntakeDeps {
+  admit: AdmitAction;
+  db: Pick<DynamoDBDocumentClient, 'send'>;
+  tables: { requests: string; conversations: string };
+  /** @default () => new Date() */
+  now?: () => Date;
+}
+
+/**
+ * What became of a prompt: a turn to stream (`duplicate` when its request id was already
+ * recorded, so the streaming Lambda's claim decides whether it still runs), or an `error`
+ * event for the chat channel.
+ */
+export type IntakeOutcome = { kind: 'admitted' | 'duplicate'; request: ChatTurnRequest } | { kind: 'refused'; error: ErrorEvent };
+
+const STREAM_ERROR_CODES = new Set<string>(Object.values(StreamErrorCode));
+
+/** An admission refusal as the stream protocol's closed set of codes says it. */
+function refusal(requestId: string, errorType: string, message: string, retryable?: unknown): IntakeOutcome {
+  // The ledger's other codes: RequestIdConflict is the client's (a request id another user took); LedgerBusy is ours.
+  const code = STREAM_ERROR_CODES.has(errorType) ? (errorType as StreamErrorCode) : errorType === 'RequestIdConflict' ? StreamErrorCode.VALIDATION : StreamErrorCode.INTERNAL;
+  const isRetryable = typeof retryable === 'boolean' ? retryable : code === StreamErrorCode.RATE_LIMITED || code === StreamErrorCode.INTERNAL;
+  // seq 0: no `start` was sent, so the error is the whole (one-event) stream of this request id.
+  return { kind: 'refused', error: { type: 'error', requestId, seq: 0, code, message, retryable: isRetryable } };
+}
+
+/**
+ * Validates, admits (reserves budget) and records one prompt.
+ *
+ * @example
+ * ```ts
+ * const outcome = await admitPrompt(prompt, caller, { admit: gatewayApi, db, tables });
+ * if (outcome.kind === 'refused') await publisher.publish(channel, [outcome.error]);
+ * ```
+ */
+export async function admitPrompt(prompt: PublishedPrompt, caller: PromptCaller, deps: IntakeDeps): Promise<IntakeOutcome> {
+  const { requestId } = prompt;
+  const input = turnInput(prompt, caller);
+  if ('ok' in input) return refusal(requestId, input.code, input.message, false);
+  const check = checkChatTurn(input);
+  if (!check.ok) return refusal(requestId, check.code, check.message, false);
+
+  const admitted = await deps.admit({
+    action: 'admit',
+    caller,
+    args: { requestId, modelId: input.modelId, prompt: input.prompt, maxTokens: check.maxTokens, conversationId: input.conversationId },
+  });
+  if ('error' in admitted) return refusal(requestId, admitted.error.errorType, admitted.error.message, admitted.error.errorInfo.retryable);
+  const { maxTokens, policyGroup } = admitted.result as { maxTokens: number; policyGroup: string };
+
+  const now = (deps.now ?? (() => new Date()))();
+  const turn: AdmittedTurn = {
+    requestId,
+    userId: caller.sub,
+    conversationId: input.conversationId,
+    modelId: input.modelId,
+    prompt: input.prompt,
+    maxTokens,
+    groups: caller.groups,
+    createdAt: now.toISOString(),
+  };
+  const request: ChatTurnRequest = { ...turn, policyGroup };
+  if (await record(turn, now, deps)) return { kind: 'admitted', request };
+
+  // Recorded before: Lambda retrying this invocation, or a client republishing its request id.
+  const { Item } = await deps.db.send(new GetCommand({ TableName: deps.tables.requests, Key: { requestId }, ConsistentRead: true }));
+  if (!Item || Item.userId !== caller.sub) return refusal(requestId, 'RequestIdConflict', `requestId: ${requestId} is already in use`, false);
+  const stored = Item as AdmittedTurn;
+  return {
+    kind: 'duplicate',
+    // What was recorded first wins, as the reservation it was admitted under did.
+    request: { ...request, conversationId: stored.conversationId, modelId: stored.modelId, prompt: stored.prompt, maxTokens: stored.maxTokens },
+  };
+}
+
+/** Writes the request item and the conversation in one transaction; false if the request id was recorded before. */
+async function record(turn: AdmittedTurn, now: Date, deps: IntakeDeps): Promise<boolean> {
+  const conversation = conversationUpdate(turn);
+  try {
+    await deps.db.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Put: {
+              TableName: deps.tables.requests,
+              Item: { requestId: turn.requestId, ...chatRequestAttributes(turn, Math.floor(now.getTime() / 1000)) },
+              ConditionExpression: REQUEST_NOT_RECORDED_CONDITION,
+            },
+          },
+          {
+            Update: {
+              TableName: deps.tables.conversations,
+              Key: { userId: turn.userId, conversationId: turn.conversationId },
+              UpdateExpression: conversation.expression,
+              ExpressionAttributeValues: conversation.values,
+            },
+          },
+        ],
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') return false;
+    throw error;
+  }
+}

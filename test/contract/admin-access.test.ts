@@ -1,0 +1,195 @@
+/**
+ * Who sees and changes what, through the gateway: the admin fields refuse a `users`
+ * member with AppSync's Unauthorized shape, an admin sees every user's totals, a user's
+ * myUsage holds only their own spend, and every override change is audited.
+ */
+import { generateClient } from 'aws-amplify/api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SIMULATOR_MODEL_ID } from '../../functions/shared/config.js';
+import type { EndEvent } from '../../functions/shared/protocol.js';
+import type { Twin } from '../../infra/local/twin.js';
+import { configureAmplify, DEMO_USERS, signInAs, type DemoUser } from '../helpers/amplify.js';
+import { subscribeToTurn } from '../helpers/chat-stream.js';
+import { startTestTwin } from '../helpers/twin.js';
+
+const [ALICE, BOB, ADMIN] = DEMO_USERS;
+
+const START_CHAT = /* GraphQL */ `
+  mutation Start($input: StartChatInput!) { startChat(input: $input) { requestId conversationId channel } }
+`;
+const MY_USAGE = /* GraphQL */ `query { myUsage { day { spentUsd reservedUsd requests limitUsd } month { spentUsd requests } } }`;
+const SET_OVERRIDE = /* GraphQL */ `
+  mutation Set($userId: ID!, $input: BudgetOverrideInput!) { setBudgetOverride(userId: $userId, input: $input) { userId dailyLimitUsd updatedBy updatedAt } }
+`;
+const CLEAR_OVERRIDE = /* GraphQL */ `mutation Clear($userId: ID!) { clearBudgetOverride(userId: $userId) { userId dailyLimitUsd } }`;
+const AUDIT_LOG = /* GraphQL */ `query { auditLog(limit: 10) { items { id at actor action target details } } }`;
+
+interface GraphqlFailure {
+  data: Record<string, unknown> | null;
+  errors: { errorType: string; message: string; path?: (string | number)[] | null }[];
+}
+interface Usage {
+  day: { spentUsd: number; reservedUsd: number; requests: number; limitUsd: number };
+  month: { spentUsd: number; requests: number };
+}
+interface ReportRow {
+  key: string;
+  userId: string | null;
+  requests: number;
+  outputTokens: number;
+  costUsd: number;
+}
+interface AuditEntry {
+  id: string;
+  at: string;
+  actor: string;
+  action: string;
+  target: string;
+  details: string;
+}
+
+const micros = (usd: number) => Math.round(usd * 1_000_000);
+const today = () => new Date().toISOString().slice(0, 10);
+
+async function graphql<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
+  // Amplify types variables only for generated (typed) documents; these queries are plain strings.
+  return ((await generateClient().graphql({ query, variables: variables as never })) as { data: T }).data;
+}
+
+/** Amplify rejects with the whole `{ data, errors }` result when errors[] is not empty. */
+async function graphqlFailure(query: string, variables: Record<string, unknown> = {}): Promise<GraphqlFailure> {
+  const failure = (await (generateClient().graphql({ query, variables: variables as never }) as Promise<unknown>).then(
+    () => {
+      throw new Error('expected the request to fail');
+    },
+    (error: unknown) => error,
+  )) as GraphqlFailure;
+  if (!Array.isArray(failure.errors)) throw failure;
+  return failure;
+}
+
+describe('admin access through the gateway', () => {
+  let twin: Twin;
+  const subs: Record<string, string> = {};
+  /** The admin's Cognito username (the access token's `username` claim), which AppSync names the caller by. */
+  let adminUsername: string;
+  const ends: Record<string, EndEvent> = {};
+
+  /** Signs `user` in and runs one turn of `tokens` output tokens to its end. */
+  async function chatAs(user: DemoUser, tokens: number): Promise<EndEvent> {
+    const { sub } = await signInAs(user);
+    const conversationId = `conv-${user.email.split('@')[0]}-${Date.now().toString(36)}`;
+    const stream = await subscribeToTurn(`/chat/${sub}/${conversationId}`);
+    await graphql(START_CHAT, { input: { conversationId, modelId: SIMULATOR_MODEL_ID, prompt: `Hello from ${user.email} [[sim:tokens=${tokens}]]`, maxTokens: 200 } });
+    const collected = await stream.until((turn) => turn.final !== undefined);
+    await stream.close();
+    return collected.final as EndEvent;
+  }
+
+  beforeAll(async () => {
+    twin = await startTestTwin({ bedrockSpeed: 20 });
+    configureAmplify(twin);
+    for (const user of DEMO_USERS) subs[user.email] = (await signInAs(user)).sub;
+    const { accessToken } = await signInAs(ADMIN);
+    adminUsername = String((JSON.parse(Buffer.from(accessToken.split('.')[1], 'base64url').toString('utf8')) as { username: string }).username);
+    // Bob spends more than Alice, so the ranking is known.
+    ends[ALICE.email] = await chatAs(ALICE, 10);
+    ends[BOB.email] = await chatAs(BOB, 60);
+  });
+  afterAll(async () => {
+    await twin?.close();
+  });
+
+  describe('a users member calling an admin field', () => {
+    it.each([
+      { field: 'usageReport', type: 'Query', query: `query { usageReport(from: "${today()}", to: "${today()}", groupBy: USER) { totalUsd } }` },
+      { field: 'topUsers', type: 'Query', query: `query { topUsers(from: "${today()}", to: "${today()}") { userId } }` },
+      { field: 'auditLog', type: 'Query', query: 'query { auditLog { items { id } } }' },
+      { field: 'liveMetrics', type: 'Query', query: 'query { liveMetrics { at } }' },
+      { field: 'setBudgetOverride', type: 'Mutation', query: 'mutation { setBudgetOverride(userId: "BOB", input: { dailyLimitUsd: 1000 }) { userId } }' },
+      { field: 'clearBudgetOverride', type: 'Mutation', query: 'mutation { clearBudgetOverride(userId: "BOB") { userId } }' },
+    ])('gets Unauthorized for $field with the AppSync error shape', async ({ field, type, query }) => {
+      // Prepare
+      await signInAs(ALICE);
+      // Act
+      const failure = await graphqlFailure(query.replace('"BOB"', JSON.stringify(subs[BOB.email])));
+      // Assess
+      expect(failure.data).toEqual({ [field]: null });
+      expect(failure.errors).toEqual([expect.objectContaining({ errorType: 'Unauthorized', message: `Not Authorized to access ${field} on type ${type}`, path: [field] })]);
+    });
+
+    it('changes nothing when a users member tries to raise a budget', async () => {
+      // Prepare
+      await signInAs(ALICE);
+      // Act
+      await graphqlFailure('mutation Set($userId: ID!) { setBudgetOverride(userId: $userId, input: { dailyLimitUsd: 1000 }) { userId } }', { userId: subs[ALICE.email] });
+      const usage = await graphql<{ myUsage: Usage }>(MY_USAGE);
+      await signInAs(ADMIN);
+      const audit = await graphql<{ auditLog: { items: AuditEntry[] } }>(AUDIT_LOG);
+      // Assess: still the users group's $2 a day, and no audit entry.
+      expect(usage.myUsage.day.limitUsd).toBe(2);
+      expect(audit.auditLog.items.filter((entry) => entry.target === subs[ALICE.email])).toEqual([]);
+    });
+  });
+
+  it("shows each user only their own spend in myUsage", async () => {
+    for (const user of [ALICE, BOB]) {
+      // Act
+      await signInAs(user);
+      const { myUsage } = await graphql<{ myUsage: Usage }>(MY_USAGE);
+      // Assess
+      expect(micros(myUsage.day.spentUsd)).toBe(micros(ends[user.email].costUsd));
+      expect(myUsage.day.requests).toBe(1);
+      expect(micros(myUsage.month.spentUsd)).toBe(micros(ends[user.email].costUsd));
+      expect(myUsage.day.reservedUsd).toBe(0);
+    }
+    expect(micros(ends[BOB.email].costUsd)).not.toBe(micros(ends[ALICE.email].costUsd));
+  });
+
+  it("shows an admin every user's totals by user and ranks the top users", async () => {
+    // Prepare
+    await signInAs(ADMIN);
+    const range = { from: today(), to: today() };
+    // Act
+    const { usageReport } = await graphql<{ usageReport: { rows: ReportRow[]; totalUsd: number } }>(
+      'query Report($from: AWSDate!, $to: AWSDate!) { usageReport(from: $from, to: $to, groupBy: USER) { rows { key userId requests outputTokens costUsd } totalUsd } }',
+      range,
+    );
+    const { topUsers } = await graphql<{ topUsers: { userId: string; requests: number; costUsd: number }[] }>(
+      'query Top($from: AWSDate!, $to: AWSDate!) { topUsers(from: $from, to: $to, limit: 5) { userId requests costUsd } }',
+      range,
+    );
+    // Assess
+    const expected = [BOB, ALICE].map((user) => ({ userId: subs[user.email], requests: 1, costMicros: micros(ends[user.email].costUsd) }));
+    expect(usageReport.rows.map((row) => ({ userId: row.userId, requests: row.requests, costMicros: micros(row.costUsd) }))).toEqual(expected);
+    expect(usageReport.rows.map((row) => row.outputTokens)).toEqual([ends[BOB.email].usage.outputTokens, ends[ALICE.email].usage.outputTokens]);
+    expect(micros(usageReport.totalUsd)).toBe(expected[0].costMicros + expected[1].costMicros);
+    expect(topUsers.map((row) => ({ userId: row.userId, requests: row.requests, costMicros: micros(row.costUsd) }))).toEqual(expected);
+  });
+
+  it('audits setting and clearing an override: who, what, when', async () => {
+    // Prepare
+    await signInAs(ADMIN);
+    const aliceSub = subs[ALICE.email];
+    const before = new Date().toISOString();
+    // Act
+    const set = await graphql<{ setBudgetOverride: { userId: string; dailyLimitUsd: number; updatedBy: string } }>(SET_OVERRIDE, {
+      userId: aliceSub,
+      input: { dailyLimitUsd: 5, reason: 'conference week' },
+    });
+    const cleared = await graphql<{ clearBudgetOverride: { userId: string; dailyLimitUsd: number } }>(CLEAR_OVERRIDE, { userId: aliceSub });
+    const after = new Date().toISOString();
+    const { auditLog } = await graphql<{ auditLog: { items: AuditEntry[] } }>(AUDIT_LOG);
+    // Assess
+    expect(set.setBudgetOverride).toMatchObject({ userId: aliceSub, dailyLimitUsd: 5, updatedBy: adminUsername });
+    expect(cleared.clearBudgetOverride).toMatchObject({ userId: aliceSub, dailyLimitUsd: 5 });
+    const entries = auditLog.items.filter((entry) => entry.target === aliceSub);
+    expect(entries.map((entry) => ({ actor: entry.actor, action: entry.action, details: JSON.parse(entry.details) as unknown }))).toEqual([
+      { actor: adminUsername, action: 'ClearBudgetOverride', details: { before: { dailyLimitUsd: 5 }, after: null } },
+      { actor: adminUsername, action: 'SetBudgetOverride', details: { before: null, after: { dailyLimitUsd: 5 } } },
+    ]);
+    for (const entry of entries) {
+      expect(entry.at >= before && entry.at <= after).toBe(true);
+    }
+  });
+});

@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { turnInput, type PublishedPrompt } from '../../functions/prompt-intake/prompt-event.js';
+import { checkChatTurn, MAX_TOKENS_NOT_GIVEN, type TurnInput } from '../../functions/shared/turn-validation.js';
+
+const turn = (overrides: Partial<TurnInput> = {}): TurnInput => ({
+  conversationId: 'conv-1',
+  modelId: 'sluice.simulator',
+  prompt: 'Hello',
+  groups: ['users'],
+  maxTokens: MAX_TOKENS_NOT_GIVEN,
+  ...overrides,
+});
+
+const published = (overrides: Partial<PublishedPrompt> = {}): PublishedPrompt => ({
+  eventId: 'e1',
+  conversationId: 'conv-1',
+  requestId: 'req-1',
+  modelId: 'sluice.simulator',
+  prompt: 'Hello',
+  ...overrides,
+});
+
+describe('checkChatTurn (the rules startChat and /prompts/{sub} share)', () => {
+  it('gives the default maxTokens, capped by the policy, when none is asked for', () => {
+    // Act
+    const check = checkChatTurn(turn());
+    // Assess
+    expect(check).toEqual({ ok: true, maxTokens: 1024 });
+  });
+
+  it.each([
+    ['an empty prompt', { prompt: '  ' }, 'ValidationError', 'prompt: must not be empty'],
+    ['an oversized prompt', { prompt: 'é'.repeat(16_385) }, 'ValidationError', 'prompt: must be at most 32768 bytes of UTF-8'],
+    ['a conversation id with a slash', { conversationId: 'a/b' }, 'ValidationError', 'conversationId: must be 1-64 letters, digits, - or _'],
+    ['an unknown model', { modelId: 'acme.nope' }, 'ValidationError', 'modelId: unknown model acme.nope'],
+    ['a model the group may not use', { modelId: 'anthropic.claude-opus-4-1-20250805-v1:0' }, 'ModelNotAllowed', 'Your groups may not use the model anthropic.claude-opus-4-1-20250805-v1:0'],
+    ['no group policy at all', { groups: [] }, 'ModelNotAllowed', 'Your groups may not use the model sluice.simulator'],
+    ['maxTokens above the policy cap', { maxTokens: 2049 }, 'ValidationError', 'maxTokens: must be between 1 and 2048 for sluice.simulator'],
+    ['maxTokens of zero', { maxTokens: 0 }, 'ValidationError', 'maxTokens: must be between 1 and 2048 for sluice.simulator'],
+  ])('refuses %s', (_name, overrides, code, message) => {
+    // Act
+    const check = checkChatTurn(turn(overrides));
+    // Assess
+    expect(check).toMatchObject({ ok: false, code, message });
+  });
+});
+
+describe('turnInput (typing a published prompt as the GraphQL schema types startChat)', () => {
+  it.each([
+    ['a numeric modelId', { modelId: 7 }, 'modelId: must be a string naming a model'],
+    ['a missing prompt', { prompt: undefined }, 'prompt: must be a string'],
+    ['a fractional maxTokens', { maxTokens: 1.5 }, 'maxTokens: must be a whole number'],
+    ['a string maxTokens', { maxTokens: '100' }, 'maxTokens: must be a whole number'],
+  ])('refuses %s', (_name, overrides, message) => {
+    // Act
+    const input = turnInput(published(overrides), { sub: 'u1', username: 'u1', groups: ['users'] });
+    // Assess
+    expect(input).toMatchObject({ ok: false, code: 'ValidationError', message });
+  });
+
+  it('does not let an explicit -1 pass for "not given"', () => {
+    // Prepare
+    const input = turnInput(published({ maxTokens: -1 }), { sub: 'u1', username: 'u1', groups: ['users'] }) as TurnInput;
+    // Act
+    const check = checkChatTurn(input);
+    // Assess
+    expect(check).toMatchObject({ ok: false, code: 'ValidationError' });
+  });
+});
