@@ -8,6 +8,7 @@ import { WebSocket } from 'ws';
 import type { StreamEvent } from '../functions/shared/protocol.js';
 import type { Twin } from '../infra/local/twin.js';
 import type { BenchUser } from './environment.js';
+import type { ChannelTimes } from './publish-counter.js';
 import { BENCH_MODEL_ID, checkAnswer, type TurnMeasurement, type TurnSpec } from './turn.js';
 
 const START_CHAT = `mutation Start($input: StartChatInput!) { startChat(input: $input) { requestId channel status } }`;
@@ -30,10 +31,16 @@ export interface ReadyGatewayTurn {
  * Connects and subscribes for one turn; `run()` then starts it. Connecting is kept out of
  * the measured time, as a real client subscribes before it sends the prompt.
  * @example
- * const turn = await prepareGatewayTurn(twin, user, spec, 60_000);
+ * const turn = await prepareGatewayTurn(twin, user, spec, { timeoutMs: 60_000, publishTimes: counter.timesOf });
  * const measurement = await turn.run();
  */
-export async function prepareGatewayTurn(twin: Twin, user: BenchUser, spec: TurnSpec, timeoutMs: number): Promise<ReadyGatewayTurn> {
+export async function prepareGatewayTurn(
+  twin: Twin,
+  user: BenchUser,
+  spec: TurnSpec,
+  options: { timeoutMs: number; publishTimes: (channel: string) => ChannelTimes },
+): Promise<ReadyGatewayTurn> {
+  const { timeoutMs } = options;
   const authorization = { host: twin.context.host, Authorization: user.accessToken };
   const header = `header-${Buffer.from(JSON.stringify(authorization)).toString('base64url')}`;
   const socket = new WebSocket(`${twin.url.replace(/^https:/, 'wss:')}/event/realtime`, ['aws-appsync-event-ws', header]);
@@ -72,11 +79,14 @@ export async function prepareGatewayTurn(twin: Twin, user: BenchUser, spec: Turn
     close: () => socket.close(),
     async run(): Promise<TurnMeasurement> {
       const startedAt = performance.now();
+      let mutationAt: number | undefined;
+      let startEventAt: number | undefined;
       let firstTokenAt: number | undefined;
       let finalAt: number | undefined;
       const ended = new Promise<void>((resolve) => {
         onEvent = () => {
           const latest = received[received.length - 1];
+          if (latest.type === 'start') startEventAt ??= performance.now();
           if (latest.type === 'delta') firstTokenAt ??= performance.now();
           if (latest.type === 'end' || latest.type === 'error') {
             finalAt = performance.now();
@@ -87,12 +97,23 @@ export async function prepareGatewayTurn(twin: Twin, user: BenchUser, spec: Turn
       let problem: string | undefined;
       try {
         await startChat(twin, user, spec, conversationId);
+        mutationAt = performance.now();
         const timedOut = await Promise.race([ended.then(() => false), sleep(timeoutMs).then(() => true)]);
         if (timedOut) problem = `no end event within ${timeoutMs} ms`;
       } catch (error) {
         problem = (error as Error).message;
       }
-      return measure(spec, received, { startedAt, firstTokenAt, finalAt, problem });
+      const published = options.publishTimes(channel);
+      return measure(spec, received, {
+        startedAt,
+        mutationAt,
+        startPublishedAt: published.startSentAt,
+        startEventAt,
+        firstDeltaPublishedAt: published.firstDeltaSentAt,
+        firstTokenAt,
+        finalAt,
+        problem,
+      });
     },
   };
 }
@@ -113,7 +134,16 @@ async function startChat(twin: Twin, user: BenchUser, spec: TurnSpec, conversati
 function measure(
   spec: TurnSpec,
   received: StreamEvent[],
-  times: { startedAt: number; firstTokenAt?: number; finalAt?: number; problem?: string },
+  times: {
+    startedAt: number;
+    mutationAt?: number;
+    startPublishedAt?: number;
+    startEventAt?: number;
+    firstDeltaPublishedAt?: number;
+    firstTokenAt?: number;
+    finalAt?: number;
+    problem?: string;
+  },
 ): TurnMeasurement {
   const bySeq = new Map<number, StreamEvent>();
   for (const event of received) if (!bySeq.has(event.seq)) bySeq.set(event.seq, event);
@@ -128,11 +158,16 @@ function measure(
   if (!problem && ordered[0]?.type !== 'start') problem = 'the first event is not start';
   if (!problem && gaps > 0) problem = `${gaps} sequence number(s) missing`;
   if (!problem && final?.type === 'end') problem = checkAnswer(spec, { text, outputTokens, stopReason: final.stopReason });
+  const since = (at: number | undefined) => (at === undefined ? undefined : at - times.startedAt);
   return {
     ok: problem === undefined,
     problem,
-    firstTokenMs: times.firstTokenAt === undefined ? undefined : times.firstTokenAt - times.startedAt,
-    totalMs: times.finalAt === undefined ? undefined : times.finalAt - times.startedAt,
+    startedMs: since(times.mutationAt),
+    startPublishedMs: since(times.startPublishedAt),
+    startEventMs: since(times.startEventAt),
+    firstDeltaPublishedMs: since(times.firstDeltaPublishedAt),
+    firstTokenMs: since(times.firstTokenAt),
+    totalMs: since(times.finalAt),
     outputTokens,
     dataMessages: received.length,
     gaps,

@@ -2,6 +2,7 @@
  * Runs one phase of the bench (a set of turns over one path, one at a time or all at
  * once) and summarises it: first-token times, throughput, publishes, memory.
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import type { BenchEnvironment } from './environment.js';
 import { runDirectTurn } from './direct-client.js';
@@ -16,6 +17,8 @@ export type BenchPath = (typeof BenchPath)[keyof typeof BenchPath];
 
 /** How many problems a phase keeps for the report; the rest are only counted. */
 const MAX_REPORTED_PROBLEMS = 5;
+/** Sampling resolution of the event-loop delay histogram. */
+const EVENT_LOOP_RESOLUTION_IN_MS = 2;
 
 /** The summary of one phase. Times in ms, RSS in MiB. */
 export interface PhaseResult {
@@ -25,6 +28,14 @@ export interface PhaseResult {
   turns: number;
   failedTurns: number;
   problems: string[];
+  /** `startChat` answered (gateway path; empty for direct). */
+  startChatMs: Distribution;
+  /** The Lambda published `start`: admission, invoke and its writes before it calls Bedrock (gateway path). */
+  startPublishedMs: Distribution;
+  /** The `start` event reached the client (gateway path). */
+  startEventMs: Distribution;
+  /** The Lambda published the first delta: the model's first token came back (gateway path). */
+  firstDeltaPublishedMs: Distribution;
   firstTokenMs: Distribution;
   /** First-token time minus the simulator's configured time to first token. */
   firstTokenOverheadMs: Distribution;
@@ -43,6 +54,10 @@ export interface PhaseResult {
   publishedEvents: number;
   failedPublishes: number;
   peakRssMiB: number;
+  /** CPU time this process spent (user + system) while the phase ran. */
+  cpuMs: number;
+  /** How late timers ran: a busy event loop delays every stream in the process at once. */
+  eventLoopDelayMs: { p50: number; p99: number; max: number };
 }
 
 export interface PhaseSetup {
@@ -61,6 +76,9 @@ export interface PhaseSetup {
 export async function runPhase(setup: PhaseSetup, path: BenchPath, specs: readonly TurnSpec[], concurrent: boolean): Promise<PhaseResult> {
   setup.publishCounter.reset();
   const rss = startRssSampler();
+  const loop = monitorEventLoopDelay({ resolution: EVENT_LOOP_RESOLUTION_IN_MS });
+  loop.enable();
+  const cpuBefore = process.cpuUsage();
   let measurements: TurnMeasurement[];
   let wallMs: number;
   try {
@@ -84,17 +102,30 @@ export async function runPhase(setup: PhaseSetup, path: BenchPath, specs: readon
     }
   } finally {
     rss.stop();
+    loop.disable();
   }
-  return summarise(setup, path, concurrent ? specs.length : 1, measurements, wallMs, rss.peakBytes());
+  const cpu = process.cpuUsage(cpuBefore);
+  return {
+    ...summarise(setup, path, concurrent ? specs.length : 1, measurements, wallMs, rss.peakBytes()),
+    cpuMs: round1((cpu.user + cpu.system) / 1000),
+    eventLoopDelayMs: { p50: lateness(loop.percentile(50)), p99: lateness(loop.percentile(99)), max: lateness(loop.max) },
+  };
 }
 
 function prepare(setup: PhaseSetup, spec: TurnSpec, index: number): Promise<ReadyGatewayTurn> {
   const { users, twin } = setup.environment;
-  return prepareGatewayTurn(twin, users[index % users.length], spec, setup.turnTimeoutMs);
+  return prepareGatewayTurn(twin, users[index % users.length], spec, { timeoutMs: setup.turnTimeoutMs, publishTimes: setup.publishCounter.timesOf });
 }
 
-function summarise(setup: PhaseSetup, path: BenchPath, concurrency: number, measurements: TurnMeasurement[], wallMs: number, peakRssBytes: number): PhaseResult {
-  const firstTokens = measurements.flatMap((m) => (m.firstTokenMs === undefined ? [] : [m.firstTokenMs]));
+function summarise(
+  setup: PhaseSetup,
+  path: BenchPath,
+  concurrency: number,
+  measurements: TurnMeasurement[],
+  wallMs: number,
+  peakRssBytes: number,
+): Omit<PhaseResult, 'cpuMs' | 'eventLoopDelayMs'> {
+  const firstTokens = defined(measurements, (m) => m.firstTokenMs);
   const outputTokens = measurements.reduce((sum, m) => sum + m.outputTokens, 0);
   const failed = measurements.filter((m) => !m.ok);
   const publishes = setup.publishCounter.snapshot();
@@ -105,9 +136,13 @@ function summarise(setup: PhaseSetup, path: BenchPath, concurrency: number, meas
     turns: measurements.length,
     failedTurns: failed.length,
     problems: failed.slice(0, MAX_REPORTED_PROBLEMS).map((m) => m.problem ?? 'unknown'),
+    startChatMs: distribution(defined(measurements, (m) => m.startedMs)),
+    startPublishedMs: distribution(defined(measurements, (m) => m.startPublishedMs)),
+    startEventMs: distribution(defined(measurements, (m) => m.startEventMs)),
+    firstDeltaPublishedMs: distribution(defined(measurements, (m) => m.firstDeltaPublishedMs)),
     firstTokenMs: distribution(firstTokens),
     firstTokenOverheadMs: distribution(firstTokens.map((ms) => ms - setup.timeToFirstTokenMs)),
-    turnMs: distribution(measurements.flatMap((m) => (m.totalMs === undefined ? [] : [m.totalMs]))),
+    turnMs: distribution(defined(measurements, (m) => m.totalMs)),
     outputTokens,
     wallMs: round1(wallMs),
     tokensPerSecond: round1(outputTokens / (wallMs / 1000)),
@@ -119,4 +154,16 @@ function summarise(setup: PhaseSetup, path: BenchPath, concurrency: number, meas
     failedPublishes: gateway ? publishes.failed : 0,
     peakRssMiB: round1(peakRssBytes / 2 ** 20),
   };
+}
+
+/** The histogram holds each sampling interval in nanoseconds, the resolution included: keep only the delay. */
+function lateness(intervalNs: number): number {
+  return round1(Math.max(0, intervalNs / 1e6 - EVENT_LOOP_RESOLUTION_IN_MS));
+}
+
+function defined(measurements: TurnMeasurement[], pick: (m: TurnMeasurement) => number | undefined): number[] {
+  return measurements.flatMap((m) => {
+    const value = pick(m);
+    return value === undefined ? [] : [value];
+  });
 }

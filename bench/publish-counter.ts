@@ -14,8 +14,16 @@ export interface PublishCounts {
   failed: number;
 }
 
+/** When the Lambda handed a channel's first events of a kind to fetch (`performance.now()`). */
+export interface ChannelTimes {
+  startSentAt?: number;
+  firstDeltaSentAt?: number;
+}
+
 export interface PublishCounter {
   snapshot(): PublishCounts;
+  /** Send times of the `start` and first `delta` publish on `channel` since the last reset. */
+  timesOf(channel: string): ChannelTimes;
   reset(): void;
   /** Puts the original fetch back. */
   uninstall(): void;
@@ -34,12 +42,21 @@ const EVENTS_PUBLISH_PATH = '/event';
 export function installPublishCounter(): PublishCounter {
   const original = globalThis.fetch;
   let counts: PublishCounts = { publishes: 0, events: 0, failed: 0 };
+  let times = new Map<string, ChannelTimes>();
   globalThis.fetch = async function countingFetch(input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) {
     const url = new URL(input instanceof Request ? input.url : String(input));
     const isPublish = url.pathname === EVENTS_PUBLISH_PATH && (init?.method ?? 'GET').toUpperCase() === 'POST';
     if (!isPublish) return original(input, init);
+    const sentAt = performance.now();
+    const { channel, types } = parsePublish(init?.body);
     counts.publishes++;
-    counts.events += eventsIn(init?.body);
+    counts.events += types.length;
+    if (channel) {
+      const entry = times.get(channel) ?? {};
+      if (types.includes('start')) entry.startSentAt ??= sentAt;
+      if (types.includes('delta')) entry.firstDeltaSentAt ??= sentAt;
+      times.set(channel, entry);
+    }
     try {
       const response = await original(input, init);
       if (!response.ok) counts.failed++;
@@ -51,8 +68,10 @@ export function installPublishCounter(): PublishCounter {
   } as typeof fetch;
   return {
     snapshot: () => ({ ...counts }),
+    timesOf: (channel) => ({ ...times.get(channel) }),
     reset: () => {
       counts = { publishes: 0, events: 0, failed: 0 };
+      times = new Map();
     },
     uninstall: () => {
       globalThis.fetch = original;
@@ -60,12 +79,18 @@ export function installPublishCounter(): PublishCounter {
   };
 }
 
-function eventsIn(body: unknown): number {
-  if (typeof body !== 'string') return 0;
+/** The channel and the stream event types of a publish body (`{channel, events: [json…]}`). */
+function parsePublish(body: unknown): { channel?: string; types: string[] } {
+  if (typeof body !== 'string') return { types: [] };
   try {
-    const parsed = JSON.parse(body) as { events?: unknown };
-    return Array.isArray(parsed.events) ? parsed.events.length : 0;
+    const parsed = JSON.parse(body) as { channel?: unknown; events?: unknown };
+    const events = Array.isArray(parsed.events) ? parsed.events : [];
+    const types = events.map((event) => {
+      const value = (typeof event === 'string' ? JSON.parse(event) : event) as { type?: unknown } | null;
+      return typeof value?.type === 'string' ? value.type : 'unknown';
+    });
+    return { channel: typeof parsed.channel === 'string' ? parsed.channel : undefined, types };
   } catch {
-    return 0;
+    return { types: [] };
   }
 }

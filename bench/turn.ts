@@ -29,6 +29,14 @@ export interface TurnMeasurement {
   ok: boolean;
   /** Why the turn counts as failed (absent when ok). */
   problem?: string;
+  /** When `startChat` answered (gateway path): admission and the asynchronous invoke. */
+  startedMs?: number;
+  /** When the Lambda sent the `start` publish (gateway path): its writes are done, it calls Bedrock next. */
+  startPublishedMs?: number;
+  /** When the `start` event arrived (gateway path). */
+  startEventMs?: number;
+  /** When the Lambda sent the first delta's publish (gateway path): the model's first token plus queueing. */
+  firstDeltaPublishedMs?: number;
   firstTokenMs?: number;
   totalMs?: number;
   outputTokens: number;

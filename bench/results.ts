@@ -1,0 +1,142 @@
+/**
+ * One bench run as recorded in bench/results.json: the machine, the options, each phase,
+ * and the figures issue 4 asks for, with the gateway as ratios against the baseline.
+ */
+import { cpus, loadavg, totalmem } from 'node:os';
+import type { BenchOptions } from './options.js';
+import type { PhaseResult } from './phase.js';
+import { ratio, round1 } from './stats.js';
+
+/** The issue's bench targets (issue 4, "Must show"). */
+export const TARGET_MAX_PUBLISHES_PER_1000_TOKENS = 25;
+export const TARGET_MAX_SINGLE_STREAM_OVERHEAD_P50_IN_MS = 10;
+
+export interface Machine {
+  cores: number;
+  cpuModel: string;
+  node: string;
+  platform: string;
+  totalMemoryGiB: number;
+  /** 1-minute load average when the bench started: above 0.5 × cores, something else was running. */
+  loadAverageAtStart: number;
+}
+
+/** A scenario run over both paths, and the gateway's figures against the baseline. */
+export interface ScenarioResult {
+  gateway: PhaseResult;
+  direct: PhaseResult;
+  publishesPer1000OutputTokens: number;
+  eventsPerPublish: number;
+  /** gateway ÷ direct: above 1 means the gateway is slower to the first token. */
+  firstTokenP50Ratio: number | null;
+  firstTokenP99Ratio: number | null;
+  /** gateway ÷ direct: below 1 means the gateway delivers fewer tokens per second. */
+  tokensPerSecondRatio: number | null;
+}
+
+export interface BenchRun {
+  date: string;
+  machine: Machine;
+  options: Omit<BenchOptions, 'write' | 'turnTimeoutMs'>;
+  single: ScenarioResult;
+  concurrent: ScenarioResult;
+  memory: {
+    /** The twin started, warmed up and idle (median of samples). */
+    idleRssMiB: number;
+    /** Peak while the direct (no gateway) concurrent phase ran. */
+    directPeakRssMiB: number;
+    /** Peak while the gateway concurrent phase ran. */
+    gatewayPeakRssMiB: number;
+    gatewayGrowthMiB: number;
+    /** gateway peak ÷ idle. */
+    gatewayPeakOverIdle: number | null;
+    /** `process.resourceUsage().maxRSS` at the end: the whole run's peak. */
+    processMaxRssMiB: number;
+  };
+  targets: {
+    publishesPer1000OutputTokens: { limit: number; value: number; met: boolean };
+    singleStreamFirstTokenOverheadP50Ms: { limit: number; value: number; met: boolean };
+  };
+  /** No failed turn and no sequence gap in any phase. */
+  ok: boolean;
+}
+
+/**
+ * The machine the run happened on.
+ * @example
+ * describeMachine().cores; // 2
+ */
+export function describeMachine(loadAverageAtStart = loadavg()[0]): Machine {
+  const cpuList = cpus();
+  return {
+    cores: cpuList.length,
+    cpuModel: cpuList[0]?.model.trim() ?? 'unknown',
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+    totalMemoryGiB: round1(totalmem() / 2 ** 30),
+    loadAverageAtStart: Math.round(loadAverageAtStart * 100) / 100,
+  };
+}
+
+/**
+ * Combines a scenario's two phases.
+ * @example
+ * const concurrent = scenario(gatewayPhase, directPhase);
+ */
+export function scenario(gateway: PhaseResult, direct: PhaseResult): ScenarioResult {
+  return {
+    gateway,
+    direct,
+    publishesPer1000OutputTokens: round1((gateway.publishes / gateway.outputTokens) * 1000),
+    eventsPerPublish: Math.round((gateway.publishedEvents / gateway.publishes) * 100) / 100,
+    firstTokenP50Ratio: ratio(gateway.firstTokenMs.p50, direct.firstTokenMs.p50),
+    firstTokenP99Ratio: ratio(gateway.firstTokenMs.p99, direct.firstTokenMs.p99),
+    tokensPerSecondRatio: ratio(gateway.tokensPerSecond, direct.tokensPerSecond),
+  };
+}
+
+/**
+ * Assembles the run record, its targets and whether the smoke check passed.
+ * @example
+ * const run = benchRun({ options, single, concurrent, idleRssMiB, loadAverageAtStart: loadavg()[0] });
+ */
+export function benchRun(input: { options: BenchOptions; single: ScenarioResult; concurrent: ScenarioResult; idleRssMiB: number; loadAverageAtStart: number }): BenchRun {
+  const { options, single, concurrent, idleRssMiB } = input;
+  const phases = [single.gateway, single.direct, concurrent.gateway, concurrent.direct];
+  const gatewayPeak = concurrent.gateway.peakRssMiB;
+  // At the default pace the issue's budget applies; the concurrent scenario is the representative mix.
+  const publishes = concurrent.publishesPer1000OutputTokens;
+  const overhead = single.gateway.firstTokenOverheadMs.p50;
+  return {
+    date: new Date().toISOString(),
+    machine: describeMachine(input.loadAverageAtStart),
+    options: {
+      concurrency: options.concurrency,
+      tokensPerTurn: options.tokensPerTurn,
+      singleTurns: options.singleTurns,
+      singleTokensPerTurn: options.singleTokensPerTurn,
+      users: options.users,
+      pace: options.pace,
+    },
+    single,
+    concurrent,
+    memory: {
+      idleRssMiB: round1(idleRssMiB),
+      directPeakRssMiB: concurrent.direct.peakRssMiB,
+      gatewayPeakRssMiB: gatewayPeak,
+      gatewayGrowthMiB: round1(gatewayPeak - idleRssMiB),
+      gatewayPeakOverIdle: ratio(gatewayPeak, idleRssMiB),
+      // maxRSS is in kilobytes.
+      processMaxRssMiB: round1(process.resourceUsage().maxRSS / 1024),
+    },
+    targets: {
+      publishesPer1000OutputTokens: { limit: TARGET_MAX_PUBLISHES_PER_1000_TOKENS, value: publishes, met: publishes <= TARGET_MAX_PUBLISHES_PER_1000_TOKENS },
+      singleStreamFirstTokenOverheadP50Ms: {
+        limit: TARGET_MAX_SINGLE_STREAM_OVERHEAD_P50_IN_MS,
+        value: overhead,
+        met: overhead < TARGET_MAX_SINGLE_STREAM_OVERHEAD_P50_IN_MS,
+      },
+    },
+    ok: phases.every((p) => p.failedTurns === 0 && p.gaps === 0),
+  };
+}
