@@ -62,6 +62,11 @@ export interface LambdaFunction {
   publishesTo?: string[];
   /** Other manifest functions it invokes directly (Lambda `Invoke`). @default [] */
   invokes?: string[];
+  /**
+   * Looks users up in the Cognito user pool (`cognito-idp:ListUsers`, e.g. emails for the
+   * admin views); it gets `USER_POOL_ID`, and the cloud grants ListUsers on the pool only. @default false
+   */
+  readsUserPool?: boolean;
 }
 
 /** A function run on a timer: EventBridge Scheduler in the cloud, a timer on the twin. */
@@ -186,6 +191,7 @@ export const gateway: GatewayManifest = {
       { typeName: 'Query', fieldName: 'conversation', code: 'resolvers/graphql/Query.conversation.ts', pipeline: ['getConversation'] },
       { typeName: 'Conversation', fieldName: 'messages', code: 'resolvers/graphql/Conversation.messages.ts', pipeline: ['listMessages'] },
       { typeName: 'Query', fieldName: 'usageReport', code: 'resolvers/graphql/Query.usageReport.ts', pipeline: ['callGatewayApi'] },
+      { typeName: 'Query', fieldName: 'budgetOverride', code: 'resolvers/graphql/Query.budgetOverride.ts', pipeline: ['callGatewayApi'] },
       { typeName: 'Query', fieldName: 'topUsers', code: 'resolvers/graphql/Query.topUsers.ts', pipeline: ['callGatewayApi'] },
       { typeName: 'Query', fieldName: 'auditLog', code: 'resolvers/graphql/Query.auditLog.ts', pipeline: ['callGatewayApi'] },
       { typeName: 'Query', fieldName: 'liveMetrics', code: 'resolvers/graphql/Query.liveMetrics.ts', pipeline: ['callGatewayApi'] },
@@ -214,12 +220,14 @@ export const gateway: GatewayManifest = {
       publishesTo: ['chat'],
     },
     {
-      // Admission and the ledger's reads and writes for the GraphQL pipeline (RequestResponse).
+      // Admission and the ledger's reads and writes for the GraphQL pipeline (RequestResponse);
+      // admins' views name users by the email it looks up in the user pool.
       name: 'gatewayApi',
       entry: 'functions/gateway-api/handler.ts',
       timeoutSeconds: 15,
       memoryMb: 256,
       tables: ['Budgets', 'Ledger'],
+      readsUserPool: true,
     },
     {
       // Admits prompts published to /prompts/{sub} (the gateway API's admit code, the shared

@@ -69,12 +69,20 @@ export async function runTurn(request: ChatTurnRequest, deps: TurnDependencies):
     ...deps.streamOptions,
   });
   const history = await deps.store.history(request.conversationId);
-  await deps.store.touchConversation(request.userId, request.conversationId, request.prompt, request.modelId, now());
-  await deps.store.addMessage(
-    { conversationId: request.conversationId, userId: request.userId, requestId: request.requestId, role: 'user', text: request.prompt, status: 'complete', modelId: request.modelId },
-    now(),
+  // Bookkeeping runs beside the model call, not before it: time to first token is the product.
+  const userMessageStored = Promise.all([
+    deps.store.touchConversation(request.userId, request.conversationId, request.prompt, request.modelId, now()),
+    deps.store.addMessage(
+      { conversationId: request.conversationId, userId: request.userId, requestId: request.requestId, role: 'user', text: request.prompt, status: 'complete', modelId: request.modelId },
+      now(),
+    ),
+  ]);
+  // Settled before anything can throw below, so a failed write is not an unhandled rejection.
+  const bookkeeping = userMessageStored.then(
+    () => undefined,
+    (error: unknown) => error,
   );
-  await stream.start(request.conversationId, request.modelId);
+  stream.start(request.conversationId, request.modelId);
 
   const abort = new AbortController();
   let cancelled = false;
@@ -128,6 +136,8 @@ export async function runTurn(request: ChatTurnRequest, deps: TurnDependencies):
     clearInterval(cancelWatch);
   }
   await stream.flush();
+  const bookkeepingError = await bookkeeping;
+  if (bookkeepingError) throw bookkeepingError;
 
   const outcome: 'completed' | 'cancelled' | 'failed' = cancelled ? 'cancelled' : failure ? 'failed' : 'completed';
   // Without Bedrock's metadata (cancel, error) bill what was produced: one token per delta.

@@ -8,12 +8,10 @@ import { MODELS } from '../shared/config.js';
 import { reserve, resolvePolicy, type AdmissionError, type LedgerDeps } from '../shared/ledger/index.js';
 import { estimateInputTokens, findModel } from '../shared/pricing.js';
 import { isModelAllowed, type EffectivePolicy } from '../shared/policy.js';
+import { DEFAULT_MAX_TOKENS, MAX_TOKENS_NOT_GIVEN } from '../shared/turn-validation.js';
 
-/** maxTokens when the client gives none, capped by the model and the caller's policy. */
-export const DEFAULT_MAX_TOKENS = 1024;
-
-/** How resolvers/graphql/Mutation.startChat.ts marks "the client gave no maxTokens". */
-export const MAX_TOKENS_NOT_GIVEN = -1;
+// One default and one "not given" marker for both ways in (startChat and /prompts/{sub}).
+export { DEFAULT_MAX_TOKENS, MAX_TOKENS_NOT_GIVEN };
 
 /** A model as the schema's `Model` type. */
 export interface ModelView {
@@ -52,11 +50,11 @@ export interface AdmitInput {
   requestId: string;
   modelId: string;
   prompt: string;
-  /** The client's maxTokens, or {@link MAX_TOKENS_NOT_GIVEN}. */
-  maxTokens: number;
+  /** The client's maxTokens, or {@link MAX_TOKENS_NOT_GIVEN} (null) when it gave none. */
+  maxTokens: number | typeof MAX_TOKENS_NOT_GIVEN;
 }
 
-/** A maxTokens above the caller's cap: a ValidationError on the `maxTokens` field. */
+/** A maxTokens below 1 or above the caller's cap: a ValidationError on the `maxTokens` field. */
 export interface MaxTokensTooLarge {
   code: 'ValidationError';
   message: string;
@@ -73,7 +71,7 @@ export type AdmitResult =
  * Admits one turn under the caller's effective policy: checks the model and maxTokens
  * against it, then reserves the worst case in the ledger (see ledger/reserve.ts).
  * @example
- * const outcome = await admitTurn(ledger, { userId: sub, groups, requestId, modelId, prompt, maxTokens: -1 });
+ * const outcome = await admitTurn(ledger, { userId: sub, groups, requestId, modelId, prompt, maxTokens: MAX_TOKENS_NOT_GIVEN });
  * if (!outcome.ok) return failure(outcome.error);
  */
 export async function admitTurn(ledger: LedgerDeps, input: AdmitInput): Promise<AdmitResult> {
@@ -81,12 +79,13 @@ export async function admitTurn(ledger: LedgerDeps, input: AdmitInput): Promise<
   const model = findModel(input.modelId);
   const allowed = model !== undefined && isModelAllowed(policy, input.modelId);
   const cap = model ? Math.min(model.maxOutputTokens, policy.maxOutputTokens) : 0;
-  if (allowed && input.maxTokens !== MAX_TOKENS_NOT_GIVEN && input.maxTokens > cap) {
+  const requested = input.maxTokens;
+  if (allowed && requested !== MAX_TOKENS_NOT_GIVEN && (requested < 1 || requested > cap)) {
     const message = `maxTokens: must be between 1 and ${cap} for ${input.modelId}`;
     return { ok: false, policy, error: { code: 'ValidationError', message, field: 'maxTokens', maxTokens: cap, retryable: false } };
   }
   // A model the policy refuses is reserve()'s to report (ModelNotAllowed, with the allowed list).
-  const maxOutputTokens = input.maxTokens === MAX_TOKENS_NOT_GIVEN ? Math.max(1, Math.min(DEFAULT_MAX_TOKENS, cap)) : input.maxTokens;
+  const maxOutputTokens = requested === MAX_TOKENS_NOT_GIVEN ? Math.max(1, Math.min(DEFAULT_MAX_TOKENS, cap)) : requested;
   const result = await reserve(ledger, {
     userId: input.userId,
     requestId: input.requestId,

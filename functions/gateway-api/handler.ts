@@ -7,11 +7,15 @@ import { ledgerDepsFromEnv } from '../shared/ledger/index.js';
 import { logger } from '../shared/metrics.js';
 import { isKnownAction, runAction, type ActionDeps, type ActionResult, type GatewayAction } from './actions.js';
 import { cloudWatchMetricsSource, localMetricsSource } from './metrics-source.js';
+import { userDirectoryFromEnv } from './user-directory.js';
 
+// Built once per container, so the user directory's email cache lives as long as it does.
 const deps: ActionDeps = {
   ledger: ledgerDepsFromEnv(),
   // Only the twin sets SLUICE_METRICS_URL: there the EMF records never reach CloudWatch.
   metrics: process.env.SLUICE_METRICS_URL ? localMetricsSource(process.env.SLUICE_METRICS_URL) : cloudWatchMetricsSource(),
+  // USER_POOL_ID is set where the function may call ListUsers (infra/gateway.ts `readsUserPool`).
+  users: userDirectoryFromEnv(process.env, logger),
 };
 
 function isGatewayAction(value: unknown): value is GatewayAction {

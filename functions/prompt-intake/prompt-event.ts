@@ -96,7 +96,7 @@ export function turnInput(prompt: PublishedPrompt, caller: PromptCaller): TurnIn
     modelId: prompt.modelId,
     prompt: prompt.prompt,
     groups: caller.groups,
-    // Any explicit value below 1 goes in as 0, so an explicit -1 cannot pass for "not given".
-    maxTokens: maxTokens === undefined || maxTokens === null ? MAX_TOKENS_NOT_GIVEN : Math.max(0, maxTokens as number),
+    // Any explicit number is checked as sent; only an absent or null maxTokens means "not given".
+    maxTokens: maxTokens === undefined || maxTokens === null ? MAX_TOKENS_NOT_GIVEN : (maxTokens as number),
   };
 }

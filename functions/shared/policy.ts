@@ -20,6 +20,23 @@ export interface BudgetOverride {
   requestsPerMinute?: number;
   /** Replaces the allowed models when given. */
   allowedModels?: string[];
+  /** ISO time from which the override no longer applies (the groups' policy does again). @default never */
+  expiresAt?: string;
+  /** Why the admin set it (at most {@link MAX_OVERRIDE_REASON_LENGTH} characters); kept and audited, never enforced. */
+  reason?: string;
+}
+
+/** Longest `reason` an override may carry, in characters. */
+export const MAX_OVERRIDE_REASON_LENGTH = 500;
+
+/**
+ * Whether an override applies at `now`: it exists and has not expired.
+ * @example
+ * overrideApplies({ dailyLimitUsd: 5, expiresAt: '2025-01-01T00:00:00Z' }, new Date('2025-02-01')); // false
+ */
+export function overrideApplies(override: BudgetOverride | null | undefined, now: Date = new Date()): override is BudgetOverride {
+  if (!override) return false;
+  return override.expiresAt === undefined || override.expiresAt === null || Date.parse(override.expiresAt) > now.getTime();
 }
 
 /** The policy that applies to one user now. */
@@ -37,13 +54,17 @@ export const NO_GROUP = 'none';
 
 /**
  * Combines a user's groups (from the token's `cognito:groups`) and an optional override.
+ * An override whose `expiresAt` is not after `now` is ignored.
  * @example
  * effectivePolicy(['users', 'power-users']).dailyLimitUsd; // 20
  * effectivePolicy(['users'], { dailyLimitUsd: 0.5 }).dailyLimitUsd; // 0.5
+ * effectivePolicy(['users'], { dailyLimitUsd: 0.5, expiresAt: '2025-01-01T00:00:00Z' }, new Date('2025-02-01')).dailyLimitUsd; // 2
  */
 export function effectivePolicy(
   cognitoGroups: readonly string[],
   override?: BudgetOverride,
+  /** @default the current time */
+  now: Date = new Date(),
   policies: Readonly<Record<string, GroupPolicy>> = GROUP_POLICIES,
 ): EffectivePolicy {
   const groups = [...new Set(cognitoGroups)].filter((g) => Object.hasOwn(policies, g));
@@ -56,7 +77,7 @@ export function effectivePolicy(
     maxOutputTokens: most((p) => p.maxOutputTokens),
     requestsPerMinute: most((p) => p.requestsPerMinute),
   };
-  const fields = override ? definedFields(override) : {};
+  const fields = overrideApplies(override, now) ? definedFields(override) : {};
   return {
     ...combined,
     ...fields,
@@ -78,12 +99,22 @@ export function isModelAllowed(policy: Pick<GroupPolicy, 'allowedModels'>, model
 }
 
 /**
- * Checks an override an admin sent; returns the problems (empty when valid).
+ * Checks an override an admin sent; returns the problems (empty when valid). `expiresAt`
+ * must be an ISO time after `now`; `reason` at most {@link MAX_OVERRIDE_REASON_LENGTH} characters.
  * @example
  * overrideProblems({ dailyLimitUsd: -1 }); // ['dailyLimitUsd must be a finite number ≥ 0']
  */
-export function overrideProblems(override: BudgetOverride): string[] {
+export function overrideProblems(override: BudgetOverride, now: Date = new Date()): string[] {
   const problems: string[] = [];
+  if (override.expiresAt !== undefined && override.expiresAt !== null) {
+    const expiresAt = typeof override.expiresAt === 'string' ? Date.parse(override.expiresAt) : Number.NaN;
+    if (Number.isNaN(expiresAt)) problems.push('expiresAt must be an ISO 8601 date and time');
+    else if (expiresAt <= now.getTime()) problems.push(`expiresAt must be in the future (it is ${now.toISOString()} now)`);
+  }
+  if (override.reason !== undefined && override.reason !== null) {
+    if (typeof override.reason !== 'string') problems.push('reason must be text');
+    else if (override.reason.length > MAX_OVERRIDE_REASON_LENGTH) problems.push(`reason must be at most ${MAX_OVERRIDE_REASON_LENGTH} characters, got ${override.reason.length}`);
+  }
   for (const field of ['dailyLimitUsd', 'monthlyLimitUsd'] as const) {
     const value = override[field];
     if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > MAX_LIMIT_IN_USD)) {
@@ -98,7 +129,7 @@ export function overrideProblems(override: BudgetOverride): string[] {
     if (!Array.isArray(override.allowedModels)) problems.push('allowedModels must be a list of model ids');
     else for (const id of override.allowedModels) if (typeof id !== 'string' || !findModel(id)) problems.push(`allowedModels: unknown model ${JSON.stringify(id)}`);
   }
-  if (Object.keys(definedFields(override)).length === 0) problems.push('an override must set at least one field');
+  if (Object.keys(definedFields(override)).length === 0) problems.push('an override must set at least one field besides expiresAt and reason');
   return problems;
 }
 

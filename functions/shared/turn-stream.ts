@@ -1,10 +1,15 @@
 import { MAX_EVENTS_PER_PUBLISH, PublishError, type EventsPublisher } from './events-publisher.js';
-import type { DeltaEvent, EndEvent, ErrorEvent, StartEvent, StreamEvent } from './protocol.js';
+import type { EndEvent, ErrorEvent, StartEvent, StreamEvent } from './protocol.js';
 
-/** Later deltas wait at most this long before they are published. */
-export const DEFAULT_FLUSH_INTERVAL_IN_MS = 120;
+/**
+ * Later deltas wait at most this long before they are published. Events bills per
+ * publish: at Bedrock's typical 80 tokens/s this sends ~80 tokens a publish (≤ 25
+ * publishes per 1,000 tokens, docs/benchmarks.md), while the first token still goes
+ * out at once. `SLUICE_FLUSH_INTERVAL_MS` overrides it.
+ */
+export const DEFAULT_FLUSH_INTERVAL_IN_MS = 1_000;
 /** A buffer this large is published at once rather than on the timer. */
-export const DEFAULT_FLUSH_THRESHOLD_IN_CHARS = 1_500;
+export const DEFAULT_FLUSH_THRESHOLD_IN_CHARS = 4_000;
 /** Keeps each delta event far below the 240 KB event limit. */
 export const MAX_DELTA_TEXT_IN_CHARS = 32_000;
 
@@ -26,6 +31,8 @@ export interface TurnStreamOptions {
  * sends the first delta at once for time to first token, batches later ones on a timer
  * or a size threshold, publishes strictly in order, and retries a failed publish with
  * the same sequence numbers, so subscribers see no gap and can drop duplicates.
+ * `start` travels in the first publish and `end`/`error` in the last, beside deltas
+ * (a publish carries up to five events), so a turn costs no publish of its own.
  */
 export class TurnStream {
   readonly #options: Required<Omit<TurnStreamOptions, 'publisher' | 'channel' | 'requestId'>> & TurnStreamOptions;
@@ -36,12 +43,14 @@ export class TurnStream {
   #chain: Promise<void> = Promise.resolve();
   #failure: PublishError | undefined;
   #streamedText = '';
+  /** `start`, held until the first publish (with the first delta, or the final event). */
+  #pendingStart: StartEvent | undefined;
   #publishes = 0;
   #firstDeltaPublishedAt: number | undefined;
 
   constructor(options: TurnStreamOptions) {
     this.#options = {
-      flushIntervalMs: DEFAULT_FLUSH_INTERVAL_IN_MS,
+      flushIntervalMs: Number(process.env.SLUICE_FLUSH_INTERVAL_MS) || DEFAULT_FLUSH_INTERVAL_IN_MS,
       flushThresholdChars: DEFAULT_FLUSH_THRESHOLD_IN_CHARS,
       publishAttempts: 5,
       retryBaseDelayMs: 100,
@@ -69,10 +78,10 @@ export class TurnStream {
     return this.#failure;
   }
 
-  start(conversationId: string, model: string): Promise<void> {
-    const event: StartEvent = { type: 'start', requestId: this.#options.requestId, conversationId, model, seq: 0 };
+  /** Numbers `start` (seq 0); it is published with the first delta or the final event. */
+  start(conversationId: string, model: string): void {
+    this.#pendingStart = { type: 'start', requestId: this.#options.requestId, conversationId, model, seq: 0 };
     this.#seq = 1;
-    return this.#enqueue([event]);
   }
 
   delta(text: string): void {
@@ -88,16 +97,23 @@ export class TurnStream {
 
   /** Publishes whatever deltas are buffered. */
   flush(): Promise<void> {
+    return this.#flush([]);
+  }
+
+  #flush(finals: (EndEvent | ErrorEvent)[]): Promise<void> {
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    if (!this.#buffer) return this.#chain;
-    const events: DeltaEvent[] = [];
+    const events: StreamEvent[] = this.#pendingStart ? [this.#pendingStart] : [];
+    this.#pendingStart = undefined;
     for (let i = 0; i < this.#buffer.length; i += MAX_DELTA_TEXT_IN_CHARS) {
       events.push({ type: 'delta', requestId: this.#options.requestId, seq: this.#seq++, text: this.#buffer.slice(i, i + MAX_DELTA_TEXT_IN_CHARS) });
     }
+    const hadText = this.#buffer.length > 0;
     this.#streamedText += this.#buffer;
     this.#buffer = '';
-    return this.#enqueue(events, true);
+    for (const final of finals) events.push({ ...final, seq: this.#seq++ });
+    if (events.length === 0) return this.#chain;
+    return this.#enqueue(events, hadText);
   }
 
   end(event: Omit<EndEvent, 'type' | 'seq' | 'requestId'>): Promise<void> {
@@ -108,13 +124,11 @@ export class TurnStream {
     return this.#finish({ type: 'error', requestId: this.#options.requestId, seq: 0, ...event });
   }
 
-  async #finish(final: EndEvent | ErrorEvent): Promise<void> {
-    await this.flush();
-    final.seq = this.#seq++;
-    await this.#enqueue([final]);
+  #finish(final: EndEvent | ErrorEvent): Promise<void> {
+    return this.#flush([final]);
   }
 
-  #enqueue(events: StreamEvent[], isDelta = false): Promise<void> {
+  #enqueue(events: StreamEvent[], carriesText: boolean): Promise<void> {
     this.#chain = this.#chain.then(async () => {
       // After a publish failed for good, later events would leave a gap: stop publishing.
       if (this.#failure) return;
@@ -122,7 +136,7 @@ export class TurnStream {
         await this.#publishWithRetry(events.slice(i, i + MAX_EVENTS_PER_PUBLISH));
         if (this.#failure) return;
       }
-      if (isDelta) this.#firstDeltaPublishedAt ??= Date.now();
+      if (carriesText) this.#firstDeltaPublishedAt ??= Date.now();
     });
     return this.#chain;
   }

@@ -23,8 +23,11 @@ export const MAX_ID_LENGTH = 64;
 /** maxTokens when the client gives none (capped by the model and the policy). */
 export const DEFAULT_MAX_TOKENS = 1024;
 
-/** `maxTokens` of a turn whose client gave none (an explicit 0 must fail, not become the default). */
-export const MAX_TOKENS_NOT_GIVEN = -1;
+/**
+ * `maxTokens` of a turn whose client gave none. Null, not a number: every number a client
+ * can send (0, -1, …) must be checked and refused, never mistaken for "use the default".
+ */
+export const MAX_TOKENS_NOT_GIVEN = null;
 
 const ID_CHARACTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 
@@ -42,8 +45,8 @@ export interface TurnInput {
   prompt: string;
   /** The caller's Cognito groups. */
   groups: string[];
-  /** What the client asked for, or {@link MAX_TOKENS_NOT_GIVEN}. */
-  maxTokens: number;
+  /** What the client asked for, or {@link MAX_TOKENS_NOT_GIVEN} (null). */
+  maxTokens: number | typeof MAX_TOKENS_NOT_GIVEN;
 }
 
 /** A refusal: `info` is the GraphQL `errorInfo` (`{field}` or `{modelId}`). */

@@ -2,14 +2,18 @@ import { CfnOutput } from 'aws-cdk-lib';
 import * as appsync from 'aws-cdk-lib/aws-appsync';
 import type { IUserPool } from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
-import type { DataSource, DirectLambdaHandler, EventsApi } from '../gateway.js';
+import type { DataSource, EventsApi } from '../gateway.js';
 import { eventsAuthProvider, eventsAuthType } from './auth-modes.js';
 import { suppressAppSyncRoleFindings } from './appsync-suppressions.js';
 import { pascal } from './auth.js';
 import { LOG_RETENTION } from './defaults.js';
-import { exportedNames, type ManifestCode } from './manifest-code.js';
+import { HandlerForm, handlerForm, type ManifestCode } from './manifest-code.js';
 import type { SluiceFunctions } from './functions.js';
 import type { SluiceTables } from './tables.js';
+
+/** The channel handlers a namespace may have. */
+const HANDLERS = ['onPublish', 'onSubscribe'] as const;
+type Handler = (typeof HANDLERS)[number];
 
 export interface SluiceEventsApiProps {
   events: EventsApi;
@@ -61,14 +65,34 @@ export class SluiceEventsApi extends Construct {
     new CfnOutput(scope, 'EventsRealtimeEndpoint', { value: `wss://${this.api.realtimeDns}/event/realtime` });
   }
 
-  /** Adds every namespace of the manifest with its handlers. */
+  /**
+   * Adds every namespace of the manifest with its handlers. A code handler written as
+   * `{request, response}` gets the namespace's data source; a plain function gets none,
+   * as AppSync requires (and as the twin runs them).
+   * @throws Error when a `{request, response}` handler has no data source, or a declared
+   *   `handlerDataSource` is used by no handler
+   */
   addNamespaces(wiring: NamespaceWiring): void {
     for (const ns of this.#events.namespaces) {
-      const code = ns.codeHandlers ? wiring.code.get(ns.codeHandlers) : undefined;
+      const code = ns.codeHandlers ? wiring.code.bundles.get(ns.codeHandlers) : undefined;
       if (ns.codeHandlers && code === undefined) throw new Error(`Namespace ${ns.name}: ${ns.codeHandlers} was not bundled`);
-      const exported = code ? exportedNames(code) : new Set<string>();
+      const callables = ns.codeHandlers ? (wiring.code.handlerCallables.get(ns.codeHandlers) ?? []) : [];
+      const withDataSource = HANDLERS.filter((h) => !ns.directHandlers?.[h] && handlerForm(callables, h) === HandlerForm.REQUEST_RESPONSE);
+      if (withDataSource.length > 0 && !ns.handlerDataSource) {
+        throw new Error(
+          `Namespace ${ns.name}: ${withDataSource.join(' and ')} in ${ns.codeHandlers} is {request, response}, which needs a data source; ` +
+            'set handlerDataSource in the manifest, or write the handler as a function',
+        );
+      }
+      if (ns.handlerDataSource && withDataSource.length === 0) {
+        throw new Error(
+          `Namespace ${ns.name}: handlerDataSource ${ns.handlerDataSource} is called by no handler; ` +
+            `only an onPublish/onSubscribe written as {request, response} calls it${ns.codeHandlers ? ` (${ns.codeHandlers} has: ${callables.join(', ') || 'none'})` : ''}`,
+        );
+      }
       const codeDataSource = ns.handlerDataSource ? this.#dataSource(ns.handlerDataSource, wiring) : undefined;
-      const handlerConfig = (codeHandler: string, direct: DirectLambdaHandler | undefined): appsync.HandlerConfig | undefined => {
+      const handlerConfig = (handler: Handler): appsync.HandlerConfig | undefined => {
+        const direct = ns.directHandlers?.[handler];
         if (direct) {
           return {
             direct: true,
@@ -76,8 +100,7 @@ export class SluiceEventsApi extends Construct {
             lambdaInvokeType: direct.invokeType === 'EVENT' ? appsync.LambdaInvokeType.EVENT : appsync.LambdaInvokeType.REQUEST_RESPONSE,
           };
         }
-        // A code handler only needs a config when it calls a data source.
-        return codeDataSource && exported.has(codeHandler) ? { dataSource: codeDataSource } : undefined;
+        return withDataSource.includes(handler) ? { dataSource: codeDataSource } : undefined;
       };
       const namespace = this.api.addChannelNamespace(`Namespace${pascal(ns.name)}`, {
         channelNamespaceName: ns.name,
@@ -86,8 +109,8 @@ export class SluiceEventsApi extends Construct {
           publishAuthModeTypes: ns.publishAuthModes.length > 0 ? ns.publishAuthModes.map(eventsAuthType) : undefined,
           subscribeAuthModeTypes: ns.subscribeAuthModes.length > 0 ? ns.subscribeAuthModes.map(eventsAuthType) : undefined,
         },
-        publishHandlerConfig: handlerConfig('onPublish', ns.directHandlers?.onPublish),
-        subscribeHandlerConfig: handlerConfig('onSubscribe', ns.directHandlers?.onSubscribe),
+        publishHandlerConfig: handlerConfig('onPublish'),
+        subscribeHandlerConfig: handlerConfig('onSubscribe'),
       });
       this.namespaces.set(ns.name, namespace);
     }

@@ -1,5 +1,6 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import { AppSyncEventResource, type EventApi } from 'aws-cdk-lib/aws-appsync';
+import type { IUserPool } from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -25,6 +26,8 @@ export interface SluiceFunctionsProps {
   graphqlUrl: string;
   /** Bedrock model and inference profile ids from the model config. */
   bedrockModelIds: readonly string[];
+  /** The user pool functions with `readsUserPool` look users up in; required if any has it. */
+  userPool?: IUserPool;
 }
 
 /** ESM bundles still meet CommonJS dependencies that call `require`; give them one. */
@@ -33,7 +36,8 @@ const ESM_REQUIRE_SHIM = "import { createRequire } from 'node:module'; const req
 /**
  * The manifest's Lambda functions: NodejsFunction bundled by the local esbuild (never
  * Docker), nodejs22.x on arm64, X-Ray tracing, the Powertools environment, `TABLE_<NAME>`
- * for every table (as on the twin) and IAM grants limited to what each function declares.
+ * for every table (as on the twin) and IAM grants limited to what each function declares
+ * (tables, Bedrock models, Events namespaces, other functions, ListUsers on the user pool).
  *
  * @example
  * ```ts
@@ -51,6 +55,10 @@ export class SluiceFunctions extends Construct {
     const tableEnvironment = Object.fromEntries(
       [...props.tables.byName].map(([name, table]) => [tableEnvironmentName(name), table.tableName]),
     );
+    const poolReaders = props.functions.filter((spec) => spec.readsUserPool).map((spec) => spec.name);
+    if (poolReaders.length > 0 && !props.userPool) {
+      throw new Error(`Functions ${poolReaders.join(', ')} read the user pool (readsUserPool), but SluiceFunctions was given no userPool.`);
+    }
     for (const spec of props.functions) {
       const logicalId = pascal(spec.name);
       const logGroup = new logs.LogGroup(this, `${logicalId}Logs`, { retention: LOG_RETENTION });
@@ -72,6 +80,7 @@ export class SluiceFunctions extends Construct {
           SLUICE_EVENTS_URL: `https://${props.eventApi.httpDns}/event`,
           SLUICE_GRAPHQL_URL: props.graphqlUrl,
           NODE_OPTIONS: '--enable-source-maps',
+          ...(spec.readsUserPool ? { USER_POOL_ID: props.userPool!.userPoolId } : {}),
         },
         bundling: {
           forceDockerBundling: false,
@@ -88,6 +97,8 @@ export class SluiceFunctions extends Construct {
       this.logGroups.set(spec.name, logGroup);
       for (const tableName of spec.tables) props.tables.byName.get(tableName)!.grantReadWriteData(fn);
       if (spec.invokesBedrock) this.#grantBedrock(fn, spec, props.bedrockModelIds, stack);
+      // ListUsers on this one pool: enough to find a user's email by sub, and nothing it could change.
+      if (spec.readsUserPool) props.userPool!.grant(fn, 'cognito-idp:ListUsers');
       for (const namespace of spec.publishesTo ?? []) {
         props.eventApi.grant(fn, AppSyncEventResource.ofChannelNamespace(namespace), 'appsync:EventPublish');
       }

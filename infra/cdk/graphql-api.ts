@@ -27,8 +27,8 @@ export interface ResolverWiring {
 
 /**
  * The AppSync GraphQL API: the schema file, the manifest's auth modes, request logging and
- * X-Ray; then (in {@link SluiceGraphqlApi.addResolvers}) its DynamoDB, Lambda and NONE data
- * sources, APPSYNC_JS pipeline functions and pipeline resolvers.
+ * X-Ray; then (in {@link SluiceGraphqlApi.addResolvers}) the DynamoDB, Lambda and NONE data
+ * sources its pipeline functions use, the APPSYNC_JS pipeline functions and pipeline resolvers.
  *
  * @example
  * ```ts
@@ -62,9 +62,13 @@ export class SluiceGraphqlApi extends Construct {
     new CfnOutput(scope, 'GraphqlUrl', { value: this.api.graphqlUrl });
   }
 
-  /** Adds the data sources, pipeline functions and resolvers of the manifest. */
+  /**
+   * Adds the pipeline functions and resolvers of the manifest, and the data sources those
+   * functions name (only those: the Events API's data sources stay on the Events API).
+   */
   addResolvers(wiring: ResolverWiring): void {
-    for (const spec of wiring.dataSources) {
+    const used = new Set(this.#graphql.functions.map((f) => f.dataSource));
+    for (const spec of wiring.dataSources.filter((d) => used.has(d.name))) {
       const id = `DataSource${pascal(spec.name)}`;
       const ds =
         spec.type === 'AMAZON_DYNAMODB'
@@ -103,7 +107,7 @@ export class SluiceGraphqlApi extends Construct {
 }
 
 function bundled(code: ManifestCode, file: string): string {
-  const text = code.get(file);
+  const text = code.bundles.get(file);
   if (text === undefined) throw new Error(`${file} was not bundled; pass the result of bundleManifestCode(manifest)`);
   return text;
 }

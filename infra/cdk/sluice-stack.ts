@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Stack, type StackProps } from 'aws-cdk-lib';
+import type { CfnGraphQLApi } from 'aws-cdk-lib/aws-appsync';
 import { Construct } from 'constructs';
 import type { GatewayManifest } from '../gateway.js';
 import { cloudAmplifyOutputs } from './amplify-outputs.js';
@@ -75,6 +76,7 @@ export class SluiceStack extends Stack {
       eventApi: this.events.api,
       graphqlUrl: this.graphql.api.graphqlUrl,
       bedrockModelIds: props.bedrockModelIds,
+      userPool,
     });
     const wiring = { code, dataSources: manifest.dataSources, functions: this.functions, tables: this.tables };
     this.events.addNamespaces(wiring);
@@ -88,6 +90,7 @@ export class SluiceStack extends Stack {
       alarmEmail: props.alarmEmail,
     });
 
+    const graphqlApi = this.graphql.api.node.defaultChild as CfnGraphQLApi;
     const builtWeb = resolve(rootDir, 'web', 'dist');
     new SluiceWebHosting(this, 'Web', {
       siteDir: props.webDir ?? (existsSync(builtWeb) ? builtWeb : WEB_PLACEHOLDER_DIR),
@@ -101,6 +104,14 @@ export class SluiceStack extends Stack {
         eventsHttpDns: this.events.api.httpDns,
         eventsApiKey: Object.values(this.events.api.apiKeys)[0]?.attrApiKey,
       }),
+      // What Amplify connects to: GraphQL and its subscriptions, Events over HTTP and WebSocket, Cognito.
+      connectSources: [
+        `https://${graphqlApi.attrGraphQlDns}`,
+        `wss://${graphqlApi.attrRealtimeDns}`,
+        `https://${this.events.api.httpDns}`,
+        `wss://${this.events.api.realtimeDns}`,
+        `https://cognito-idp.${this.region}.${this.urlSuffix}`,
+      ],
     });
     suppressCdkSingletons(this);
   }

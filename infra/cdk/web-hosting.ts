@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import { S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -7,12 +7,18 @@ import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { LOG_RETENTION } from './defaults.js';
+import { ASSET_CACHE_CONTROL, ENTRY_CACHE_CONTROL, SPA_ROUTES_FUNCTION_CODE, contentSecurityPolicy, siteHeadersPolicy } from './web-edge.js';
 
 export interface SluiceWebHostingProps {
   /** Built web app (web/dist), or the placeholder page when it was not built. */
   siteDir: string;
   /** Written to the bucket as `amplify_outputs.json`; may contain tokens. */
   amplifyOutputs: Record<string, unknown>;
+  /**
+   * Origins the app may connect to, for the CSP `connect-src` (the AppSync endpoints, HTTPS
+   * and WSS, and Cognito); may contain tokens.
+   */
+  connectSources: readonly string[];
 }
 
 /** Access logs are kept this long, then expire. */
@@ -24,9 +30,15 @@ const ACCESS_LOG_RETENTION = Duration.days(90);
  * both log to an access-log bucket. The deployment uploads the site plus a generated
  * `amplify_outputs.json` and invalidates the cache.
  *
+ * Client-side routes (`/c/{id}`, `/admin`, …) get index.html from a viewer-request
+ * CloudFront Function, not from error responses, so a missing file stays a 404.
+ * index.html and amplify_outputs.json are never cached (a deploy takes effect at once);
+ * the content-hashed `/assets/*` are cached for a year. Every response carries the
+ * security headers, with a CSP that allows only the gateway's own endpoints.
+ *
  * @example
  * ```ts
- * const web = new SluiceWebHosting(this, 'Web', { siteDir, amplifyOutputs });
+ * const web = new SluiceWebHosting(this, 'Web', { siteDir, amplifyOutputs, connectSources: ['https://cognito-idp.us-east-1.amazonaws.com'] });
  * web.distribution.distributionDomainName;
  * ```
  */
@@ -61,21 +73,44 @@ export class SluiceWebHosting extends Construct {
       autoDeleteObjects: true,
     });
 
+    // LIST lets S3 answer a missing key with 404 instead of 403; the routes function never
+    // sends CloudFront's origin a bucket-level (listing) request.
+    const origin = S3BucketOrigin.withOriginAccessControl(this.bucket, {
+      originAccessLevels: [cloudfront.AccessLevel.READ, cloudfront.AccessLevel.LIST],
+    });
+    const csp = contentSecurityPolicy(props.connectSources);
+    const spaRoutes = new cloudfront.Function(this, 'SpaRoutes', {
+      code: cloudfront.FunctionCode.fromInline(SPA_ROUTES_FUNCTION_CODE),
+      runtime: cloudfront.FunctionRuntime.JS_2_0,
+      comment: 'Sluice web: serve index.html for client-side routes (paths without a file extension)',
+    });
     this.distribution = new cloudfront.Distribution(this, 'Distribution', {
       defaultRootObject: 'index.html',
       defaultBehavior: {
-        origin: S3BucketOrigin.withOriginAccessControl(this.bucket),
+        origin,
         viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
-        responseHeadersPolicy: cloudfront.ResponseHeadersPolicy.SECURITY_HEADERS,
-        cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
+        // index.html and amplify_outputs.json change on every deploy and are small.
+        cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
+        responseHeadersPolicy: siteHeadersPolicy(this, 'EntryHeaders', csp, ENTRY_CACHE_CONTROL),
+        functionAssociations: [{ function: spaRoutes, eventType: cloudfront.FunctionEventType.VIEWER_REQUEST }],
       },
-      // A single-page app: unknown paths are client routes, served by index.html.
-      errorResponses: [403, 404].map((httpStatus) => ({ httpStatus, responseHttpStatus: 200, responsePagePath: '/index.html', ttl: Duration.seconds(0) })),
+      additionalBehaviors: {
+        '/assets/*': {
+          origin,
+          viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+          cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
+          responseHeadersPolicy: siteHeadersPolicy(this, 'AssetHeaders', csp, ASSET_CACHE_CONTROL),
+        },
+      },
       enableLogging: true,
       logBucket,
       logFilePrefix: 'cloudfront/',
       priceClass: cloudfront.PriceClass.PRICE_CLASS_100,
     });
+    Annotations.of(this.distribution).acknowledgeWarning(
+      '@aws-cdk/aws-cloudfront-origins:listBucketSecurityRisk',
+      'defaultRootObject is index.html and SpaRoutes rewrites every extension-less path, / included, so no request lists the bucket.',
+    );
     NagSuppressions.addResourceSuppressions(this.distribution, [
       { id: 'AwsSolutions-CFR1', reason: 'The gateway serves users wherever they are; sign-in gates access, not geography.' },
       { id: 'AwsSolutions-CFR2', reason: 'Static assets only; the APIs are AppSync behind Cognito. A WAF web ACL (about $5/month plus requests) is left to the deployer.' },

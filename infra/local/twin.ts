@@ -135,6 +135,9 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
       SLUICE_EVENTS_URL: `${url}/event`,
       SLUICE_GRAPHQL_URL: `${url}/graphql`,
       SLUICE_METRICS_URL: `${url}${METRICS_CAPTURE_PATH}`,
+      // The pool functions with `readsUserPool` look users up in (cognito-local supports ListUsers' `sub = "…"` filter).
+      USER_POOL_ID: services.cognito.userPoolId,
+      SLUICE_COGNITO_ENDPOINT: services.cognito.endpoint,
       NODE_EXTRA_CA_CERTS: services.certificate.caPath,
       POWERTOOLS_METRICS_NAMESPACE: 'Sluice',
     },

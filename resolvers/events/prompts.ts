@@ -1,4 +1,4 @@
-import { runtime, util, type Context } from '@aws-appsync/utils';
+import { util, type Context } from '@aws-appsync/utils';
 import { isSafeId } from '../../functions/shared/turn-validation.js';
 
 /**
@@ -62,20 +62,11 @@ function routable(event: { id: string; payload: unknown }) {
 
 /**
  * Only the owner subscribes to its `/prompts/{sub}` (nothing is broadcast there; see
- * onPublish). Written as `{request, response}` because the stack (infra/cdk/events-api.ts)
- * gives every exported handler of the namespace its data source integration, and AppSync
- * expects a handler with an integration in that form; `earlyReturn` skips the data
- * source, so a subscribe never invokes the Lambda.
+ * onPublish). A plain function: it calls no data source, so the stack gives it none.
  */
-export const onSubscribe = {
-  request(ctx: PromptsContext) {
-    ownChannelCaller(ctx);
-    return runtime.earlyReturn(null);
-  },
-  response() {
-    return null;
-  },
-};
+export function onSubscribe(ctx: PromptsContext) {
+  ownChannelCaller(ctx);
+}
 
 export const onPublish = {
   /** Starts the promptIntake Lambda asynchronously (invocation type Event) with the caller's prompts. */

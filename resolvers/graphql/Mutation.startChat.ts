@@ -9,12 +9,16 @@ export interface TurnStash {
   groups: string[];
   modelId: string;
   prompt: string;
-  maxTokens: number;
+  /** The client's maxTokens, or null when it gave none; after admitChatTurn, the admitted cap. */
+  maxTokens: number | null;
   createdAt: string;
   channel: string;
   /** Set by admitChatTurn: the policy group the turn was admitted under. */
   policyGroup?: string;
 }
+
+/** The stash after admitChatTurn: maxTokens is the admitted output cap, never null. */
+export type AdmittedTurnStash = TurnStash & { maxTokens: number; policyGroup: string };
 
 interface Args {
   input: { conversationId?: string | null; modelId: string; prompt: string; maxTokens?: number | null };
@@ -36,8 +40,8 @@ export function request(ctx: Context<Args>) {
     groups: caller.groups,
     modelId: input.modelId,
     prompt: input.prompt,
-    // -1 marks "not given"; an explicit 0 must fail validation, not become the default.
-    maxTokens: input.maxTokens === null || input.maxTokens === undefined ? -1 : input.maxTokens,
+    // null marks "not given": every number the client sends (0, -1, …) is validated, never defaulted.
+    maxTokens: input.maxTokens === null || input.maxTokens === undefined ? null : input.maxTokens,
     createdAt: util.time.nowISO8601(),
     channel: `/chat/${caller.sub}/${conversationId}`,
   };

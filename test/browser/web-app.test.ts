@@ -41,7 +41,9 @@ describe('web app', () => {
     await page.getByRole('textbox', { name: 'Message' }).fill(SLOW_PROMPT);
     await page.getByRole('textbox', { name: 'Message' }).press('Enter');
     const answer = page.getByTestId('assistant-message').last();
-    const lengths = await sampleAnswerLengths(page, 6);
+    // The gateway publishes about once a second and the app reveals each batch smoothly:
+    // sample across a few batches.
+    const lengths = await sampleAnswerLengths(page, 12);
     await saveScreenshot(page, 'chat-mid-stream');
     await page.getByRole('button', { name: 'Stop' }).click();
 
@@ -141,7 +143,7 @@ async function sampleAnswerLengths(page: Page, count: number): Promise<number[]>
   const lengths: number[] = [];
   for (let i = 0; i < count; i++) {
     lengths.push(((await answer.textContent()) ?? '').length);
-    await page.waitForTimeout(150);
+    await page.waitForTimeout(200);
   }
   return lengths;
 }

@@ -22,7 +22,7 @@ const SET_OVERRIDE = /* GraphQL */ `
   mutation Set($userId: ID!, $input: BudgetOverrideInput!) { setBudgetOverride(userId: $userId, input: $input) { userId dailyLimitUsd updatedBy updatedAt } }
 `;
 const CLEAR_OVERRIDE = /* GraphQL */ `mutation Clear($userId: ID!) { clearBudgetOverride(userId: $userId) { userId dailyLimitUsd } }`;
-const AUDIT_LOG = /* GraphQL */ `query { auditLog(limit: 10) { items { id at actor action target details } } }`;
+const AUDIT_LOG = /* GraphQL */ `query { auditLog(limit: 10) { items { id at actor action target targetEmail details } } }`;
 
 interface GraphqlFailure {
   data: Record<string, unknown> | null;
@@ -35,6 +35,7 @@ interface Usage {
 interface ReportRow {
   key: string;
   userId: string | null;
+  email: string | null;
   requests: number;
   outputTokens: number;
   costUsd: number;
@@ -45,6 +46,7 @@ interface AuditEntry {
   actor: string;
   action: string;
   target: string;
+  targetEmail: string | null;
   details: string;
 }
 
@@ -71,8 +73,6 @@ async function graphqlFailure(query: string, variables: Record<string, unknown> 
 describe('admin access through the gateway', () => {
   let twin: Twin;
   const subs: Record<string, string> = {};
-  /** The admin's Cognito username (the access token's `username` claim), which AppSync names the caller by. */
-  let adminUsername: string;
   const ends: Record<string, EndEvent> = {};
 
   /** Signs `user` in and runs one turn of `tokens` output tokens to its end. */
@@ -90,8 +90,6 @@ describe('admin access through the gateway', () => {
     twin = await startTestTwin({ bedrockSpeed: 20 });
     configureAmplify(twin);
     for (const user of DEMO_USERS) subs[user.email] = (await signInAs(user)).sub;
-    const { accessToken } = await signInAs(ADMIN);
-    adminUsername = String((JSON.parse(Buffer.from(accessToken.split('.')[1], 'base64url').toString('utf8')) as { username: string }).username);
     // Bob spends more than Alice, so the ranking is known.
     ends[ALICE.email] = await chatAs(ALICE, 10);
     ends[BOB.email] = await chatAs(BOB, 60);
@@ -105,6 +103,7 @@ describe('admin access through the gateway', () => {
       { field: 'usageReport', type: 'Query', query: `query { usageReport(from: "${today()}", to: "${today()}", groupBy: USER) { totalUsd } }` },
       { field: 'topUsers', type: 'Query', query: `query { topUsers(from: "${today()}", to: "${today()}") { userId } }` },
       { field: 'auditLog', type: 'Query', query: 'query { auditLog { items { id } } }' },
+      { field: 'budgetOverride', type: 'Query', query: 'query { budgetOverride(userId: "BOB") { userId } }' },
       { field: 'liveMetrics', type: 'Query', query: 'query { liveMetrics { at } }' },
       { field: 'setBudgetOverride', type: 'Mutation', query: 'mutation { setBudgetOverride(userId: "BOB", input: { dailyLimitUsd: 1000 }) { userId } }' },
       { field: 'clearBudgetOverride', type: 'Mutation', query: 'mutation { clearBudgetOverride(userId: "BOB") { userId } }' },
@@ -152,19 +151,46 @@ describe('admin access through the gateway', () => {
     const range = { from: today(), to: today() };
     // Act
     const { usageReport } = await graphql<{ usageReport: { rows: ReportRow[]; totalUsd: number } }>(
-      'query Report($from: AWSDate!, $to: AWSDate!) { usageReport(from: $from, to: $to, groupBy: USER) { rows { key userId requests outputTokens costUsd } totalUsd } }',
+      'query Report($from: AWSDate!, $to: AWSDate!) { usageReport(from: $from, to: $to, groupBy: USER) { rows { key userId email requests outputTokens costUsd } totalUsd } }',
       range,
     );
-    const { topUsers } = await graphql<{ topUsers: { userId: string; requests: number; costUsd: number }[] }>(
-      'query Top($from: AWSDate!, $to: AWSDate!) { topUsers(from: $from, to: $to, limit: 5) { userId requests costUsd } }',
+    const { topUsers } = await graphql<{ topUsers: { userId: string; email: string | null; requests: number; costUsd: number }[] }>(
+      'query Top($from: AWSDate!, $to: AWSDate!) { topUsers(from: $from, to: $to, limit: 5) { userId email requests costUsd } }',
       range,
     );
-    // Assess
-    const expected = [BOB, ALICE].map((user) => ({ userId: subs[user.email], requests: 1, costMicros: micros(ends[user.email].costUsd) }));
-    expect(usageReport.rows.map((row) => ({ userId: row.userId, requests: row.requests, costMicros: micros(row.costUsd) }))).toEqual(expected);
+    // Assess: users by their email from the user pool, beside their sub.
+    const expected = [BOB, ALICE].map((user) => ({ userId: subs[user.email], email: user.email, requests: 1, costMicros: micros(ends[user.email].costUsd) }));
+    expect(usageReport.rows.map((row) => ({ userId: row.userId, email: row.email, requests: row.requests, costMicros: micros(row.costUsd) }))).toEqual(expected);
     expect(usageReport.rows.map((row) => row.outputTokens)).toEqual([ends[BOB.email].usage.outputTokens, ends[ALICE.email].usage.outputTokens]);
     expect(micros(usageReport.totalUsd)).toBe(expected[0].costMicros + expected[1].costMicros);
-    expect(topUsers.map((row) => ({ userId: row.userId, requests: row.requests, costMicros: micros(row.costUsd) }))).toEqual(expected);
+    expect(topUsers.map((row) => ({ userId: row.userId, email: row.email, requests: row.requests, costMicros: micros(row.costUsd) }))).toEqual(expected);
+  });
+
+  it.each([
+    { groupBy: 'MODEL', key: () => SIMULATOR_MODEL_ID, field: 'modelId' },
+    { groupBy: 'DAY', key: () => today(), field: 'day' },
+  ])("drills down to one user's spend by $groupBy", async ({ groupBy, key, field }) => {
+    // Prepare
+    await signInAs(ADMIN);
+    const bobSub = subs[BOB.email];
+    // Act
+    const { usageReport } = await graphql<{ usageReport: { userId: string; rows: (ReportRow & Record<string, unknown>)[]; totalUsd: number } }>(
+      `query Drill($from: AWSDate!, $to: AWSDate!, $userId: ID) { usageReport(from: $from, to: $to, groupBy: ${groupBy}, userId: $userId) { userId rows { key userId email modelId day requests costUsd } totalUsd } }`,
+      { from: today(), to: today(), userId: bobSub },
+    );
+    // Assess: Bob's turn only, not Alice's.
+    expect(usageReport.userId).toBe(bobSub);
+    expect(usageReport.rows).toEqual([expect.objectContaining({ key: key(), [field]: key(), userId: bobSub, email: BOB.email, requests: 1 })]);
+    expect(micros(usageReport.totalUsd)).toBe(micros(ends[BOB.email].costUsd));
+  });
+
+  it('refuses a drill-down user id that is not an id, with a ValidationError', async () => {
+    // Prepare
+    await signInAs(ADMIN);
+    // Act
+    const failure = await graphqlFailure(`query { usageReport(from: "${today()}", to: "${today()}", groupBy: DAY, userId: "a/b") { totalUsd } }`);
+    // Assess
+    expect(failure.errors).toEqual([expect.objectContaining({ errorType: 'ValidationError', message: expect.stringContaining('userId') })]);
   });
 
   it('audits setting and clearing an override: who, what, when', async () => {
@@ -181,12 +207,14 @@ describe('admin access through the gateway', () => {
     const after = new Date().toISOString();
     const { auditLog } = await graphql<{ auditLog: { items: AuditEntry[] } }>(AUDIT_LOG);
     // Assess
-    expect(set.setBudgetOverride).toMatchObject({ userId: aliceSub, dailyLimitUsd: 5, updatedBy: adminUsername });
+    // Assess: the admin and the user by email; the reason is kept, not dropped.
+    expect(set.setBudgetOverride).toMatchObject({ userId: aliceSub, dailyLimitUsd: 5, updatedBy: ADMIN.email });
     expect(cleared.clearBudgetOverride).toMatchObject({ userId: aliceSub, dailyLimitUsd: 5 });
     const entries = auditLog.items.filter((entry) => entry.target === aliceSub);
-    expect(entries.map((entry) => ({ actor: entry.actor, action: entry.action, details: JSON.parse(entry.details) as unknown }))).toEqual([
-      { actor: adminUsername, action: 'ClearBudgetOverride', details: { before: { dailyLimitUsd: 5 }, after: null } },
-      { actor: adminUsername, action: 'SetBudgetOverride', details: { before: null, after: { dailyLimitUsd: 5 } } },
+    const overrideSet = { dailyLimitUsd: 5, reason: 'conference week' };
+    expect(entries.map((entry) => ({ actor: entry.actor, targetEmail: entry.targetEmail, action: entry.action, details: JSON.parse(entry.details) as unknown }))).toEqual([
+      { actor: ADMIN.email, targetEmail: ALICE.email, action: 'ClearBudgetOverride', details: { before: overrideSet, after: null } },
+      { actor: ADMIN.email, targetEmail: ALICE.email, action: 'SetBudgetOverride', details: { before: null, after: overrideSet } },
     ]);
     for (const entry of entries) {
       expect(entry.at >= before && entry.at <= after).toBe(true);

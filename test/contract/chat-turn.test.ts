@@ -196,6 +196,7 @@ describe('a chat turn end to end: GraphQL start, Lambda, Bedrock simulator, Even
     ['an oversized prompt', { prompt: 'x'.repeat(40_000) }, 'ValidationError'],
     ['maxTokens out of range', { prompt: 'hi', maxTokens: 10_000_000 }, 'ValidationError'],
     ['maxTokens of zero', { prompt: 'hi', maxTokens: 0 }, 'ValidationError'],
+    ['an explicit maxTokens of -1', { prompt: 'hi', maxTokens: -1 }, 'ValidationError'],
   ])('refuses %s with a typed error and starts nothing', async (_name, input, errorType) => {
     const requestsBefore = (await ddb.send(new ScanCommand({ TableName: twin.context.dynamodb.tableName('ChatRequests'), Select: 'COUNT' }))).Count;
     const failure = (await (client().graphql({ query: START_CHAT, variables: { input: { modelId: MODEL, conversationId: newConversationId(), ...input } } }) as Promise<unknown>).then(

@@ -117,6 +117,7 @@ describe('starting a chat turn by publishing to /prompts/{sub} over the Events s
     ['an oversized prompt', { modelId: MODEL, prompt: 'x'.repeat(40_000) }, 'ValidationError'],
     ['maxTokens out of range', { modelId: MODEL, prompt: 'hi', maxTokens: 10_000_000 }, 'ValidationError'],
     ['maxTokens of zero', { modelId: MODEL, prompt: 'hi', maxTokens: 0 }, 'ValidationError'],
+    ['an explicit maxTokens of -1', { modelId: MODEL, prompt: 'hi', maxTokens: -1 }, 'ValidationError'],
     ['a prompt that is not a string', { modelId: MODEL, prompt: 42 }, 'ValidationError'],
   ])('answers %s with an error event on the chat channel and starts nothing', async (_name, input, code) => {
     // Prepare

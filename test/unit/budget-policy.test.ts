@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GROUP_POLICIES, SIMULATOR_MODEL_ID } from '../../functions/shared/config.js';
-import { effectivePolicy, isModelAllowed, NO_GROUP, overrideProblems } from '../../functions/shared/policy.js';
+import { effectivePolicy, isModelAllowed, NO_GROUP, overrideApplies, overrideProblems } from '../../functions/shared/policy.js';
 
 describe('effective policy', () => {
   it('combines several groups to the most generous limits and the union of models', () => {
@@ -55,6 +55,33 @@ describe('effective policy', () => {
     [{}, /at least one field/],
   ])('finds the problem in override %j', (override, problem) => {
     expect(overrideProblems(override).join('; ')).toMatch(problem);
+  });
+
+  it('ignores an override from its expiresAt on, and applies one without an expiry forever', () => {
+    // Prepare
+    const override = { dailyLimitUsd: 0.5, expiresAt: '2025-06-01T00:00:00.000Z' };
+    // Act
+    const before = effectivePolicy(['users'], override, new Date('2025-05-31T23:59:59.999Z'));
+    const at = effectivePolicy(['users'], override, new Date('2025-06-01T00:00:00.000Z'));
+    const open = effectivePolicy(['users'], { dailyLimitUsd: 0.5 }, new Date('2999-01-01T00:00:00Z'));
+    // Assess
+    expect(before).toMatchObject({ dailyLimitUsd: 0.5, overridden: true });
+    expect(at).toMatchObject({ dailyLimitUsd: GROUP_POLICIES.users.dailyLimitUsd, overridden: false });
+    expect(open).toMatchObject({ dailyLimitUsd: 0.5, overridden: true });
+    expect(overrideApplies(override, new Date('2025-06-01T00:00:00.000Z'))).toBe(false);
+  });
+
+  it.each([
+    [{ dailyLimitUsd: 1, expiresAt: '2025-01-01T00:00:00Z' }, /expiresAt must be in the future/],
+    [{ dailyLimitUsd: 1, expiresAt: 'soon' }, /expiresAt must be an ISO 8601/],
+    [{ dailyLimitUsd: 1, reason: 'x'.repeat(501) }, /reason must be at most 500 characters/],
+    [{ reason: 'no limits at all' }, /at least one field/],
+  ])('finds the problem in the terms of override %j', (override, problem) => {
+    expect(overrideProblems(override, new Date('2025-03-01T00:00:00Z')).join('; ')).toMatch(problem);
+  });
+
+  it('accepts a reason of 500 characters and an expiry in the future', () => {
+    expect(overrideProblems({ dailyLimitUsd: 1, reason: 'x'.repeat(500), expiresAt: '2025-03-01T00:00:00.001Z' }, new Date('2025-03-01T00:00:00Z'))).toEqual([]);
   });
 
   it('accepts a valid override', () => {

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuthMode, type GatewayManifest } from '../../infra/gateway.js';
 import { bedrockModelArns, foundationModelId } from '../../infra/cdk/bedrock-arns.js';
 import { ManifestError, assertValidManifest, manifestProblems } from '../../infra/cdk/manifest-checks.js';
-import { exportedNames } from '../../infra/cdk/manifest-code.js';
+import { HandlerForm, NO_MANIFEST_CODE, bundleManifestCode, handlerForm } from '../../infra/cdk/manifest-code.js';
 import { SluiceStack } from '../../infra/cdk/sluice-stack.js';
 
 /** The smallest manifest the stack accepts: one namespace without handlers, no resolvers. */
@@ -87,9 +87,62 @@ describe('Bedrock model ARNs', () => {
   });
 });
 
-describe('bundle exports', () => {
-  it('reads the handler names from the export statement esbuild writes', () => {
-    expect(exportedNames('function onSubscribe(ctx) {}\nexport {\n  onPublish,\n  x as onSubscribe\n};\n')).toEqual(new Set(['onPublish', 'onSubscribe']));
+describe('channel handler forms', () => {
+  let rootDir: string;
+
+  /** A stack whose one namespace runs `handlers` (the text of an APPSYNC_JS file). */
+  async function namespaceStack(id: string, handlers: string, handlerDataSource?: string): Promise<SluiceStack> {
+    writeFileSync(join(rootDir, `${id}.ts`), handlers);
+    const manifest = minimalManifest();
+    manifest.tables.push({ name: 'Ledger', partitionKey: { name: 'pk', type: 'S' } });
+    manifest.dataSources.push({ name: 'LedgerTable', type: 'AMAZON_DYNAMODB', table: 'Ledger' });
+    Object.assign(manifest.events.namespaces[0]!, { codeHandlers: `${id}.ts`, handlerDataSource });
+    const code = await bundleManifestCode(manifest, rootDir);
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    return new SluiceStack(app, id, { manifest, rootDir, code, bedrockModelIds: [] });
+  }
+
+  beforeAll(() => {
+    rootDir = mkdtempSync(join(tmpdir(), 'sluice-cdk-forms-'));
+    writeFileSync(join(rootDir, 'schema.graphql'), 'type Query { ping: String }\n');
+  });
+  afterAll(() => rmSync(rootDir, { recursive: true, force: true }));
+
+  it('lists each handler file\'s callables as the APPSYNC_JS runtime loads them', async () => {
+    // Prepare
+    const manifest = minimalManifest();
+    writeFileSync(join(rootDir, 'mixed.ts'), 'export const onPublish = { request() { return {}; }, response(ctx: any) { return ctx.events; } };\nexport function onSubscribe() {}\n');
+    manifest.events.namespaces[0]!.codeHandlers = 'mixed.ts';
+    // Act
+    const code = await bundleManifestCode(manifest, rootDir);
+    // Assess
+    expect([...code.handlerCallables.get('mixed.ts')!].sort()).toEqual(['onPublish.request', 'onPublish.response', 'onSubscribe']);
+    expect(['onPublish', 'onSubscribe', 'onUnknown'].map((h) => handlerForm(code.handlerCallables.get('mixed.ts')!, h))).toEqual([
+      HandlerForm.REQUEST_RESPONSE,
+      HandlerForm.FUNCTION,
+      HandlerForm.ABSENT,
+    ]);
+  });
+
+  it('gives the data source only to a {request, response} handler, never to a plain function', async () => {
+    // Act
+    const stack = await namespaceStack('Mixed', "export const onSubscribe = { request() { return { operation: 'GetItem', key: {} }; }, response(ctx: any) { return ctx.result; } };\nexport function onPublish(ctx: any) { return ctx.events; }\n", 'LedgerTable');
+    // Assess
+    Template.fromStack(stack).hasResourceProperties('AWS::AppSync::ChannelNamespace', {
+      HandlerConfigs: { OnSubscribe: { Behavior: 'CODE', Integration: { DataSourceName: 'LedgerTable' } }, OnPublish: Match.absent() },
+    });
+  });
+
+  it('refuses a {request, response} handler without a data source', async () => {
+    await expect(namespaceStack('NoSource', 'export const onPublish = { request() { return {}; }, response(ctx: any) { return ctx.events; } };\n')).rejects.toThrow(
+      /Namespace chat: onPublish in NoSource\.ts is \{request, response\}, which needs a data source/,
+    );
+  });
+
+  it('refuses a handler data source that no handler calls', async () => {
+    await expect(namespaceStack('Unused', 'export function onPublish(ctx: any) { return ctx.events; }\n', 'LedgerTable')).rejects.toThrow(
+      /Namespace chat: handlerDataSource LedgerTable is called by no handler/,
+    );
   });
 });
 
@@ -102,7 +155,7 @@ describe('a stack with threat protection turned off', () => {
     mkdirSync(rootDir, { recursive: true });
     writeFileSync(join(rootDir, 'schema.graphql'), 'type Query { ping: String }\n');
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-    stack = new SluiceStack(app, 'Minimal', { manifest: minimalManifest(), rootDir, code: new Map(), bedrockModelIds: [], threatProtection: 'OFF' });
+    stack = new SluiceStack(app, 'Minimal', { manifest: minimalManifest(), rootDir, code: NO_MANIFEST_CODE, bedrockModelIds: [], threatProtection: 'OFF' });
     Aspects.of(app).add(new AwsSolutionsChecks());
   }, 60_000);
   afterAll(() => rmSync(rootDir, { recursive: true, force: true }));
@@ -125,7 +178,7 @@ describe('a stack with threat protection turned off', () => {
     manifest.functions.push({ name: 'stream', entry: 'handler.ts', timeoutSeconds: 60, memoryMb: 256, tables: [], invokesBedrock: true });
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
     try {
-      expect(() => new SluiceStack(app, 'NoModels', { manifest, rootDir: dir, code: new Map(), bedrockModelIds: [] })).toThrow(
+      expect(() => new SluiceStack(app, 'NoModels', { manifest, rootDir: dir, code: NO_MANIFEST_CODE, bedrockModelIds: [] })).toThrow(
         'Function stream invokes Bedrock, but no models are configured',
       );
     } finally {

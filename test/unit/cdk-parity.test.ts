@@ -4,7 +4,10 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bundleAppSyncJs } from '../../infra/appsync-bundle.js';
 import { gateway } from '../../infra/gateway.js';
+import { pascal } from '../../infra/cdk/auth.js';
 import { REPO_ROOT, gatewayConfig } from '../../infra/cdk/gateway-config.js';
+import { loadAppSyncJsModule } from '../../infra/local/appsync-js/runtime.js';
+import { AppSyncJsFlavor } from '../../infra/local/appsync-js/types.js';
 import { manifestProblems } from '../../infra/cdk/manifest-checks.js';
 import { bundleManifestCode } from '../../infra/cdk/manifest-code.js';
 import { SluiceStack } from '../../infra/cdk/sluice-stack.js';
@@ -27,6 +30,23 @@ describe('cloud and twin parity (real manifest)', () => {
   const synthesized = () => {
     if (synthError) throw synthError;
     return template;
+  };
+  /** The manifest functions by name (their POWERTOOLS_SERVICE_NAME); CDK's own helpers have none. */
+  const functionsByName = () => {
+    const functions = resources('AWS::Lambda::Function').filter(
+      (f) => (f.Properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables?.POWERTOOLS_SERVICE_NAME,
+    );
+    return new Map(functions.map((f) => [(f.Properties.Environment as { Variables: Record<string, string> }).Variables.POWERTOOLS_SERVICE_NAME, f]));
+  };
+  /** `name:type` of each AppSync data source, grouped by the resource type of the API it belongs to. */
+  const dataSourcesByApiType = () => {
+    const typeById = Object.fromEntries(Object.entries(template.toJSON().Resources as Record<string, { Type: string }>).map(([id, r]) => [id, r.Type]));
+    const grouped: Record<string, string[]> = {};
+    for (const ds of resources('AWS::AppSync::DataSource')) {
+      const apiType = typeById[(ds.Properties.ApiId as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0]]!;
+      (grouped[apiType] ??= []).push(`${ds.Properties.Name}:${ds.Properties.Type}`);
+    }
+    return grouped;
   };
 
   beforeAll(async () => {
@@ -75,6 +95,25 @@ describe('cloud and twin parity (real manifest)', () => {
     }
   });
 
+  it('gives a code handler the namespace data source exactly when the twin calls one for it', async () => {
+    synthesized();
+    const namespaces = resources('AWS::AppSync::ChannelNamespace');
+    for (const ns of gateway.events.namespaces.filter((n) => n.codeHandlers)) {
+      // The twin's own loader: a `{request, response}` handler calls the data source, a function does not.
+      const twinModule = await loadAppSyncJsModule(ns.codeHandlers!, { flavor: AppSyncJsFlavor.EVENTS });
+      const handlerConfigs = (namespaces.find((r) => r.Properties.Name === ns.name)!.Properties.HandlerConfigs ?? {}) as Record<
+        string,
+        { Integration?: { DataSourceName: string } } | undefined
+      >;
+      for (const handler of ['onPublish', 'onSubscribe'] as const) {
+        if (ns.directHandlers?.[handler]) continue;
+        const twinCallsDataSource = !twinModule.has(handler) && twinModule.has(`${handler}.request`);
+        const integration = handlerConfigs[handler === 'onPublish' ? 'OnPublish' : 'OnSubscribe']?.Integration?.DataSourceName;
+        expect(integration, `${ns.name} ${handler}`).toBe(twinCallsDataSource ? ns.handlerDataSource : undefined);
+      }
+    }
+  });
+
   it('creates exactly the manifest resolvers, each with its bundled code and pipeline', async () => {
     synthesized();
     const resolvers = resources('AWS::AppSync::Resolver');
@@ -108,20 +147,44 @@ describe('cloud and twin parity (real manifest)', () => {
     }
   });
 
-  it('creates the manifest data sources with their types on the GraphQL API', () => {
+  it('creates on each API exactly the data sources its resolvers and handlers call', async () => {
     synthesized();
-    const graphqlDataSources = Object.entries(template.findResources('AWS::AppSync::DataSource'))
-      .filter(([id]) => id.startsWith('Graphql'))
-      .map(([, r]) => `${(r as Resource).Properties.Name}:${(r as Resource).Properties.Type}`);
-    expect(graphqlDataSources.sort()).toEqual(gateway.dataSources.map((d) => `${d.name}:${d.type}`).sort());
+    // Prepare: what each API calls, read from the manifest and (for handlers) the twin's loader.
+    const typeOf = new Map(gateway.dataSources.map((d) => [d.name, d.type]));
+    const graphqlExpected = [...new Set(gateway.graphql.functions.map((f) => f.dataSource))].map((name) => `${name}:${typeOf.get(name)}`);
+    const eventsExpected = new Set<string>();
+    for (const ns of gateway.events.namespaces) {
+      for (const direct of Object.values(ns.directHandlers ?? {})) eventsExpected.add(`${pascal(direct.functionName)}Direct:AWS_LAMBDA`);
+      if (!ns.codeHandlers || !ns.handlerDataSource) continue;
+      const twinModule = await loadAppSyncJsModule(ns.codeHandlers, { flavor: AppSyncJsFlavor.EVENTS });
+      const calls = (['onPublish', 'onSubscribe'] as const).some((h) => !ns.directHandlers?.[h] && !twinModule.has(h) && twinModule.has(`${h}.request`));
+      if (calls) eventsExpected.add(`${ns.handlerDataSource}:${typeOf.get(ns.handlerDataSource)}`);
+    }
+    // Act
+    const dataSources = dataSourcesByApiType();
+    // Assess
+    expect(dataSources['AWS::AppSync::GraphQLApi']?.sort()).toEqual(graphqlExpected.sort());
+    expect(dataSources['AWS::AppSync::Api']?.sort()).toEqual([...eventsExpected].sort());
+    // The Events-only intake Lambda stays off the GraphQL API.
+    expect(dataSources['AWS::AppSync::GraphQLApi']).not.toContain('PromptIntakeLambda:AWS_LAMBDA');
+  });
+
+  it('gives the publishing functions the Events HTTP endpoint, /event included, as SLUICE_EVENTS_URL', () => {
+    synthesized();
+    const [eventsApiId] = Object.keys(template.findResources('AWS::AppSync::Api'));
+    const byName = functionsByName();
+    // chatStream and promptIntake read it at start-up (requiredEnv); every publisher needs it.
+    const publishers = gateway.functions.filter((f) => (f.publishesTo ?? []).length > 0).map((f) => f.name);
+    expect(publishers).toEqual(expect.arrayContaining(['chatStream', 'promptIntake']));
+    for (const name of publishers) {
+      const variables = (byName.get(name)!.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+      expect(variables.SLUICE_EVENTS_URL, name).toEqual({ 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [eventsApiId, 'Dns.Http'] }, '/event']] });
+    }
   });
 
   it('creates exactly the manifest Lambda functions with the table variables the twin sets', () => {
     synthesized();
-    const functions = resources('AWS::Lambda::Function').filter(
-      (f) => (f.Properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables?.POWERTOOLS_SERVICE_NAME,
-    );
-    const byName = new Map(functions.map((f) => [(f.Properties.Environment as { Variables: Record<string, string> }).Variables.POWERTOOLS_SERVICE_NAME, f]));
+    const byName = functionsByName();
     expect([...byName.keys()].sort()).toEqual(gateway.functions.map((f) => f.name).sort());
     for (const spec of gateway.functions) {
       const fn = byName.get(spec.name)!;

@@ -78,7 +78,16 @@ const FIXTURE: GatewayManifest = {
 
 const FILES: Record<string, string> = {
   'schema/schema.graphql': 'type Query { ping: String }\ntype Mutation { startTurn(prompt: String!): String }\nschema { query: Query mutation: Mutation }\n',
-  'resolvers/events/audit.ts': "import { util } from '@aws-appsync/utils';\nexport function onPublish(ctx: any) { return { operation: 'PutItem', key: util.dynamodb.toMapValues({ pk: ctx.info.channel.path }) }; }\n",
+  // onPublish calls the namespace's data source ({request, response}); onSubscribe is a plain function.
+  'resolvers/events/audit.ts': [
+    "import { util } from '@aws-appsync/utils';",
+    'export const onPublish = {',
+    "  request(ctx: any) { return { operation: 'PutItem', key: util.dynamodb.toMapValues({ pk: ctx.info.channel.path }) }; },",
+    '  response(ctx: any) { return ctx.events; },',
+    '};',
+    'export function onSubscribe(ctx: any) { if (!ctx.identity) util.unauthorized(); }',
+    '',
+  ].join('\n'),
   'resolvers/graphql/check.ts': 'export function request(ctx: any) { return { payload: ctx.args }; }\nexport function response(ctx: any) { return ctx.result; }\n',
   'resolvers/graphql/invoke.ts': "export function request(ctx: any) { return { operation: 'Invoke', invocationType: 'Event', payload: ctx.args }; }\nexport function response(ctx: any) { return ctx.result; }\n",
   'resolvers/graphql/pipeline.ts': 'export function request() { return {}; }\nexport function response(ctx: any) { return ctx.prev.result; }\n',
@@ -162,7 +171,7 @@ describe('the Sluice stack (fixture manifest)', () => {
     });
     template.hasResourceProperties('AWS::AppSync::ChannelNamespace', {
       Name: 'audit',
-      HandlerConfigs: { OnPublish: { Behavior: 'CODE', Integration: { DataSourceName: 'LedgerTable' } } },
+      HandlerConfigs: { OnPublish: { Behavior: 'CODE', Integration: { DataSourceName: 'LedgerTable' } }, OnSubscribe: Match.absent() },
     });
     template.hasResourceProperties('AWS::AppSync::ChannelNamespace', {
       Name: 'hooks',
@@ -180,10 +189,18 @@ describe('the Sluice stack (fixture manifest)', () => {
     template.hasResourceProperties('AWS::AppSync::GraphQLSchema', { Definition: Match.stringLikeRegexp('startTurn') });
   });
 
-  it('creates DynamoDB, Lambda and NONE data sources under their manifest names', () => {
-    template.hasResourceProperties('AWS::AppSync::DataSource', { Name: 'NoneDS', Type: 'NONE' });
-    template.hasResourceProperties('AWS::AppSync::DataSource', { Name: 'LedgerTable', Type: 'AMAZON_DYNAMODB' });
-    template.hasResourceProperties('AWS::AppSync::DataSource', { Name: 'StreamLambda', Type: 'AWS_LAMBDA' });
+  it('creates on each API only the data sources its resolvers and handlers call, under their manifest names', () => {
+    // Prepare
+    const apiTypes = Object.fromEntries(Object.entries(template.toJSON().Resources as Record<string, { Type: string }>).map(([id, r]) => [id, r.Type]));
+    // Act
+    const byApi = (apiType: string) =>
+      Object.values(template.findResources('AWS::AppSync::DataSource'))
+        .filter((r) => apiTypes[(r.Properties.ApiId as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0]] === apiType)
+        .map((r) => `${r.Properties.Name}:${r.Properties.Type}`)
+        .sort();
+    // Assess
+    expect(byApi('AWS::AppSync::GraphQLApi')).toEqual(['NoneDS:NONE', 'StreamLambda:AWS_LAMBDA']);
+    expect(byApi('AWS::AppSync::Api')).toEqual(['LedgerTable:AMAZON_DYNAMODB', 'SweeperDirect:AWS_LAMBDA']);
   });
 
   it('bundles pipeline resolvers and functions to APPSYNC_JS', () => {

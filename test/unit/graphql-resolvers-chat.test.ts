@@ -9,7 +9,7 @@ const turn = (overrides: Record<string, unknown> = {}) => ({
   groups: ['users'],
   modelId: 'sluice.simulator',
   prompt: 'Hello',
-  maxTokens: -1, // not given by the client
+  maxTokens: null as number | null, // not given by the client
   createdAt: '2025-01-01T00:00:00.000Z',
   channel: '/chat/u1/c1',
   ...overrides,
@@ -21,7 +21,7 @@ describe('the startChat pipeline functions', () => {
     const { result, error } = await evaluateResolver(VALIDATE, 'request', makeContext({ stash: { turn: turn() } }));
     // Assess
     expect(error).toBeUndefined();
-    expect(result).toEqual({ payload: { maxTokens: -1 } });
+    expect(result).toEqual({ payload: { maxTokens: null } });
   });
 
   it.each([
@@ -40,6 +40,7 @@ describe('the startChat pipeline functions', () => {
     { name: 'an unknown model', overrides: { modelId: 'nope' }, errorType: 'ValidationError' },
     { name: 'maxTokens above the model\'s own cap', overrides: { maxTokens: 8193 }, errorType: 'ValidationError' },
     { name: 'maxTokens of zero', overrides: { maxTokens: 0 }, errorType: 'ValidationError' },
+    { name: 'an explicit maxTokens of -1 (not taken for "not given")', overrides: { maxTokens: -1 }, errorType: 'ValidationError' },
     { name: 'a conversation id with a slash', overrides: { conversationId: 'a/b' }, errorType: 'ValidationError' },
   ])('rejects $name', async ({ overrides, errorType }) => {
     // Act
@@ -58,6 +59,19 @@ describe('the startChat pipeline functions', () => {
     expect(stashed.userId).toBe('sub-1');
     expect(stashed.channel).toBe(`/chat/sub-1/${stashed.conversationId}`);
     expect(stashed.conversationId).toMatch(/^[0-9A-Z]{26}$/);
+  });
+
+  it.each([
+    { name: 'no maxTokens as null', input: {}, stashed: null },
+    { name: 'an explicit maxTokens of -1 as -1, for validation to refuse', input: { maxTokens: -1 }, stashed: -1 },
+    { name: 'an explicit maxTokens of 0 as 0', input: { maxTokens: 0 }, stashed: 0 },
+  ])('stashes $name in the before step', async ({ input, stashed }) => {
+    // Prepare
+    const ctx = makeContext({ arguments: { input: { modelId: 'sluice.simulator', prompt: 'Hi', ...input } }, identity: cognitoIdentity({ sub: 'sub-1' }) });
+    // Act
+    const { stash } = await evaluateResolver('resolvers/graphql/Mutation.startChat.ts', 'request', ctx);
+    // Assess
+    expect((stash.turn as { maxTokens: number | null }).maxTokens).toBe(stashed);
   });
 
   it('refuses an API key caller (no Cognito sub) in the before step', async () => {

@@ -37,6 +37,7 @@ describe('checkChatTurn (the rules startChat and /prompts/{sub} share)', () => {
     ['no group policy at all', { groups: [] }, 'ModelNotAllowed', 'Your groups may not use the model sluice.simulator'],
     ['maxTokens above the policy cap', { maxTokens: 2049 }, 'ValidationError', 'maxTokens: must be between 1 and 2048 for sluice.simulator'],
     ['maxTokens of zero', { maxTokens: 0 }, 'ValidationError', 'maxTokens: must be between 1 and 2048 for sluice.simulator'],
+    ['an explicit maxTokens of -1', { maxTokens: -1 }, 'ValidationError', 'maxTokens: must be between 1 and 2048 for sluice.simulator'],
   ])('refuses %s', (_name, overrides, code, message) => {
     // Act
     const check = checkChatTurn(turn(overrides));

@@ -13,8 +13,12 @@ export type AuditAction = (typeof AuditAction)[keyof typeof AuditAction];
 
 /** The admin who acted, from their Cognito identity. */
 export interface Actor {
+  /** Cognito `sub`. */
   userId: string;
+  /** Cognito username (in the cloud often a UUID, as email sign-in makes it). */
   username?: string;
+  /** The admin's email, when the user pool lookup found it. */
+  email?: string;
 }
 
 export interface AuditEntry {

@@ -7,7 +7,7 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { daysBetween, parseDayKey } from '../clock.js';
 import { LEDGER_BY_DAY_INDEX, type LedgerDeps } from './tables.js';
 import { addTotals, emptyTotals, type UsageTotals } from './totals.js';
-import { toLedgerRow, type LedgerRow } from './usage.js';
+import { getUserTotals, toLedgerRow, type LedgerRow } from './usage.js';
 
 /** How a report groups rows. */
 export const ReportGroupBy = { user: 'user', model: 'model', day: 'day' } as const;
@@ -27,19 +27,24 @@ export interface UsageReport {
   from: string;
   to: string;
   groupBy: ReportGroupBy;
+  /** The one user the report covers, when it was asked for one. */
+  userId?: string;
   /** Sorted by cost, highest first (by day: chronological). */
   rows: UsageReportRow[];
   total: UsageTotals;
 }
 
 /**
- * Usage from `from` to `to` (UTC days, inclusive) grouped by user, model or day.
+ * Usage from `from` to `to` (UTC days, inclusive) grouped by user, model or day; of every
+ * user, or of `userId` only (the admin's drill-down: that user's partition, read
+ * consistently, instead of the by-day index).
  * @example
  * const report = await usageReport(deps, { from: '2025-01-01', to: '2025-01-31', groupBy: 'model' });
+ * const one = await usageReport(deps, { from: '2025-01-01', to: '2025-01-31', groupBy: 'day', userId: 'user-1' });
  */
-export async function usageReport(deps: LedgerDeps, input: { from: string; to: string; groupBy: ReportGroupBy }): Promise<UsageReport> {
+export async function usageReport(deps: LedgerDeps, input: { from: string; to: string; groupBy: ReportGroupBy; userId?: string }): Promise<UsageReport> {
   if (!Object.hasOwn(ReportGroupBy, input.groupBy)) throw new RangeError(`groupBy must be user, model or day, got ${JSON.stringify(input.groupBy)}`);
-  const rows = await ledgerRows(deps, input.from, input.to);
+  const rows = input.userId === undefined ? await ledgerRows(deps, input.from, input.to) : await userRows(deps, input.userId, input.from, input.to);
   const groups = new Map<string, UsageReportRow>();
   const keyOf = (row: LedgerRow) => (input.groupBy === 'user' ? row.userId : input.groupBy === 'model' ? row.modelId : row.day);
   for (const row of rows) {
@@ -50,7 +55,14 @@ export async function usageReport(deps: LedgerDeps, input: { from: string; to: s
   const sorted = [...groups.values()].sort(
     input.groupBy === 'day' ? (a, b) => a.key.localeCompare(b.key) : (a, b) => b.costMicros - a.costMicros || a.key.localeCompare(b.key),
   );
-  return { from: input.from, to: input.to, groupBy: input.groupBy, rows: sorted, total: rows.reduce(addTotals, emptyTotals()) };
+  return {
+    from: input.from,
+    to: input.to,
+    groupBy: input.groupBy,
+    ...(input.userId === undefined ? {} : { userId: input.userId }),
+    rows: sorted,
+    total: rows.reduce(addTotals, emptyTotals()),
+  };
 }
 
 /**
@@ -64,17 +76,28 @@ export async function topUsers(deps: LedgerDeps, input: { from: string; to: stri
   return report.rows.slice(0, input.limit);
 }
 
+/** One user's ledger rows, with the same range rules as {@link ledgerRows}. */
+async function userRows(deps: LedgerDeps, userId: string, from: string, to: string): Promise<LedgerRow[]> {
+  checkRange(from, to);
+  return (await getUserTotals(deps, { userId, from, to })).rows;
+}
+
+function checkRange(fromInput: string, toInput: string): string[] {
+  const from = parseDayKey(fromInput, 'from');
+  const to = parseDayKey(toInput, 'to');
+  if (from > to) throw new RangeError(`from (${from}) is after to (${to})`);
+  const days = daysBetween(from, to);
+  if (days.length > MAX_REPORT_RANGE_IN_DAYS) throw new RangeError(`a report covers at most ${MAX_REPORT_RANGE_IN_DAYS} days, asked for ${days.length}`);
+  return days;
+}
+
 /**
  * Every ledger row of every user from `from` to `to`.
  * @example
  * const rows = await ledgerRows(deps, '2025-01-01', '2025-01-07');
  */
 export async function ledgerRows(deps: LedgerDeps, fromInput: string, toInput: string): Promise<LedgerRow[]> {
-  const from = parseDayKey(fromInput, 'from');
-  const to = parseDayKey(toInput, 'to');
-  if (from > to) throw new RangeError(`from (${from}) is after to (${to})`);
-  const days = daysBetween(from, to);
-  if (days.length > MAX_REPORT_RANGE_IN_DAYS) throw new RangeError(`a report covers at most ${MAX_REPORT_RANGE_IN_DAYS} days, asked for ${days.length}`);
+  const days = checkRange(fromInput, toInput);
   const rows: LedgerRow[] = [];
   const queue = [...days];
   const worker = async () => {

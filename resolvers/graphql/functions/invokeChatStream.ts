@@ -1,12 +1,12 @@
 import { util, type Context } from '@aws-appsync/utils';
-import type { TurnStash } from '../Mutation.startChat.js';
+import type { AdmittedTurnStash } from '../Mutation.startChat.js';
 
 /**
  * Starts the streaming Lambda asynchronously (invocation type Event), so the mutation
  * returns at once; the event is the `ChatTurnRequest` of functions/shared/protocol.ts.
  */
 export function request(ctx: Context) {
-  const turn = ctx.stash.turn as TurnStash;
+  const turn = ctx.stash.turn as AdmittedTurnStash;
   return {
     operation: 'Invoke',
     invocationType: 'Event',

@@ -1,6 +1,6 @@
 import { util, type Context } from '@aws-appsync/utils';
 import { chatRequestAttributes, conversationUpdate, REQUEST_NOT_RECORDED_CONDITION } from '../../../functions/shared/turn-record.js';
-import type { TurnStash } from '../Mutation.startChat.js';
+import type { AdmittedTurnStash } from '../Mutation.startChat.js';
 
 /**
  * Records the admitted turn and creates or bumps its conversation in one transaction
@@ -9,7 +9,7 @@ import type { TurnStash } from '../Mutation.startChat.js';
  * cannot write into someone else's conversation by naming its id.
  */
 export function request(ctx: Context) {
-  const turn = ctx.stash.turn as TurnStash;
+  const turn = ctx.stash.turn as AdmittedTurnStash;
   const conversation = conversationUpdate(turn);
   return {
     operation: 'TransactWriteItems',

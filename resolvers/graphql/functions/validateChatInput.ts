@@ -3,9 +3,6 @@ import type { TurnStash } from '../Mutation.startChat.js';
 import { findModel } from '../lib/policy.js';
 import { invalid, isSafeId, MAX_PROMPT_SIZE_IN_BYTES, utf8Size } from '../lib/validation.js';
 
-/** How Mutation.startChat marks "the client gave no maxTokens" (admission picks the default). */
-const MAX_TOKENS_NOT_GIVEN = -1;
-
 /**
  * Checks a chat turn's shape before anything is written (NONE data source): the prompt is
  * not empty and at most MAX_PROMPT_SIZE_IN_BYTES, the conversation id is well formed, the
@@ -23,7 +20,8 @@ export function request(ctx: Context) {
   const model = findModel(turn.modelId);
   if (!model) invalid('modelId', `unknown model ${turn.modelId}`);
   const maxTokens = turn.maxTokens;
-  if (maxTokens !== MAX_TOKENS_NOT_GIVEN && (maxTokens < 1 || maxTokens > model.maxOutputTokens)) {
+  // null: the client gave none, and admission picks the default under the caller's policy.
+  if (maxTokens !== null && (maxTokens < 1 || maxTokens > model.maxOutputTokens)) {
     invalid('maxTokens', `must be between 1 and ${model.maxOutputTokens} for ${turn.modelId}`);
   }
   return { payload: { maxTokens } };

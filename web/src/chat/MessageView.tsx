@@ -3,6 +3,7 @@ import { formatTokens, formatUsd } from '../format.js';
 import { Markdown } from './Markdown.js';
 import { TurnStatus } from './stream-assembler.js';
 import type { ChatMessage } from './useChat.js';
+import { useSmoothReveal } from './useSmoothReveal.js';
 
 const STATUS_LABEL: Record<TurnStatus, string> = {
   [TurnStatus.WAITING]: 'Waiting for the model…',
@@ -15,13 +16,19 @@ const STATUS_LABEL: Record<TurnStatus, string> = {
 
 /** One message: the user's prompt, or the assistant's answer with its cost and state. */
 export function MessageView({ message }: { message: ChatMessage }) {
-  if (message.role === 'user') {
-    return (
-      <article className="message user" data-testid="user-message" aria-label="You said">
-        <p>{message.text}</p>
-      </article>
-    );
-  }
+  return message.role === 'user' ? <UserMessage text={message.text} /> : <AssistantMessage message={message} />;
+}
+
+function UserMessage({ text }: { text: string }) {
+  return (
+    <article className="message user" data-testid="user-message" aria-label="You said">
+      <p>{text}</p>
+    </article>
+  );
+}
+
+function AssistantMessage({ message }: { message: ChatMessage }) {
+  const shownText = useSmoothReveal(message.text, message.status === TurnStatus.STREAMING);
   const label = STATUS_LABEL[message.status];
   return (
     <article
@@ -34,7 +41,7 @@ export function MessageView({ message }: { message: ChatMessage }) {
       aria-busy={message.status === TurnStatus.WAITING || message.status === TurnStatus.STREAMING}
     >
       <div className="answer" data-testid="answer-text">
-        <Markdown text={message.text} />
+        <Markdown text={shownText} />
         {(message.status === TurnStatus.STREAMING || message.status === TurnStatus.WAITING) && <span className="cursor" aria-hidden="true" />}
       </div>
       {message.error && (
