@@ -8,13 +8,8 @@ export interface SluiceTablesProps {
   tables: Table[];
 }
 
-/**
- * Environment variable through which a function learns a table's physical name; the twin
- * sets the same variables (infra/local/twin.ts).
- */
-export function tableEnvironmentName(logicalName: string): string {
-  return `TABLE_${logicalName.replace(/[^A-Za-z0-9]/g, '_').toUpperCase()}`;
-}
+/** Environment variable through which a function learns a table's physical name; the twin sets the same. */
+export { tableEnvironmentName } from '../../functions/shared/table-names.js';
 
 function attribute(key: TableKey): dynamodb.Attribute {
   return { name: key.name, type: key.type === 'N' ? dynamodb.AttributeType.NUMBER : dynamodb.AttributeType.STRING };

@@ -6,6 +6,7 @@ import { ensureDevCertificate, type DevCertificate } from './certs.js';
 import { startCognitoLocal, type LocalCognito } from './cognito.js';
 import type { LocalIamCredentials, TwinComponent, TwinComponentFactory, TwinContext } from './context.js';
 import { createCognitoProxy } from './cognito-proxy.js';
+import { tableEnvironment } from './graphql/table-environment.js';
 import { createMetricsCapture, METRICS_CAPTURE_PATH } from './metrics-capture.js';
 import { dynamoDbClient, ensureTables, LOCAL_REGION, physicalTableName, startDynamoDbLocal, type LocalDynamoDb } from './dynamodb.js';
 import { LocalLambdaInvoker, type LambdaHandler } from './lambda.js';
@@ -114,9 +115,7 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
   await ensureTables(ddb, manifest.tables, tablePrefix);
   ddb.destroy();
 
-  const tableEnvironment = Object.fromEntries(
-    manifest.tables.map((t) => [`TABLE_${t.name.replace(/[^A-Za-z0-9]/g, '_').toUpperCase()}`, physicalTableName(tablePrefix, t)]),
-  );
+  const tableVariables = tableEnvironment(manifest.tables, (name) => physicalTableName(tablePrefix, { name }));
   const sideServices = await startSideServices({ bedrockSpeed: options.bedrockSpeed });
   const lambda = new LocalLambdaInvoker({
     functions: manifest.functions,
@@ -126,7 +125,7 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
     asyncRetryDelaysMs: options.asyncRetryDelaysMs,
     log,
     environment: {
-      ...tableEnvironment,
+      ...tableVariables,
       AWS_REGION: LOCAL_REGION,
       AWS_ACCESS_KEY_ID: LOCAL_IAM.accessKeyId,
       AWS_SECRET_ACCESS_KEY: LOCAL_IAM.secretAccessKey,

@@ -1,12 +1,7 @@
+import { tableEnvironmentName } from '../../../functions/shared/table-names.js';
 import type { Table } from '../../gateway.js';
 
-/**
- * The name of the environment variable that carries a table's physical name, e.g.
- * `budgetOverrides` → `TABLE_BUDGETOVERRIDES`. The twin's Lambdas get the same names.
- */
-export function tableEnvironmentName(logicalName: string): string {
-  return `TABLE_${logicalName.replace(/[^A-Za-z0-9]/g, '_').toUpperCase()}`;
-}
+export { tableEnvironmentName };
 
 /**
  * `ctx.env` for resolvers (AppSync GraphQL environment variables): every manifest table's
