@@ -4,7 +4,7 @@ import {
   type ConverseStreamCommandInput,
   type Message,
 } from '@aws-sdk/client-bedrock-runtime';
-import type { ConversationStore, TurnStatus } from '../shared/conversation-store.js';
+import type { ConversationStore, StoredMessage, TurnStatus } from '../shared/conversation-store.js';
 import { chatChannel, StreamErrorCode, type ChatTurnRequest, type StopReason, type StreamUsage } from '../shared/protocol.js';
 import { TurnStream, type TurnStreamOptions } from '../shared/turn-stream.js';
 import { classifyBedrockError } from './bedrock-errors.js';
@@ -47,6 +47,13 @@ export interface TurnOutcome {
   publishes?: number;
 }
 
+/**
+ * How often a running turn reads its cancel flag (one consistent GetItem each time). Well
+ * inside one flush (DEFAULT_FLUSH_INTERVAL_IN_MS), so a cancel still stops the turn within
+ * one flush, at a quarter of the reads a 100 ms poll costs every streaming turn.
+ */
+export const DEFAULT_CANCEL_POLL_IN_MS = 250;
+
 /** Rough token count for text the model never reported usage for (cancel, error). */
 export function estimateTokens(text: string): number {
   return Math.ceil(text.length / 4);
@@ -60,6 +67,11 @@ export function estimateTokens(text: string): number {
 export async function runTurn(request: ChatTurnRequest, deps: TurnDependencies): Promise<TurnOutcome> {
   const now = deps.now ?? (() => new Date());
   const startedAt = Date.now();
+  // Time to first token is the product: the claim and the history read go out together
+  // (a read wasted on a duplicate costs nothing), and a conversation admission just
+  // created has no history to read. Bedrock is called only once the claim is won.
+  const history: Promise<StoredMessage[]> = request.newConversation ? Promise.resolve([]) : deps.store.history(request.conversationId);
+  history.catch(() => undefined);
   if (!(await deps.store.claimTurn(request.requestId, now()))) return { status: 'duplicate', text: '' };
 
   const stream = new TurnStream({
@@ -68,7 +80,7 @@ export async function runTurn(request: ChatTurnRequest, deps: TurnDependencies):
     requestId: request.requestId,
     ...deps.streamOptions,
   });
-  const history = await deps.store.history(request.conversationId);
+  const priorMessages = await history;
   // Bookkeeping runs beside the model call, not before it: time to first token is the product.
   const userMessageStored = Promise.all([
     deps.store.touchConversation(request.userId, request.conversationId, request.prompt, request.modelId, now()),
@@ -96,7 +108,7 @@ export async function runTurn(request: ChatTurnRequest, deps: TurnDependencies):
       },
       () => undefined,
     );
-  }, deps.cancelPollMs ?? 100);
+  }, deps.cancelPollMs ?? DEFAULT_CANCEL_POLL_IN_MS);
 
   let stopReason: StopReason | undefined;
   let usage: StreamUsage | undefined;
@@ -106,7 +118,7 @@ export async function runTurn(request: ChatTurnRequest, deps: TurnDependencies):
   try {
     const input: ConverseStreamCommandInput = {
       modelId: request.modelId,
-      messages: [...toBedrockMessages(history), { role: 'user', content: [{ text: request.prompt }] }],
+      messages: [...toBedrockMessages(priorMessages), { role: 'user', content: [{ text: request.prompt }] }],
       inferenceConfig: { maxTokens: request.maxTokens },
       ...(request.system ? { system: [{ text: request.system }] } : {}),
     };
@@ -142,7 +154,7 @@ export async function runTurn(request: ChatTurnRequest, deps: TurnDependencies):
   const outcome: 'completed' | 'cancelled' | 'failed' = cancelled ? 'cancelled' : failure ? 'failed' : 'completed';
   // Without Bedrock's metadata (cancel, error) bill what was produced: one token per delta.
   const billedUsage: StreamUsage = usage ?? {
-    inputTokens: estimateTokens([...history.map((m) => m.text), request.prompt, request.system ?? ''].join('\n')),
+    inputTokens: estimateTokens([...priorMessages.map((m) => m.text), request.prompt, request.system ?? ''].join('\n')),
     outputTokens: deltas,
   };
   const { costUsd } = await deps.settle({ request, usage: billedUsage, outcome });

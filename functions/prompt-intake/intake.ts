@@ -15,7 +15,8 @@ import { turnInput, type PromptCaller, type PublishedPrompt } from './prompt-eve
 export type AdmitAction = (event: {
   action: 'admit';
   caller: PromptCaller;
-  args: { requestId: string; modelId: string; prompt: string; maxTokens: number; conversationId: string };
+  /** `maxTokens` null: the client gave none, and admission picks the default under the caller's policy. */
+  args: { requestId: string; modelId: string; prompt: string; maxTokens: number | null; conversationId: string };
 }) => Promise<{ result: unknown } | { error: { errorType: string; message: string; errorInfo: Record<string, unknown> } }>;
 
 export interface IntakeDeps {

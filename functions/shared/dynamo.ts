@@ -4,11 +4,14 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 export { tableNameFromEnv as tableName } from './table-names.js';
 
 /**
- * The functions' DynamoDB document client. On the twin, SLUICE_DYNAMODB_ENDPOINT points
- * it at DynamoDB Local; in the cloud it is unset and the SDK's defaults apply.
+ * A DynamoDB document client as the functions use it (undefined attributes dropped). By
+ * default on SLUICE_DYNAMODB_ENDPOINT, which the twin sets to DynamoDB Local; in the
+ * cloud it is unset and the SDK's defaults apply.
+ * @example
+ * const db = documentClient();
  */
-export function documentClient(): DynamoDBDocumentClient {
-  const endpoint = process.env.SLUICE_DYNAMODB_ENDPOINT;
-  const client = new DynamoDBClient(endpoint ? { endpoint } : {});
+export function documentClient(
+  client: DynamoDBClient = new DynamoDBClient(process.env.SLUICE_DYNAMODB_ENDPOINT ? { endpoint: process.env.SLUICE_DYNAMODB_ENDPOINT } : {}),
+): DynamoDBDocumentClient {
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 }

@@ -76,6 +76,12 @@ export interface ChatTurnRequest {
   policyGroup: string;
   /** Optional system prompt. */
   system?: string;
+  /**
+   * True when admission created the conversation for this turn (the client named none),
+   * so there is no history to read and the model is called straight after the claim.
+   * Absent or false: the stored history is read.
+   */
+  newConversation?: boolean;
 }
 
 /** The channel a user's turn streams to. */
@@ -94,6 +100,7 @@ export function isChatTurnRequest(value: unknown): value is ChatTurnRequest {
     typeof v.prompt === 'string' &&
     typeof v.maxTokens === 'number' &&
     Array.isArray(v.groups) &&
-    typeof v.policyGroup === 'string'
+    typeof v.policyGroup === 'string' &&
+    (v.newConversation === undefined || typeof v.newConversation === 'boolean')
   );
 }

@@ -7,7 +7,7 @@
  * Written in the APPSYNC_JS subset (no regex literals, TextEncoder, try/throw or while)
  * because the resolvers bundle it too; failures are values, each side raises them its way.
  */
-import { allowedModels, findModel, policyMaxOutputTokens } from './model-access.js';
+import { findModel } from './model-access.js';
 
 /**
  * Largest prompt a chat turn takes, in UTF-8 bytes. It keeps one request item and one
@@ -43,7 +43,7 @@ export interface TurnInput {
   conversationId: string;
   modelId: string;
   prompt: string;
-  /** The caller's Cognito groups. */
+  /** The caller's Cognito groups (admission decides what they allow, with any override). */
   groups: string[];
   /** What the client asked for, or {@link MAX_TOKENS_NOT_GIVEN} (null). */
   maxTokens: number | typeof MAX_TOKENS_NOT_GIVEN;
@@ -57,8 +57,8 @@ export interface TurnRefusal {
   info: { field?: string; modelId?: string };
 }
 
-/** The outcome of {@link checkChatTurn}: the output cap to ask for, or why not. */
-export type TurnCheck = { ok: true; maxTokens: number } | TurnRefusal;
+/** The outcome of {@link checkChatTurn}: the maxTokens to ask admission for (null: its default), or why not. */
+export type TurnCheck = { ok: true; maxTokens: number | typeof MAX_TOKENS_NOT_GIVEN } | TurnRefusal;
 
 /**
  * UTF-8 size of `text` (APPSYNC_JS has no TextEncoder).
@@ -104,10 +104,11 @@ export function invalidField(field: string, problem: string): TurnRefusal {
 }
 
 /**
- * Checks a chat turn: the prompt is not empty and at most MAX_PROMPT_SIZE_IN_BYTES, the
- * conversation id is well formed, the model exists and the caller's groups may use it,
- * and maxTokens is between 1 and the lower of the model's and the policy's caps. Returns
- * the maxTokens to ask for (the default, capped, when none was given).
+ * Checks a chat turn's shape: the prompt is not empty and at most
+ * MAX_PROMPT_SIZE_IN_BYTES, the conversation id is well formed, the model exists, and an
+ * explicit maxTokens is between 1 and the model's own cap. What the caller's policy allows
+ * (the model, a lower output cap, the default maxTokens) depends on an admin's per-user
+ * override, so admission (functions/gateway-api/admission.ts) decides it, for both ways in.
  *
  * @example
  * ```ts
@@ -123,11 +124,9 @@ export function checkChatTurn(turn: TurnInput): TurnCheck {
   if (!isSafeId(turn.conversationId)) return invalidField('conversationId', 'must be 1-64 letters, digits, - or _');
   const model = findModel(turn.modelId);
   if (!model) return invalidField('modelId', `unknown model ${turn.modelId}`);
-  if (!allowedModels(turn.groups).some((m) => m.id === turn.modelId)) {
-    return { ok: false, code: TurnCheckCode.MODEL_NOT_ALLOWED, message: `Your groups may not use the model ${turn.modelId}`, info: { modelId: turn.modelId } };
+  const maxTokens = turn.maxTokens;
+  if (maxTokens !== MAX_TOKENS_NOT_GIVEN && (maxTokens < 1 || maxTokens > model.maxOutputTokens)) {
+    return invalidField('maxTokens', `must be between 1 and ${model.maxOutputTokens} for ${turn.modelId}`);
   }
-  const cap = Math.min(model.maxOutputTokens, policyMaxOutputTokens(turn.groups));
-  const maxTokens = turn.maxTokens === MAX_TOKENS_NOT_GIVEN ? Math.min(DEFAULT_MAX_TOKENS, cap) : turn.maxTokens;
-  if (maxTokens < 1 || maxTokens > cap) return invalidField('maxTokens', `must be between 1 and ${cap} for ${turn.modelId}`);
   return { ok: true, maxTokens };
 }

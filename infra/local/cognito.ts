@@ -63,6 +63,10 @@ export async function startCognitoLocal(options: { dataDir: string; groups: stri
   child.stdout?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
   child.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
   const exited = new Promise<void>((resolveExit) => child.once('exit', () => resolveExit()));
+  // If the twin's process exits without stopping us (an uncaught error, process.exit), take the child along.
+  const killOnExit = () => child.kill();
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.removeListener('exit', killOnExit));
   const client = new CognitoIdentityProviderClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_AWS_CREDENTIALS });
   try {
     await waitFor('cognito-local', async () => {

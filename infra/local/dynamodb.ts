@@ -31,6 +31,10 @@ export async function startDynamoDbLocal(options: { dbPath?: string; port?: numb
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   child.stdout?.resume();
   const exited = new Promise<void>((resolveExit) => child.once('exit', () => resolveExit()));
+  // If the twin's process exits without stopping us (an uncaught error, process.exit), take the child along.
+  const killOnExit = () => child.kill();
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.removeListener('exit', killOnExit));
   const endpoint = `http://127.0.0.1:${port}`;
   const client = dynamoDbClient(endpoint);
   try {

@@ -167,6 +167,23 @@ describe('starting a chat turn by publishing to /prompts/{sub} over the Events s
     await channel.close();
   });
 
+  it("admits maxTokens above the groups' cap when an admin's override raises it, as startChat does", async () => {
+    // Prepare: `users` cap output at 2,048 tokens; the override allows 4,096.
+    await setBudgetOverride(ledger, { actor: { userId: 'test-admin', username: 'test-admin' }, userId: aliceSub, limits: { maxOutputTokens: 4096 } });
+    try {
+      const conversationId = newId('conv');
+      const stream = await subscribeToTurn(`/chat/${aliceSub}/${conversationId}`);
+      // Act
+      await publishPrompt({ conversationId, modelId: MODEL, prompt: 'Short. [[sim:tokens=5]]', maxTokens: 4000 });
+      const turn = await stream.until((t) => t.final !== undefined);
+      // Assess
+      expect(turn.final).toMatchObject({ type: 'end' });
+      await stream.close();
+    } finally {
+      await clearBudgetOverride(ledger, { actor: { userId: 'test-admin', username: 'test-admin' }, userId: aliceSub });
+    }
+  });
+
   it('answers a turn over budget with a BudgetExceeded error event', async () => {
     // Prepare: a budget far below the cheapest turn's worst case.
     await setBudgetOverride(ledger, { actor: { userId: 'test-admin', username: 'test-admin' }, userId: aliceSub, limits: { dailyLimitUsd: 0.000001 } });

@@ -20,12 +20,23 @@ const published = (overrides: Partial<PublishedPrompt> = {}): PublishedPrompt =>
   ...overrides,
 });
 
-describe('checkChatTurn (the rules startChat and /prompts/{sub} share)', () => {
-  it('gives the default maxTokens, capped by the policy, when none is asked for', () => {
+describe('checkChatTurn (the shape rules startChat and /prompts/{sub} share)', () => {
+  it('leaves an absent maxTokens as "not given", for admission to default under the effective policy', () => {
     // Act
     const check = checkChatTurn(turn());
     // Assess
-    expect(check).toEqual({ ok: true, maxTokens: 1024 });
+    expect(check).toEqual({ ok: true, maxTokens: null });
+  });
+
+  it.each([
+    ['a model outside the groups\' list', { modelId: 'anthropic.claude-opus-4-1-20250805-v1:0' }],
+    ['no group policy at all', { groups: [] }],
+    ['maxTokens above the groups\' cap but within the model\'s', { maxTokens: 4096 }],
+  ])('passes %s on to admission, where a per-user override may allow it', (_name, overrides) => {
+    // Act
+    const check = checkChatTurn(turn(overrides));
+    // Assess
+    expect(check.ok).toBe(true);
   });
 
   it.each([
@@ -33,11 +44,9 @@ describe('checkChatTurn (the rules startChat and /prompts/{sub} share)', () => {
     ['an oversized prompt', { prompt: 'é'.repeat(16_385) }, 'ValidationError', 'prompt: must be at most 32768 bytes of UTF-8'],
     ['a conversation id with a slash', { conversationId: 'a/b' }, 'ValidationError', 'conversationId: must be 1-64 letters, digits, - or _'],
     ['an unknown model', { modelId: 'acme.nope' }, 'ValidationError', 'modelId: unknown model acme.nope'],
-    ['a model the group may not use', { modelId: 'anthropic.claude-opus-4-1-20250805-v1:0' }, 'ModelNotAllowed', 'Your groups may not use the model anthropic.claude-opus-4-1-20250805-v1:0'],
-    ['no group policy at all', { groups: [] }, 'ModelNotAllowed', 'Your groups may not use the model sluice.simulator'],
-    ['maxTokens above the policy cap', { maxTokens: 2049 }, 'ValidationError', 'maxTokens: must be between 1 and 2048 for sluice.simulator'],
-    ['maxTokens of zero', { maxTokens: 0 }, 'ValidationError', 'maxTokens: must be between 1 and 2048 for sluice.simulator'],
-    ['an explicit maxTokens of -1', { maxTokens: -1 }, 'ValidationError', 'maxTokens: must be between 1 and 2048 for sluice.simulator'],
+    ['maxTokens above the model\'s own cap', { maxTokens: 8193 }, 'ValidationError', 'maxTokens: must be between 1 and 8192 for sluice.simulator'],
+    ['maxTokens of zero', { maxTokens: 0 }, 'ValidationError', 'maxTokens: must be between 1 and 8192 for sluice.simulator'],
+    ['an explicit maxTokens of -1', { maxTokens: -1 }, 'ValidationError', 'maxTokens: must be between 1 and 8192 for sluice.simulator'],
   ])('refuses %s', (_name, overrides, code, message) => {
     // Act
     const check = checkChatTurn(turn(overrides));

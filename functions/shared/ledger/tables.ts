@@ -12,6 +12,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { systemClock, type Clock } from '../clock.js';
+import { documentClient } from '../dynamo.js';
+import { tableNameFromEnv } from '../table-names.js';
 
 /** Manifest names of the tables (infra/gateway.ts declares them). */
 export const BUDGETS_TABLE = 'Budgets';
@@ -41,10 +43,8 @@ export interface LedgerDeps {
   clock?: Clock;
 }
 
-/** The environment variable a host sets to a manifest table's physical name (as infra/local/twin.ts does). */
-export function tableEnvironmentName(logicalName: string): string {
-  return `TABLE_${logicalName.replace(/[^A-Za-z0-9]/g, '_').toUpperCase()}`;
-}
+export { tableEnvironmentName } from '../table-names.js';
+export { documentClient } from '../dynamo.js';
 
 /**
  * Reads the physical table names from `TABLE_BUDGETS` and `TABLE_LEDGER`.
@@ -52,22 +52,9 @@ export function tableEnvironmentName(logicalName: string): string {
  * const tables = tablesFromEnv(); // { budgets: 'test1Budgets', ledger: 'test1Ledger' }
  */
 export function tablesFromEnv(env: NodeJS.ProcessEnv = process.env): LedgerTables {
-  const read = (logical: string) => {
-    const value = env[tableEnvironmentName(logical)];
-    if (!value) throw new TypeError(`${tableEnvironmentName(logical)} is not set: the host must pass the ${logical} table's name`);
-    return value;
-  };
-  return { budgets: read(BUDGETS_TABLE), ledger: read(LEDGER_TABLE) };
+  return { budgets: tableNameFromEnv(BUDGETS_TABLE, env), ledger: tableNameFromEnv(LEDGER_TABLE, env) };
 }
 
-/**
- * Wraps a DynamoDB client the way the ledger expects (undefined attributes dropped).
- * @example
- * const db = documentClient(new DynamoDBClient({}));
- */
-export function documentClient(client: DynamoDBClient): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
-}
 
 /**
  * Ledger dependencies for a Lambda: tables from the environment, DynamoDB at
