@@ -3,9 +3,11 @@ import type { UsageRow } from '../api/types.js';
 import { formatTokens, formatUsd } from '../format.js';
 import { Link } from '../ui/Link.js';
 import { BarChart, ColumnChart } from './charts.js';
+import { AuditLogPanel } from './AuditLogPanel.js';
 import { downloadText, usageCsv } from './csv.js';
 import { LiveMetricsPanel } from './LiveMetricsPanel.js';
-import { datesIn, lastDays, RangePicker, type DateRange } from './RangePicker.js';
+import { lastDays, RangePicker, type DateRange } from './RangePicker.js';
+import { costPerDay, costPerModel, sumRows } from './report-data.js';
 import { useReports } from './useReports.js';
 
 const DEFAULT_RANGE_IN_DAYS = 7;
@@ -16,8 +18,8 @@ export function AdminPage() {
   const [refreshKey, setRefreshKey] = useState(0);
   const { reports, error, loading } = useReports(range, refreshKey);
 
-  const perDay = reports ? fillDays(range, reports.byDay.rows) : [];
-  const perModel = reports ? reports.byModel.rows.map((r) => ({ label: r.modelId ?? r.key, value: r.costUsd })).sort((a, b) => b.value - a.value) : [];
+  const perDay = reports ? costPerDay(range, reports.byDay.rows) : [];
+  const perModel = reports ? costPerModel(reports.byModel.rows) : [];
   const top = reports ? reports.topUsers.map((u) => ({ label: u.email ?? u.userId, value: u.costUsd })) : [];
   const totals = reports ? sumRows(reports.byUser.rows) : undefined;
 
@@ -77,6 +79,7 @@ export function AdminPage() {
           </section>
         </>
       )}
+      <AuditLogPanel refreshKey={refreshKey} />
       <LiveMetricsPanel />
     </div>
   );
@@ -115,18 +118,6 @@ function UsersTable({ rows }: { rows: UsageRow[] }) {
         </tbody>
       </table>
     </div>
-  );
-}
-
-function fillDays(range: DateRange, rows: UsageRow[]) {
-  const byDay = new Map(rows.map((r) => [r.day ?? r.key, r.costUsd]));
-  return datesIn(range).map((day) => ({ label: day, value: byDay.get(day) ?? 0 }));
-}
-
-function sumRows(rows: UsageRow[]) {
-  return rows.reduce(
-    (acc, r) => ({ requests: acc.requests + r.requests, inputTokens: acc.inputTokens + r.inputTokens, outputTokens: acc.outputTokens + r.outputTokens }),
-    { requests: 0, inputTokens: 0, outputTokens: 0 },
   );
 }
 

@@ -1,34 +1,57 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { graphql } from '../api/client.js';
-import { toApiError } from '../api/errors.js';
-import { CLEAR_BUDGET_OVERRIDE, SET_BUDGET_OVERRIDE } from '../api/operations.js';
+import { ErrorCode, toApiError } from '../api/errors.js';
+import { BUDGET_OVERRIDE, CLEAR_BUDGET_OVERRIDE, SET_BUDGET_OVERRIDE } from '../api/operations.js';
 import type { BudgetOverride, BudgetOverrideInput } from '../api/types.js';
-import { formatUsd } from '../format.js';
+import { OverrideSummary } from './OverrideSummary.js';
 
-/** Sets or clears one user's budget override (daily/monthly USD, output tokens, requests per minute). */
-export function BudgetForm({ userId }: { userId: string }) {
-  const [daily, setDaily] = useState('');
-  const [monthly, setMonthly] = useState('');
-  const [maxTokens, setMaxTokens] = useState('');
-  const [rpm, setRpm] = useState('');
-  const [reason, setReason] = useState('');
+/** The form's fields as typed (strings, as inputs give them). */
+interface Fields {
+  daily: string;
+  monthly: string;
+  maxTokens: string;
+  rpm: string;
+  models: string;
+  expires: string;
+  reason: string;
+}
+
+const EMPTY: Fields = { daily: '', monthly: '', maxTokens: '', rpm: '', models: '', expires: '', reason: '' };
+
+type Status = { kind: 'ok' | 'error'; text: string } | null;
+
+/**
+ * One user's budget override: loads what is stored (`budgetOverride`), shows it, and sets
+ * (with a reason and an optional expiry) or clears it. `onChanged` runs after a change.
+ */
+export function BudgetForm({ userId, onChanged }: { userId: string; onChanged?(): void }) {
+  const [fields, setFields] = useState<Fields>(EMPTY);
+  const [override, setOverride] = useState<BudgetOverride | null | undefined>(undefined);
   const [busy, setBusy] = useState(false);
-  const [status, setStatus] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
-  const [override, setOverride] = useState<BudgetOverride | null>(null);
+  const [status, setStatus] = useState<Status>(null);
+
+  useEffect(() => {
+    let current = true;
+    graphql<{ budgetOverride: BudgetOverride | null }>(BUDGET_OVERRIDE, { userId })
+      .then(({ budgetOverride }) => current && (setOverride(budgetOverride), setFields(fieldsOf(budgetOverride))))
+      .catch((err: unknown) => current && setStatus({ kind: 'error', text: errorText(err) }));
+    return () => {
+      current = false;
+    };
+  }, [userId]);
+
+  const field = (name: keyof Fields) => ({
+    id: `override-${name}`,
+    value: fields[name],
+    onChange: (e: { target: { value: string } }) => setFields((f) => ({ ...f, [name]: e.target.value })),
+  });
 
   async function save(event: FormEvent) {
     event.preventDefault();
-    const input: BudgetOverrideInput = {
-      dailyLimitUsd: numberOrNull(daily),
-      monthlyLimitUsd: numberOrNull(monthly),
-      maxOutputTokens: intOrNull(maxTokens),
-      requestsPerMinute: intOrNull(rpm),
-      reason: reason.trim() || null,
-    };
     await run(async () => {
-      const { setBudgetOverride } = await graphql<{ setBudgetOverride: BudgetOverride }>(SET_BUDGET_OVERRIDE, { userId, input });
+      const { setBudgetOverride } = await graphql<{ setBudgetOverride: BudgetOverride }>(SET_BUDGET_OVERRIDE, { userId, input: inputOf(fields) });
       setOverride(setBudgetOverride);
-      return 'Override saved. It applies to the next request.';
+      return 'Override saved. It applies from the next request.';
     });
   }
 
@@ -36,7 +59,8 @@ export function BudgetForm({ userId }: { userId: string }) {
     await run(async () => {
       const { clearBudgetOverride } = await graphql<{ clearBudgetOverride: BudgetOverride | null }>(CLEAR_BUDGET_OVERRIDE, { userId });
       setOverride(null);
-      return clearBudgetOverride ? 'Override cleared: the group limits apply again.' : 'This user had no override.';
+      setFields(EMPTY);
+      return clearBudgetOverride ? "Override cleared: the user's groups decide their limits again." : 'This user had no override.';
     });
   }
 
@@ -45,8 +69,9 @@ export function BudgetForm({ userId }: { userId: string }) {
     setStatus(null);
     try {
       setStatus({ kind: 'ok', text: await action() });
+      onChanged?.();
     } catch (err) {
-      setStatus({ kind: 'error', text: toApiError(err).advice });
+      setStatus({ kind: 'error', text: errorText(err) });
     } finally {
       setBusy(false);
     }
@@ -55,54 +80,92 @@ export function BudgetForm({ userId }: { userId: string }) {
   return (
     <section className="card" aria-labelledby="budget-title">
       <h2 id="budget-title">Budget override</h2>
-      <p className="muted">Leave a field empty to keep the group's limit for it.</p>
-      <form onSubmit={(e) => void save(e)} className="budget-form">
-        <label htmlFor="daily-limit">Daily limit (USD)</label>
-        <input id="daily-limit" type="number" min="0" step="0.01" inputMode="decimal" value={daily} onChange={(e) => setDaily(e.target.value)} />
-        <label htmlFor="monthly-limit">Monthly limit (USD)</label>
-        <input id="monthly-limit" type="number" min="0" step="0.01" inputMode="decimal" value={monthly} onChange={(e) => setMonthly(e.target.value)} />
-        <label htmlFor="max-tokens">Max output tokens</label>
-        <input id="max-tokens" type="number" min="1" step="1" inputMode="numeric" value={maxTokens} onChange={(e) => setMaxTokens(e.target.value)} />
-        <label htmlFor="rpm">Requests per minute</label>
-        <input id="rpm" type="number" min="1" step="1" inputMode="numeric" value={rpm} onChange={(e) => setRpm(e.target.value)} />
-        <label htmlFor="reason">Reason</label>
-        <input id="reason" type="text" maxLength={500} value={reason} onChange={(e) => setReason(e.target.value)} />
+      {override !== undefined && <OverrideSummary override={override} />}
+      <p className="muted" id="budget-help">
+        Leave a limit empty to keep the group's limit for it. Times are in your local time zone.
+      </p>
+      <form onSubmit={(e) => void save(e)} className="budget-form" aria-describedby="budget-help">
+        <label htmlFor="override-daily">Daily limit (USD)</label>
+        <input type="number" min="0" step="any" inputMode="decimal" {...field('daily')} />
+        <label htmlFor="override-monthly">Monthly limit (USD)</label>
+        <input type="number" min="0" step="any" inputMode="decimal" {...field('monthly')} />
+        <label htmlFor="override-maxTokens">Max output tokens</label>
+        <input type="number" min="1" step="1" inputMode="numeric" {...field('maxTokens')} />
+        <label htmlFor="override-rpm">Requests per minute</label>
+        <input type="number" min="1" step="1" inputMode="numeric" {...field('rpm')} />
+        <label htmlFor="override-models">Allowed models (ids, comma-separated)</label>
+        <input type="text" autoComplete="off" {...field('models')} />
+        <label htmlFor="override-expires">Expires (optional)</label>
+        <input type="datetime-local" {...field('expires')} />
+        <label htmlFor="override-reason">Reason</label>
+        <input type="text" required maxLength={500} {...field('reason')} />
         <div className="actions">
           <button type="submit" disabled={busy}>
             Save override
           </button>
-          <button type="button" className="secondary" disabled={busy} onClick={() => void clear()}>
+          <button type="button" className="secondary" disabled={busy || !override} onClick={() => void clear()}>
             Clear override
           </button>
         </div>
       </form>
-      {status && (
-        <p role={status.kind === 'error' ? 'alert' : 'status'} className={status.kind === 'error' ? 'error' : 'ok'}>
-          {status.text}
-        </p>
-      )}
-      {override && (
-        <dl className="override" data-testid="current-override">
-          <dt>Daily limit</dt>
-          <dd>{override.dailyLimitUsd != null ? formatUsd(override.dailyLimitUsd) : 'group default'}</dd>
-          <dt>Monthly limit</dt>
-          <dd>{override.monthlyLimitUsd != null ? formatUsd(override.monthlyLimitUsd) : 'group default'}</dd>
-          <dt>Updated</dt>
-          <dd>
-            {new Date(override.updatedAt).toLocaleString()} by {override.updatedBy}
-          </dd>
-        </dl>
-      )}
+      <div aria-live="polite">
+        {status && (
+          <p role={status.kind === 'error' ? 'alert' : 'status'} className={status.kind === 'error' ? 'error' : 'ok'} data-testid="budget-status">
+            {status.text}
+          </p>
+        )}
+      </div>
     </section>
   );
 }
 
+/** ValidationError messages name the field at fault; the other codes read better as advice. */
+function errorText(err: unknown): string {
+  const error = toApiError(err);
+  return error.code === ErrorCode.VALIDATION ? error.message : error.advice;
+}
+
+function inputOf(f: Fields): BudgetOverrideInput {
+  const models = f.models.split(',').map((m) => m.trim()).filter(Boolean);
+  const expires = f.expires ? new Date(f.expires) : null;
+  return {
+    dailyLimitUsd: numberOrNull(f.daily),
+    monthlyLimitUsd: numberOrNull(f.monthly),
+    maxOutputTokens: intOrNull(f.maxTokens),
+    requestsPerMinute: intOrNull(f.rpm),
+    allowedModels: models.length > 0 ? models : null,
+    // An impossible date goes to the server as typed, so its error names the field.
+    expiresAt: expires ? (Number.isNaN(expires.getTime()) ? f.expires : expires.toISOString()) : null,
+    reason: f.reason.trim() || null,
+  };
+}
+
+function fieldsOf(o: BudgetOverride | null): Fields {
+  if (!o) return EMPTY;
+  const text = (v: number | null | undefined) => (v == null ? '' : String(v));
+  return {
+    daily: text(o.dailyLimitUsd),
+    monthly: text(o.monthlyLimitUsd),
+    maxTokens: text(o.maxOutputTokens),
+    rpm: text(o.requestsPerMinute),
+    models: o.allowedModels?.join(', ') ?? '',
+    expires: o.expiresAt ? localDateTime(new Date(o.expiresAt)) : '',
+    reason: o.reason ?? '',
+  };
+}
+
+/** `YYYY-MM-DDTHH:mm` in local time, as `<input type="datetime-local">` wants it. */
+function localDateTime(date: Date): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
+}
+
 function numberOrNull(value: string): number | null {
-  const n = Number.parseFloat(value);
+  const n = Number(value);
   return value.trim() === '' || !Number.isFinite(n) ? null : n;
 }
 
 function intOrNull(value: string): number | null {
-  const n = Number.parseInt(value, 10);
-  return value.trim() === '' || !Number.isFinite(n) ? null : n;
+  const n = Number(value);
+  return value.trim() === '' || !Number.isFinite(n) ? null : Math.trunc(n);
 }

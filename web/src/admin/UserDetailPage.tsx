@@ -1,52 +1,68 @@
 import { useState } from 'react';
 import { formatTokens, formatUsd } from '../format.js';
 import { Link } from '../ui/Link.js';
+import { AuditLogPanel } from './AuditLogPanel.js';
 import { BudgetForm } from './BudgetForm.js';
+import { BarChart, ColumnChart } from './charts.js';
 import { lastDays, RangePicker, type DateRange } from './RangePicker.js';
-import { useReports } from './useReports.js';
+import { costPerDay, costPerModel, sumRows } from './report-data.js';
+import { useUserReports } from './useUserReports.js';
 
-/** One user's spend over a range, and their budget override. */
+const DEFAULT_RANGE_IN_DAYS = 30;
+
+/** One user's drill-down: their spend per day and per model over a range, their budget override and its history. */
 export function UserDetailPage({ userId }: { userId: string }) {
-  const [range, setRange] = useState<DateRange>(() => lastDays(30));
-  const { reports, error } = useReports(range);
-  const row = reports?.byUser.rows.find((r) => (r.userId ?? r.key) === userId);
+  const [range, setRange] = useState<DateRange>(() => lastDays(DEFAULT_RANGE_IN_DAYS));
+  const [auditKey, setAuditKey] = useState(0);
+  const { reports, error, loading } = useUserReports(userId, range);
+  const totals = reports ? sumRows(reports.byModel.rows) : undefined;
+  const email = reports?.email;
 
   return (
-    <div className="admin">
+    <div className="admin" aria-busy={loading}>
       <p>
         <Link href="/admin">← Cost dashboard</Link>
       </p>
-      <h1>{row?.email ?? userId}</h1>
-      <p className="muted small">User id {userId}</p>
-      <RangePicker value={range} onChange={setRange} />
+      <header className="admin-header">
+        <div className="user-title">
+          <h1 data-testid="user-email">{email ?? (reports ? 'User without spend in this range' : 'User')}</h1>
+          <p className="muted small">
+            User id <code className="break">{userId}</code>
+          </p>
+        </div>
+        <RangePicker value={range} onChange={setRange} />
+      </header>
       {error && (
         <p role="alert" className="error">
           {error}
         </p>
       )}
-      {reports && (
-        <section className="summary" aria-label="Spend in range" data-testid="user-summary" data-cost-usd={row?.costUsd ?? 0}>
-          <div className="stat">
-            <span className="muted">Cost</span>
-            <strong>{formatUsd(row?.costUsd ?? 0)}</strong>
+      {reports && totals && (
+        <>
+          <section className="summary" aria-label="Spend in range" data-testid="user-summary" data-cost-usd={reports.byModel.totalUsd}>
+            <div className="stat">
+              <span className="muted">Cost</span>
+              <strong>{formatUsd(reports.byModel.totalUsd)}</strong>
+            </div>
+            <div className="stat">
+              <span className="muted">Requests</span>
+              <strong>{formatTokens(totals.requests)}</strong>
+            </div>
+            <div className="stat">
+              <span className="muted">Tokens in / out</span>
+              <strong>
+                {formatTokens(totals.inputTokens)} / {formatTokens(totals.outputTokens)}
+              </strong>
+            </div>
+          </section>
+          <div className="charts">
+            <ColumnChart title="Cost per day" data={costPerDay(range, reports.byDay.rows)} format={formatUsd} />
+            <BarChart title="Cost per model" data={costPerModel(reports.byModel.rows)} format={formatUsd} />
           </div>
-          <div className="stat">
-            <span className="muted">Requests</span>
-            <strong>{formatTokens(row?.requests ?? 0)}</strong>
-          </div>
-          <div className="stat">
-            <span className="muted">Tokens in / out</span>
-            <strong>
-              {formatTokens(row?.inputTokens ?? 0)} / {formatTokens(row?.outputTokens ?? 0)}
-            </strong>
-          </div>
-          <div className="stat">
-            <span className="muted">Share of all spend</span>
-            <strong>{reports.byUser.totalUsd > 0 ? `${(((row?.costUsd ?? 0) / reports.byUser.totalUsd) * 100).toFixed(1)}%` : '—'}</strong>
-          </div>
-        </section>
+        </>
       )}
-      <BudgetForm userId={userId} />
+      <BudgetForm userId={userId} onChanged={() => setAuditKey((k) => k + 1)} />
+      <AuditLogPanel userId={userId} refreshKey={auditKey} title="Override history" />
     </div>
   );
 }

@@ -53,6 +53,8 @@ export function BarChart({ title, data, format }: ChartProps) {
 }
 
 const COLUMN_AREA_HEIGHT_IN_PX = 160;
+/** Half the width of an "MM-DD" label at 12 px. */
+const COLUMN_LABEL_HALF_WIDTH_IN_PX = 18;
 
 /** Vertical columns in order (cost per day). */
 export function ColumnChart({ title, data, format }: ChartProps) {
@@ -74,7 +76,7 @@ export function ColumnChart({ title, data, format }: ChartProps) {
                 <title>{`${d.label}: ${format(d.value)}`}</title>
               </rect>
               {i % labelEvery === 0 && (
-                <text x={x + width / 2} y={COLUMN_AREA_HEIGHT_IN_PX + 16} textAnchor="middle" className="chart-label">
+                <text {...columnLabelPosition(x + width / 2)} y={COLUMN_AREA_HEIGHT_IN_PX + 16} className="chart-label">
                   {d.label.slice(5)}
                 </text>
               )}
@@ -129,6 +131,13 @@ function DataTable({ title, data, format }: ChartProps) {
 function summary(title: string, data: Datum[], format: (v: number) => string): string {
   const top = [...data].sort((a, b) => b.value - a.value)[0];
   return top ? `${title}. Highest: ${top.label}, ${format(top.value)}.` : `${title}. No data.`;
+}
+
+/** A label centred under its column, but kept inside the chart at either edge. */
+function columnLabelPosition(centre: number): { x: number; textAnchor: 'start' | 'middle' | 'end' } {
+  if (centre < COLUMN_LABEL_HALF_WIDTH_IN_PX) return { x: 0, textAnchor: 'start' };
+  if (centre > CHART_WIDTH_IN_PX - COLUMN_LABEL_HALF_WIDTH_IN_PX) return { x: CHART_WIDTH_IN_PX, textAnchor: 'end' };
+  return { x: centre, textAnchor: 'middle' };
 }
 
 function truncate(text: string, max: number): string {

@@ -99,13 +99,14 @@ export const CANCEL_CHAT = /* GraphQL */ `
 
 const USAGE_ROW_FIELDS = 'key userId email modelId day requests inputTokens outputTokens cacheReadTokens cacheWriteTokens costUsd';
 
-/** Admins: spend over a UTC date range grouped by USER, MODEL or DAY. */
+/** Admins: spend over a UTC date range grouped by USER, MODEL or DAY; of everyone, or of `userId` only. */
 export const USAGE_REPORT = /* GraphQL */ `
-  query UsageReport($from: AWSDate!, $to: AWSDate!, $groupBy: UsageGroupBy!) {
-    usageReport(from: $from, to: $to, groupBy: $groupBy) {
+  query UsageReport($from: AWSDate!, $to: AWSDate!, $groupBy: UsageGroupBy!, $userId: ID) {
+    usageReport(from: $from, to: $to, groupBy: $groupBy, userId: $userId) {
       from
       to
       groupBy
+      userId
       totalUsd
       rows { ${USAGE_ROW_FIELDS} }
     }
@@ -119,7 +120,24 @@ export const TOP_USERS = /* GraphQL */ `
   }
 `;
 
-const OVERRIDE_FIELDS = 'userId dailyLimitUsd monthlyLimitUsd maxOutputTokens requestsPerMinute allowedModels expiresAt reason updatedBy updatedAt';
+const OVERRIDE_FIELDS = 'userId dailyLimitUsd monthlyLimitUsd maxOutputTokens requestsPerMinute allowedModels expiresAt reason updatedBy updatedAt active';
+
+/** Admins: one user's stored override (expired ones too: see `active`), or null. */
+export const BUDGET_OVERRIDE = /* GraphQL */ `
+  query BudgetOverride($userId: ID!) {
+    budgetOverride(userId: $userId) { ${OVERRIDE_FIELDS} }
+  }
+`;
+
+/** Admins: admin actions (override set/cleared), most recent first. */
+export const AUDIT_LOG = /* GraphQL */ `
+  query AuditLog($from: AWSDateTime, $to: AWSDateTime, $limit: Int, $nextToken: String) {
+    auditLog(from: $from, to: $to, limit: $limit, nextToken: $nextToken) {
+      items { id at actor action target targetEmail details }
+      nextToken
+    }
+  }
+`;
 
 /** Admins: override one user's limits. */
 export const SET_BUDGET_OVERRIDE = /* GraphQL */ `

@@ -91,6 +91,8 @@ export interface UsageReport {
   from: string;
   to: string;
   groupBy: UsageGroupBy;
+  /** The one user the report covers, or null for every user. */
+  userId: string | null;
   totalUsd: number;
   rows: UsageRow[];
 }
@@ -116,8 +118,29 @@ export interface BudgetOverrideInput {
 
 export interface BudgetOverride extends BudgetOverrideInput {
   userId: string;
+  /** The admin who set it: their email when known. */
   updatedBy: string;
   updatedAt: string;
+  /** False once `expiresAt` has passed: the user's groups decide again. */
+  active: boolean;
+}
+
+export interface AuditEntry {
+  id: string;
+  at: string;
+  /** The admin who acted: their email when known. */
+  actor: string;
+  action: string;
+  /** Cognito sub of the user the action was about. */
+  target: string | null;
+  targetEmail: string | null;
+  /** AWSJSON `{ before, after }`: a JSON string (or already parsed, depending on the client). */
+  details: string | Record<string, unknown> | null;
+}
+
+export interface AuditLogConnection {
+  items: AuditEntry[];
+  nextToken: string | null;
 }
 
 export interface MetricSeries {
