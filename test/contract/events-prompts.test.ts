@@ -158,6 +158,13 @@ describe('starting a chat turn by publishing to /prompts/{sub} over the Events s
     expect(await requestCount()).toBe(before);
   });
 
+  it('lets a user subscribe to its own prompts channel', async () => {
+    const channel = await events.connect(`/prompts/${aliceSub}`);
+    const subscription = channel.subscribe({ next: () => undefined, error: () => undefined });
+    await expect(subscription.ready).resolves.toMatchObject({ subscriptionId: expect.any(String) });
+    await channel.close();
+  });
+
   it("does not let a user subscribe to another user's prompts channel", async () => {
     // Act
     const channel = await events.connect(`/prompts/${bobSub}`);
