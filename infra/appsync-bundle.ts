@@ -12,6 +12,7 @@
  * const code = await bundleAppSyncJs('resolvers/events/chat.ts');
  * ```
  */
+import { statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { build } from 'esbuild';
@@ -60,7 +61,7 @@ export async function bundleAppSyncJs(entry: string): Promise<string> {
   const cached = cache.get(path);
   if (cached) {
     const bundle = await cached.catch(() => undefined);
-    if (bundle && (await isFresh(bundle))) return bundle.code;
+    if (bundle && isFresh(bundle)) return bundle.code;
   }
   const pending = bundle(path);
   cache.set(path, pending);
@@ -109,9 +110,12 @@ async function bundle(path: string): Promise<CachedBundle> {
   return { inputs, code };
 }
 
-async function isFresh(bundle: CachedBundle): Promise<boolean> {
-  const mtimes = await Promise.all(bundle.inputs.map((input) => stat(input.path).then((s) => s.mtimeMs, () => NaN)));
-  return mtimes.every((mtimeMs, index) => mtimeMs === bundle.inputs[index]?.mtimeMs);
+/**
+ * Synchronous on purpose: the twin asks on every resolver step, and a handful of `statSync`
+ * calls cost a few microseconds, where `fs/promises` pays a thread-pool hop per file.
+ */
+function isFresh(bundle: CachedBundle): boolean {
+  return bundle.inputs.every((input) => statSync(input.path, { throwIfNoEntry: false })?.mtimeMs === input.mtimeMs);
 }
 
 function describeBuildFailure(error: unknown): string {

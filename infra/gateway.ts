@@ -171,7 +171,6 @@ export const gateway: GatewayManifest = {
     // Pipeline functions: one APPSYNC_JS file each under resolvers/graphql/functions/.
     functions: [
       { name: 'validateChatInput', code: 'resolvers/graphql/functions/validateChatInput.ts', dataSource: 'NoneDS' },
-      { name: 'recordChatRequest', code: 'resolvers/graphql/functions/recordChatRequest.ts', dataSource: 'ChatRequestsTable' },
       { name: 'admitChatTurn', code: 'resolvers/graphql/functions/admitChatTurn.ts', dataSource: 'GatewayApiLambda' },
       { name: 'callGatewayApi', code: 'resolvers/graphql/functions/callGatewayApi.ts', dataSource: 'GatewayApiLambda' },
       { name: 'invokeChatStream', code: 'resolvers/graphql/functions/invokeChatStream.ts', dataSource: 'ChatStreamLambda' },
@@ -183,7 +182,7 @@ export const gateway: GatewayManifest = {
     ],
     // Every resolver is a pipeline (before/after in resolvers/graphql/<Type>.<field>.ts).
     resolvers: [
-      { typeName: 'Mutation', fieldName: 'startChat', code: 'resolvers/graphql/Mutation.startChat.ts', pipeline: ['validateChatInput', 'admitChatTurn', 'recordChatRequest', 'invokeChatStream'] },
+      { typeName: 'Mutation', fieldName: 'startChat', code: 'resolvers/graphql/Mutation.startChat.ts', pipeline: ['validateChatInput', 'admitChatTurn', 'invokeChatStream'] },
       { typeName: 'Mutation', fieldName: 'cancelChat', code: 'resolvers/graphql/Mutation.cancelChat.ts', pipeline: ['cancelChatRequest'] },
       { typeName: 'Query', fieldName: 'models', code: 'resolvers/graphql/Query.models.ts', pipeline: ['callGatewayApi'] },
       { typeName: 'Query', fieldName: 'myUsage', code: 'resolvers/graphql/Query.myUsage.ts', pipeline: ['callGatewayApi'] },
@@ -221,12 +220,13 @@ export const gateway: GatewayManifest = {
     },
     {
       // Admission and the ledger's reads and writes for the GraphQL pipeline (RequestResponse);
-      // admins' views name users by the email it looks up in the user pool.
+      // admins' views name users by the email it looks up in the user pool. Admission records
+      // startChat's request and conversation in its reservation transaction, hence those tables.
       name: 'gatewayApi',
       entry: 'functions/gateway-api/handler.ts',
       timeoutSeconds: 15,
       memoryMb: 256,
-      tables: ['Budgets', 'Ledger'],
+      tables: ['Budgets', 'Ledger', 'ChatRequests', 'Conversations'],
       readsUserPool: true,
     },
     {

@@ -48,11 +48,11 @@ export interface TurnOutcome {
 }
 
 /**
- * How often a running turn reads its cancel flag (one consistent GetItem each time). Well
- * inside one flush (DEFAULT_FLUSH_INTERVAL_IN_MS), so a cancel still stops the turn within
- * one flush, at a quarter of the reads a 100 ms poll costs every streaming turn.
+ * How often a running turn reads its cancel flag (one consistent GetItem each time). Half
+ * of one flush (DEFAULT_FLUSH_INTERVAL_IN_MS), so a cancel still stops the turn within one
+ * flush, at a fifth of the reads (and the CPU) a 100 ms poll costs every streaming turn.
  */
-export const DEFAULT_CANCEL_POLL_IN_MS = 250;
+export const DEFAULT_CANCEL_POLL_IN_MS = 500;
 
 /** Rough token count for text the model never reported usage for (cancel, error). */
 export function estimateTokens(text: string): number {
@@ -82,13 +82,12 @@ export async function runTurn(request: ChatTurnRequest, deps: TurnDependencies):
   });
   const priorMessages = await history;
   // Bookkeeping runs beside the model call, not before it: time to first token is the product.
-  const userMessageStored = Promise.all([
-    deps.store.touchConversation(request.userId, request.conversationId, request.prompt, request.modelId, now()),
-    deps.store.addMessage(
-      { conversationId: request.conversationId, userId: request.userId, requestId: request.requestId, role: 'user', text: request.prompt, status: 'complete', modelId: request.modelId },
-      now(),
-    ),
-  ]);
+  // Admission already created or bumped the conversation (functions/shared/turn-record.ts),
+  // in the same write that recorded the request, whichever way the turn came in.
+  const userMessageStored = deps.store.addMessage(
+    { conversationId: request.conversationId, userId: request.userId, requestId: request.requestId, role: 'user', text: request.prompt, status: 'complete', modelId: request.modelId },
+    now(),
+  );
   // Settled before anything can throw below, so a failed write is not an unhandled rejection.
   const bookkeeping = userMessageStored.then(
     () => undefined,

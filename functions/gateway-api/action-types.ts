@@ -34,6 +34,11 @@ export interface ActionDeps {
   metrics: MetricsSource;
   /** Users' emails for the admin views. */
   users: UserDirectory;
+  /**
+   * The ChatRequests and Conversations tables, where `admit` records a turn that asks for
+   * it (startChat) in its reservation transaction. Unset: such a call fails.
+   */
+  turnTables?: { requests: string; conversations: string };
 }
 
 export type Action = (deps: ActionDeps, input: GatewayAction) => Promise<ActionResult>;

@@ -9,7 +9,7 @@ import { MAX_TOKENS_NOT_GIVEN } from '../shared/turn-validation.js';
 import type { Action, ActionDeps, ActionResult, GatewayAction } from './action-types.js';
 import { failure } from './action-types.js';
 import { ADMIN_ACTIONS } from './admin-actions.js';
-import { admitTurn, allowedModelViews } from './admission.js';
+import { admitTurn, allowedModelViews, type TurnRecord } from './admission.js';
 
 export type { ActionDeps, ActionError, ActionResult, Caller, GatewayAction } from './action-types.js';
 
@@ -24,15 +24,27 @@ function requestedMaxTokens(value: unknown): number | typeof MAX_TOKENS_NOT_GIVE
   return Number.isSafeInteger(value) ? (value as number) : undefined;
 }
 
+/**
+ * Where `admit` records the turn, when the call asks for it (`args.record`, startChat):
+ * the request item and the conversation go into the reservation transaction.
+ */
+function turnRecord(args: Record<string, unknown>, tables: ActionDeps['turnTables']): TurnRecord | undefined {
+  const record = args.record as { createdAt?: unknown } | null | undefined;
+  if (!record) return undefined;
+  if (!tables) throw new Error('admit was asked to record the turn, but the gateway API has no ChatRequests/Conversations tables');
+  return { tables, conversationId: String(args.conversationId), createdAt: String(record.createdAt) };
+}
+
 const USER_ACTIONS: Record<string, Action> = {
-  async admit({ ledger }, { caller, args }) {
+  async admit({ ledger, turnTables }, { caller, args }) {
     const requestId = String(args.requestId);
     const modelId = String(args.modelId);
     const maxTokens = requestedMaxTokens(args.maxTokens);
     if (maxTokens === undefined) {
       return { error: { errorType: 'ValidationError', message: 'maxTokens: must be a whole number', errorInfo: { field: 'maxTokens', retryable: false } } };
     }
-    const outcome = await admitTurn(ledger, { userId: caller.sub, groups: caller.groups, requestId, modelId, prompt: String(args.prompt), maxTokens });
+    const record = turnRecord(args, turnTables);
+    const outcome = await admitTurn(ledger, { userId: caller.sub, groups: caller.groups, requestId, modelId, prompt: String(args.prompt), maxTokens, record });
     if (!outcome.ok) {
       const code = outcome.error.code;
       if (code === 'BudgetExceeded' || code === 'RateLimited' || code === 'ModelNotAllowed') {

@@ -5,10 +5,11 @@
  * an override's `allowedModels` or `maxOutputTokens` counts the same in both.
  */
 import { MODELS } from '../shared/config.js';
-import { reserve, resolvePolicy, type AdmissionError, type LedgerDeps } from '../shared/ledger/index.js';
+import { admissionPolicy, ledgerBusy, nowFrom, reserve, type AdmissionError, type LedgerDeps, type TransactItems } from '../shared/ledger/index.js';
 import { estimateInputTokens, findModel } from '../shared/pricing.js';
 import { isModelAllowed, type EffectivePolicy } from '../shared/policy.js';
 import { DEFAULT_MAX_TOKENS, MAX_TOKENS_NOT_GIVEN } from '../shared/turn-validation.js';
+import { chatRequestAttributes, conversationUpdate, REQUEST_NOT_RECORDED_CONDITION } from '../shared/turn-record.js';
 
 // One default and one "not given" marker for both ways in (startChat and /prompts/{sub}).
 export { DEFAULT_MAX_TOKENS, MAX_TOKENS_NOT_GIVEN };
@@ -52,7 +53,20 @@ export interface AdmitInput {
   prompt: string;
   /** The client's maxTokens, or {@link MAX_TOKENS_NOT_GIVEN} (null) when it gave none. */
   maxTokens: number | typeof MAX_TOKENS_NOT_GIVEN;
+  /** Also record the turn (request item and conversation) in the same transaction. */
+  record?: TurnRecord;
 }
+
+/** Where and how to record an admitted turn in its reservation transaction (startChat). */
+export interface TurnRecord {
+  tables: { requests: string; conversations: string };
+  conversationId: string;
+  /** ISO 8601: the request's `createdAt` and the conversation's first/last activity. */
+  createdAt: string;
+}
+
+/** Policy reads per admission: a cached one, then fresh ones if it turns out stale. */
+const MAX_ADMISSION_ATTEMPTS = 3;
 
 /** A maxTokens below 1 or above the caller's cap: a ValidationError on the `maxTokens` field. */
 export interface MaxTokensTooLarge {
@@ -69,20 +83,36 @@ export type AdmitResult =
 
 /**
  * Admits one turn under the caller's effective policy: checks the model and maxTokens
- * against it, then reserves the worst case in the ledger (see ledger/reserve.ts).
+ * against it, then reserves the worst case in the ledger (see ledger/reserve.ts), with the
+ * turn's record when asked, in one transaction. The override is cached per container and
+ * proven unchanged by that transaction (ledger/admission-policy.ts); a refusal under a
+ * cached override is decided again on a fresh read, so an admin's change is never missed.
  * @example
  * const outcome = await admitTurn(ledger, { userId: sub, groups, requestId, modelId, prompt, maxTokens: MAX_TOKENS_NOT_GIVEN });
  * if (!outcome.ok) return failure(outcome.error);
  */
 export async function admitTurn(ledger: LedgerDeps, input: AdmitInput): Promise<AdmitResult> {
-  const policy = await resolvePolicy(ledger, input.userId, input.groups);
+  for (let attempt = 1; ; attempt += 1) {
+    const { policy, overrideUnchanged } = await admissionPolicy(ledger, input.userId, input.groups, { fresh: attempt > 1 });
+    const outcome = await admitUnder(ledger, input, policy, overrideUnchanged);
+    if (outcome.ok) return outcome.result;
+    // An override changing under every attempt: retryable, like any other contention.
+    if (attempt >= MAX_ADMISSION_ATTEMPTS) return outcome.staleOverride ? { ok: false, error: ledgerBusy(), policy } : outcome.result;
+    // A refusal on the first (cached) read is checked again on a fresh one; later, only a stale override is.
+    if (attempt > 1 && !outcome.staleOverride) return outcome.result;
+  }
+}
+
+type Attempt = { ok: boolean; staleOverride?: boolean; result: AdmitResult };
+
+async function admitUnder(ledger: LedgerDeps, input: AdmitInput, policy: EffectivePolicy, overrideUnchanged: TransactItems[number]): Promise<Attempt> {
   const model = findModel(input.modelId);
   const allowed = model !== undefined && isModelAllowed(policy, input.modelId);
   const cap = model ? Math.min(model.maxOutputTokens, policy.maxOutputTokens) : 0;
   const requested = input.maxTokens;
   if (allowed && requested !== MAX_TOKENS_NOT_GIVEN && (requested < 1 || requested > cap)) {
     const message = `maxTokens: must be between 1 and ${cap} for ${input.modelId}`;
-    return { ok: false, policy, error: { code: 'ValidationError', message, field: 'maxTokens', maxTokens: cap, retryable: false } };
+    return { ok: false, result: { ok: false, policy, error: { code: 'ValidationError', message, field: 'maxTokens', maxTokens: cap, retryable: false } } };
   }
   // A model the policy refuses is reserve()'s to report (ModelNotAllowed, with the allowed list).
   const maxOutputTokens = requested === MAX_TOKENS_NOT_GIVEN ? Math.max(1, Math.min(DEFAULT_MAX_TOKENS, cap)) : requested;
@@ -93,7 +123,41 @@ export async function admitTurn(ledger: LedgerDeps, input: AdmitInput): Promise<
     inputTokensEstimate: estimateInputTokens([input.prompt]),
     maxOutputTokens,
     policy,
+    alsoWrite: [overrideUnchanged, ...(input.record ? recordItems(ledger, input, input.record, maxOutputTokens) : [])],
   });
-  if (!result.ok) return { ok: false, error: result.error, policy };
-  return { ok: true, maxTokens: result.reservation.maxOutputTokens, policy };
+  if (!result.ok) return { ok: false, staleOverride: result.failedItem === 0, result: { ok: false, error: result.error, policy } };
+  return { ok: true, result: { ok: true, maxTokens: result.reservation.maxOutputTokens, policy } };
+}
+
+/** The request item the streaming Lambda claims, and the conversation's create-or-bump. */
+function recordItems(ledger: LedgerDeps, input: AdmitInput, record: TurnRecord, maxTokens: number): TransactItems {
+  const turn = {
+    requestId: input.requestId,
+    userId: input.userId,
+    conversationId: record.conversationId,
+    modelId: input.modelId,
+    prompt: input.prompt,
+    maxTokens,
+    groups: [...input.groups],
+    createdAt: record.createdAt,
+  };
+  const conversation = conversationUpdate(turn);
+  return [
+    {
+      Put: {
+        TableName: record.tables.requests,
+        Item: { requestId: turn.requestId, ...chatRequestAttributes(turn, Math.floor(nowFrom(ledger).getTime() / 1000)) },
+        ConditionExpression: REQUEST_NOT_RECORDED_CONDITION,
+      },
+    },
+    {
+      Update: {
+        TableName: record.tables.conversations,
+        // The key holds the caller's sub: a client cannot write into someone else's conversation.
+        Key: { userId: turn.userId, conversationId: turn.conversationId },
+        UpdateExpression: conversation.expression,
+        ExpressionAttributeValues: conversation.values,
+      },
+    },
+  ];
 }

@@ -3,7 +3,9 @@
  * call names the field it serves; see actions.ts. Typed failures come back as values,
  * so the resolver raises them with their errorType (BudgetExceeded, RateLimited, ...).
  */
+import { tableName } from '../shared/dynamo.js';
 import { ledgerDepsFromEnv } from '../shared/ledger/index.js';
+import { tableEnvironmentName } from '../shared/table-names.js';
 import { logger } from '../shared/metrics.js';
 import { isKnownAction, runAction, type ActionDeps, type ActionResult, type GatewayAction } from './actions.js';
 import { cloudWatchMetricsSource, localMetricsSource } from './metrics-source.js';
@@ -16,6 +18,10 @@ const deps: ActionDeps = {
   metrics: process.env.SLUICE_METRICS_URL ? localMetricsSource(process.env.SLUICE_METRICS_URL) : cloudWatchMetricsSource(),
   // USER_POOL_ID is set where the function may call ListUsers (infra/gateway.ts `readsUserPool`).
   users: userDirectoryFromEnv(process.env, logger),
+  // Set where the manifest grants the tables: admit then records startChat's turn with its reservation.
+  turnTables: process.env[tableEnvironmentName('ChatRequests')]
+    ? { requests: tableName('ChatRequests'), conversations: tableName('Conversations') }
+    : undefined,
 };
 
 function isGatewayAction(value: unknown): value is GatewayAction {

@@ -1,7 +1,8 @@
 /**
- * Admission of one prompt published to `/prompts/{sub}`: the same steps, in the same
- * order and with the same code, as the startChat pipeline (validateChatInput →
- * admitChatTurn → recordChatRequest), ending in the {@link ChatTurnRequest} the streaming
+ * Admission of one prompt published to `/prompts/{sub}`: the same checks, with the same
+ * code, as the startChat pipeline (validateChatInput → admitChatTurn, which there also
+ * records the turn in its reservation transaction; here recording follows admission, so a
+ * republished request id is answered as a duplicate), ending in the {@link ChatTurnRequest} the streaming
  * Lambda takes, or in the `error` event the client gets on its chat channel instead.
  */
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';

@@ -111,16 +111,4 @@ export class ConversationStore {
     await this.db.send(new PutCommand({ TableName: this.tables.messages, Item: stored }));
     return stored;
   }
-
-  /** Creates the conversation on its first turn, and bumps it on later ones. */
-  async touchConversation(userId: string, conversationId: string, firstPrompt: string, modelId: string, now: Date): Promise<void> {
-    await this.db.send(
-      new UpdateCommand({
-        TableName: this.tables.conversations,
-        Key: { userId, conversationId },
-        UpdateExpression: 'SET title = if_not_exists(title, :title), createdAt = if_not_exists(createdAt, :now), updatedAt = :now, modelId = :model',
-        ExpressionAttributeValues: { ':title': firstPrompt.slice(0, 80), ':now': now.toISOString(), ':model': modelId },
-      }),
-    );
-  }
 }

@@ -1,8 +1,8 @@
-import { Sha256 } from '@aws-crypto/sha256-js';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
+import { NodeSha256 } from './node-sha256.js';
 
 /** @see https://docs.aws.amazon.com/appsync/latest/eventapi/event-api-concepts.html */
 export const MAX_EVENTS_PER_PUBLISH = 5;
@@ -56,7 +56,7 @@ export class EventsPublisher {
       service: 'appsync',
       region: options.region,
       credentials: options.credentials ?? defaultProvider(),
-      sha256: Sha256,
+      sha256: NodeSha256,
     });
   }
 

@@ -1,9 +1,9 @@
 /**
  * What admitting a chat turn writes, whichever way it came in: the ChatRequests item the
- * streaming Lambda claims, and the create-or-bump of its conversation. The startChat
- * pipeline (resolvers/graphql/functions/recordChatRequest.ts, a DynamoDB data source) and
- * the Events way in (functions/prompt-intake, the DynamoDB document client) build their
- * transaction from these, so both store the same shape. APPSYNC_JS subset: plain values only.
+ * streaming Lambda claims, and the create-or-bump of its conversation. startChat's
+ * admission (functions/gateway-api/admission.ts, inside the reservation transaction) and
+ * the Events way in (functions/prompt-intake, its own transaction after admission) build
+ * their writes from these, so both store the same shape. APPSYNC_JS subset: plain values only.
  */
 
 /** A turn's request item lives a day (DynamoDB TTL); the ledger keeps what it cost. */

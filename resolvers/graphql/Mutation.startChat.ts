@@ -15,6 +15,8 @@ export interface TurnStash {
   channel: string;
   /** Set by admitChatTurn: the policy group the turn was admitted under. */
   policyGroup?: string;
+  /** True when this request named no conversation and got a new id: the Lambda skips the history read. */
+  newConversation: boolean;
 }
 
 /** The stash after admitChatTurn: maxTokens is the admitted output cap, never null. */
@@ -26,8 +28,9 @@ interface Args {
 
 /**
  * startChat (before): names the turn (a new request id, the conversation id or a new
- * ULID one) and stashes it. Pipeline: validateChatInput → admitChatTurn →
- * recordChatRequest → invokeChatStream.
+ * ULID one) and stashes it. Pipeline: validateChatInput → admitChatTurn (which also
+ * records the request and the conversation, in the reservation's transaction) →
+ * invokeChatStream.
  */
 export function request(ctx: Context<Args>) {
   const caller = cognitoCaller(ctx.identity);
@@ -44,6 +47,7 @@ export function request(ctx: Context<Args>) {
     maxTokens: input.maxTokens === null || input.maxTokens === undefined ? null : input.maxTokens,
     createdAt: util.time.nowISO8601(),
     channel: `/chat/${caller.sub}/${conversationId}`,
+    newConversation: !input.conversationId,
   };
   ctx.stash.turn = turn;
   return {};

@@ -62,6 +62,18 @@ describe('the startChat pipeline functions', () => {
   });
 
   it.each([
+    { name: 'a conversation it names itself as new', input: {}, newConversation: true },
+    { name: 'a conversation the client names as not new', input: { conversationId: 'c-existing' }, newConversation: false },
+  ])('marks $name, so the streaming Lambda reads history only when there can be one', async ({ input, newConversation }) => {
+    // Prepare
+    const ctx = makeContext({ arguments: { input: { modelId: 'sluice.simulator', prompt: 'Hi', ...input } }, identity: cognitoIdentity({ sub: 'sub-1' }) });
+    // Act
+    const { stash } = await evaluateResolver('resolvers/graphql/Mutation.startChat.ts', 'request', ctx);
+    // Assess
+    expect(stash.turn).toMatchObject({ newConversation });
+  });
+
+  it.each([
     { name: 'no maxTokens as null', input: {}, stashed: null },
     { name: 'an explicit maxTokens of -1 as -1, for validation to refuse', input: { maxTokens: -1 }, stashed: -1 },
     { name: 'an explicit maxTokens of 0 as 0', input: { maxTokens: 0 }, stashed: 0 },

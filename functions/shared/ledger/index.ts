@@ -13,4 +13,6 @@ export * from './usage.js';
 export * from './report.js';
 export * from './audit.js';
 export * from './overrides.js';
+export * from './admission-policy.js';
+export type { TransactItems } from './transact.js';
 export { readCounters, type CounterValues } from './counters.js';

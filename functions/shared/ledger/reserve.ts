@@ -12,7 +12,7 @@ import { counterValues, periodStatus, readCounters } from './counters.js';
 import { LedgerErrorCode, ledgerBusy, type AdmissionError, type BudgetExceeded, type BudgetPeriodStatus } from './errors.js';
 import { getReservation, ReservationStatus, type Reservation, type ReservationItem } from './reservation.js';
 import { checkId, keys, nowFrom, OPEN_PARTITION, type LedgerDeps } from './tables.js';
-import { transactWrite, type CancellationReason } from './transact.js';
+import { transactWrite, type CancellationReason, type TransactItems } from './transact.js';
 
 /** A minute counter outlives its window by this much, then DynamoDB TTL deletes it. */
 const MINUTE_COUNTER_RETENTION_IN_SECONDS = 60 * 60;
@@ -31,9 +31,19 @@ export interface ReserveInput {
   now?: Date;
   /** @default RESERVATION_TTL_IN_SECONDS */
   ttlSeconds?: number;
+  /**
+   * More items for the same transaction, all or nothing with the reservation: a check that
+   * the override the policy came from is unchanged, the turn's request record and its
+   * conversation. A refused turn writes none of them, and admission stays one round trip.
+   */
+  alsoWrite?: TransactItems;
 }
 
-export type ReserveResult = { ok: true; reservation: Reservation; duplicate: boolean } | { ok: false; error: AdmissionError };
+/**
+ * `failedItem`: which {@link ReserveInput.alsoWrite} item's condition refused the turn (its
+ * index there); the error is then a RequestIdConflict.
+ */
+export type ReserveResult = { ok: true; reservation: Reservation; duplicate: boolean } | { ok: false; error: AdmissionError; failedItem?: number };
 
 /**
  * Admits a turn or says why not. A second call with the same request id and user returns
@@ -129,12 +139,22 @@ export async function reserve(deps: LedgerDeps, input: ReserveInput): Promise<Re
         ExpressionAttributeValues: { ':one': 1, ':rpm': policy.requestsPerMinute, ':ttl': Math.floor(minuteEnds.getTime() / 1000) + MINUTE_COUNTER_RETENTION_IN_SECONDS },
       },
     },
+    ...(input.alsoWrite ?? []),
   ]);
   if (outcome.ok) return { ok: true, reservation, duplicate: false };
   if (outcome.busy) return { ok: false, error: ledgerBusy() };
 
-  const [reservationReason, dayReason, monthReason, minuteReason] = outcome.reasons;
+  const [reservationReason, dayReason, monthReason, minuteReason, ...alsoReasons] = outcome.reasons;
   if (failed(reservationReason)) return duplicateOf(deps, input);
+  // Before the budgets: a stale override check means the limits above may not be the user's.
+  const failedItem = alsoReasons.findIndex((reason) => failed(reason));
+  if (failedItem >= 0) {
+    return {
+      ok: false,
+      failedItem,
+      error: { code: LedgerErrorCode.RequestIdConflict, message: `Request id ${input.requestId} could not be recorded: a write admitted with it was refused.`, requestId: input.requestId, retryable: false },
+    };
+  }
   const exceeded: BudgetPeriodStatus[] = [];
   // DynamoDB returns the refusing counter's old image (ALL_OLD); read it only if an emulator did not.
   const needsRead = (failed(dayReason) && !dayReason.item) || (failed(monthReason) && !monthReason.item);

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { NodeSha256 } from '../../../functions/shared/node-sha256.js';
 import type { LocalIamCredentials } from '../context.js';
 
 /**
@@ -35,6 +35,29 @@ export interface SigV4Expectation {
 
 /** A verified signature (with the access key that made it), or why it was refused. */
 export type SigV4Check = { ok: true; accessKeyId: string } | { ok: false; status: 401 | 403; message: string };
+
+/** Signers by key, region and service: each caches its derived signing keys across requests. */
+const signers = new Map<string, SignatureV4>();
+/** Distinct credentials a twin verifies are few; the bound only guards against churn in tests. */
+const MAX_CACHED_SIGNERS = 64;
+
+function signerFor(credentials: LocalIamCredentials, region: string, service: string): SignatureV4 {
+  const key = `${credentials.accessKeyId}\n${credentials.secretAccessKey}\n${region}\n${service}`;
+  let signer = signers.get(key);
+  if (!signer) {
+    if (signers.size >= MAX_CACHED_SIGNERS) signers.clear();
+    signer = new SignatureV4({
+      credentials: { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey },
+      region,
+      service,
+      sha256: NodeSha256,
+      // Sign exactly what the client signed: no checksum header the client did not send.
+      applyChecksum: false,
+    });
+    signers.set(key, signer);
+  }
+  return signer;
+}
 
 /** True when the `authorization` value claims to be a SigV4 signature. */
 export function isSigV4Authorization(value: string | undefined): value is string {
@@ -88,14 +111,7 @@ export async function verifySigV4(request: SignedRequest, expected: SigV4Expecta
     headers[name] = value;
   }
   const [pathOnly, query = ''] = request.path.split('?');
-  const resigned = await new SignatureV4({
-    credentials: { accessKeyId: expected.credentials.accessKeyId, secretAccessKey: expected.credentials.secretAccessKey },
-    region,
-    service,
-    sha256: Sha256,
-    // Sign exactly what the client signed: no checksum header the client did not send.
-    applyChecksum: false,
-  }).sign(
+  const resigned = await signerFor(expected.credentials, region, service).sign(
     new HttpRequest({ method: request.method, protocol: 'https:', hostname: headers.host, path: pathOnly, query: parseQuery(query), headers, body: request.body }),
     // Let SignedHeaders decide, even for headers smithy would normally skip (user-agent).
     { signingDate, signableHeaders: new Set(signedHeaders) },

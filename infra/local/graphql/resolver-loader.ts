@@ -17,19 +17,24 @@ const MAX_LOADED_MODULES = 200;
  * ```
  */
 export function createResolverLoader(options: AppSyncJsModuleOptions = {}): { load: ResolverModuleLoader; close(): Promise<void> } {
-  const modules = new Map<string, Promise<AppSyncJsModule>>();
+  // Keyed by path, holding the code it was built from: an unchanged bundle is the very same
+  // string, so the check is a pointer comparison rather than hashing tens of KB per step.
+  const modules = new Map<string, { code: string; module: Promise<AppSyncJsModule> }>();
   return {
     async load(codePath: string): Promise<ResolverModule> {
       const code = await bundleAppSyncJs(codePath);
-      const key = `${codePath}\n${code}`;
-      let loaded = modules.get(key);
-      if (!loaded) {
-        if (modules.size >= MAX_LOADED_MODULES) modules.delete(modules.keys().next().value ?? '');
-        loaded = instantiateAppSyncJs(code, { ...options, name: codePath });
-        modules.set(key, loaded);
-        loaded.catch(() => modules.delete(key));
+      let entry = modules.get(codePath);
+      if (entry?.code !== code) {
+        if (!entry && modules.size >= MAX_LOADED_MODULES) modules.delete(modules.keys().next().value ?? '');
+        const loaded = instantiateAppSyncJs(code, { ...options, name: codePath });
+        const fresh = { code, module: loaded };
+        entry = fresh;
+        modules.set(codePath, fresh);
+        loaded.catch(() => {
+          if (modules.get(codePath) === fresh) modules.delete(codePath);
+        });
       }
-      const module = await loaded;
+      const module = await entry.module;
       return {
         // A file without `request`/`response` (a function that only passes through) behaves as AppSync's default.
         call: async (fnName, ctx) =>

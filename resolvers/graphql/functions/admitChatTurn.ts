@@ -5,7 +5,9 @@ import type { TurnStash } from '../Mutation.startChat.js';
  * Admits the turn (gateway API Lambda): under the caller's effective policy (groups,
  * then an admin's per-user override) it checks the model and maxTokens, and reserves the
  * worst-case cost against the day and month budgets and request rate in one conditional
- * DynamoDB write. Refusals are ModelNotAllowed, ValidationError (maxTokens above the
+ * DynamoDB write, which also records the request (the item the streaming Lambda claims
+ * and cancelChat flags) and creates or bumps the conversation: a refused turn writes
+ * nothing, and an admitted one costs one round trip. Refusals are ModelNotAllowed, ValidationError (maxTokens above the
  * policy's cap), BudgetExceeded (errorInfo: what is left and when it resets) or
  * RateLimited (errorInfo: when to retry).
  */
@@ -16,7 +18,14 @@ export function request(ctx: Context) {
     payload: {
       action: 'admit',
       caller: { sub: turn.userId, username: turn.userId, groups: turn.groups },
-      args: { requestId: turn.requestId, modelId: turn.modelId, prompt: turn.prompt, maxTokens: turn.maxTokens, conversationId: turn.conversationId },
+      args: {
+        requestId: turn.requestId,
+        modelId: turn.modelId,
+        prompt: turn.prompt,
+        maxTokens: turn.maxTokens,
+        conversationId: turn.conversationId,
+        record: { createdAt: turn.createdAt },
+      },
     },
   };
 }

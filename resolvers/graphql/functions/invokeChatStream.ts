@@ -19,6 +19,7 @@ export function request(ctx: Context) {
       maxTokens: turn.maxTokens,
       groups: turn.groups,
       policyGroup: turn.policyGroup,
+      newConversation: turn.newConversation,
     },
   };
 }

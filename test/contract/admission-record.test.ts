@@ -1,0 +1,115 @@
+/**
+ * Admission as startChat uses it, against DynamoDB Local: the turn's request record and
+ * its conversation are written in the reservation transaction (one round trip, all or
+ * nothing), and the per-user override is cached but proven unchanged by that same
+ * transaction, so an admin's change is never missed.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { admitTurn, MAX_TOKENS_NOT_GIVEN, type AdmitInput } from '../../functions/gateway-api/admission.js';
+import { manualClock } from '../../functions/shared/clock.js';
+import { SIMULATOR_MODEL_ID } from '../../functions/shared/config.js';
+import { clearBudgetOverride, getReservation, setBudgetOverride } from '../../functions/shared/ledger/index.js';
+import { gateway } from '../../infra/gateway.js';
+import { dynamoDbClient, ensureTables, physicalTableName } from '../../infra/local/dynamodb.js';
+import { sharedBackingServices } from '../helpers/services.js';
+import { ledgerTestDeps, type LedgerTestDeps } from './ledger-deps.js';
+
+const ADMIN = { userId: 'admin-1' };
+/** Another model the `users` group may use, so the override below can leave the simulator out. */
+const OTHER_MODEL = 'amazon.nova-micro-v1:0';
+
+describe('admission with the request record', () => {
+  const clock = manualClock('2025-07-01T10:00:00Z');
+  let setup: LedgerTestDeps;
+  let turnTables: { requests: string; conversations: string };
+  const dynamo = dynamoDbClient(sharedBackingServices().dynamodb.endpoint);
+  /** Override reads (GetItem on the OVERRIDE item), counted by a middleware on the real client. */
+  let overrideReads = 0;
+
+  beforeAll(async () => {
+    setup = await ledgerTestDeps(clock);
+    setup.deps.db.middlewareStack.add(
+      (next, context) => async (args) => {
+        const sk = (args as { input?: { Key?: { sk?: unknown } } }).input?.Key?.sk;
+        if (context.commandName === 'GetItemCommand' && sk === 'OVERRIDE') overrideReads += 1;
+        return next(args);
+      },
+      { step: 'initialize', name: 'countOverrideReads' },
+    );
+    const prefix = `admit${randomBytes(4).toString('hex')}_`;
+    await ensureTables(dynamo, gateway.tables.filter((t) => t.name === 'ChatRequests' || t.name === 'Conversations'), prefix);
+    turnTables = { requests: physicalTableName(prefix, { name: 'ChatRequests' }), conversations: physicalTableName(prefix, { name: 'Conversations' }) };
+  });
+  afterAll(() => {
+    setup?.close();
+    dynamo.destroy();
+  });
+
+  const turn = (userId: string, overrides: Partial<AdmitInput> = {}): AdmitInput => ({
+    userId,
+    groups: ['users'],
+    requestId: randomUUID(),
+    modelId: SIMULATOR_MODEL_ID,
+    prompt: 'Hello there',
+    maxTokens: MAX_TOKENS_NOT_GIVEN,
+    record: { tables: turnTables, conversationId: `c${randomBytes(5).toString('hex')}`, createdAt: clock.now().toISOString() },
+    ...overrides,
+  });
+  const requestItem = async (requestId: string) =>
+    (await setup.deps.db.send(new GetCommand({ TableName: turnTables.requests, Key: { requestId }, ConsistentRead: true }))).Item;
+  const conversationItem = async (userId: string, conversationId: string) =>
+    (await setup.deps.db.send(new GetCommand({ TableName: turnTables.conversations, Key: { userId, conversationId }, ConsistentRead: true }))).Item;
+
+  it('writes the request record and the conversation with the reservation', async () => {
+    // Prepare
+    const input = turn('user-record');
+    // Act
+    const outcome = await admitTurn(setup.deps, input);
+    // Assess
+    expect(outcome).toMatchObject({ ok: true });
+    expect(await getReservation(setup.deps, input.requestId)).toMatchObject({ requestId: input.requestId, status: 'open' });
+    expect(await requestItem(input.requestId)).toMatchObject({ userId: 'user-record', status: 'admitted', cancelRequested: false, conversationId: input.record!.conversationId });
+    expect(await conversationItem('user-record', input.record!.conversationId)).toMatchObject({ title: 'Hello there', modelId: SIMULATOR_MODEL_ID });
+  });
+
+  it('writes neither the record nor the conversation for a refused turn', async () => {
+    // Prepare: an override whose day budget no turn fits.
+    await setBudgetOverride(setup.deps, { actor: ADMIN, userId: 'user-refused', limits: { dailyLimitUsd: 0.000001 } });
+    const input = turn('user-refused');
+    // Act
+    const outcome = await admitTurn(setup.deps, input);
+    // Assess
+    expect(outcome).toMatchObject({ ok: false, error: { code: 'BudgetExceeded' } });
+    expect(await requestItem(input.requestId)).toBeUndefined();
+    expect(await conversationItem('user-refused', input.record!.conversationId)).toBeUndefined();
+  });
+
+  it('reads an unchanged override once, however many turns it admits', async () => {
+    // Prepare
+    await setBudgetOverride(setup.deps, { actor: ADMIN, userId: 'user-steady', limits: { dailyLimitUsd: 50 } });
+    overrideReads = 0;
+    // Act
+    for (let i = 0; i < 3; i++) expect(await admitTurn(setup.deps, turn('user-steady'))).toMatchObject({ ok: true });
+    // Assess
+    expect(overrideReads).toBe(1);
+  });
+
+  it('applies an override an admin set, changed or cleared after it was cached', async () => {
+    // Prepare: a turn caches "no override".
+    const userId = 'user-changing';
+    expect(await admitTurn(setup.deps, turn(userId))).toMatchObject({ ok: true });
+    // Act + Assess: the admin leaves the simulator out; the next turn must see it.
+    await setBudgetOverride(setup.deps, { actor: ADMIN, userId, limits: { allowedModels: [OTHER_MODEL] } });
+    const refused = turn(userId);
+    expect(await admitTurn(setup.deps, refused)).toMatchObject({ ok: false, error: { code: 'ModelNotAllowed' } });
+    expect(await requestItem(refused.requestId)).toBeUndefined();
+    // A changed override (same user, new terms) is seen too.
+    await setBudgetOverride(setup.deps, { actor: ADMIN, userId, limits: { allowedModels: [OTHER_MODEL, SIMULATOR_MODEL_ID], maxOutputTokens: 16 } });
+    expect(await admitTurn(setup.deps, turn(userId))).toMatchObject({ ok: true, maxTokens: 16 });
+    // And a cleared one: back to the group's policy.
+    await clearBudgetOverride(setup.deps, { actor: ADMIN, userId });
+    expect(await admitTurn(setup.deps, turn(userId))).toMatchObject({ ok: true, maxTokens: 1024 });
+  });
+});
