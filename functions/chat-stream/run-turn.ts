@@ -8,6 +8,7 @@ import type { ConversationStore, StoredMessage, TurnStatus } from '../shared/con
 import { chatChannel, StreamErrorCode, type ChatTurnRequest, type StopReason, type StreamUsage } from '../shared/protocol.js';
 import { TurnStream, type TurnStreamOptions } from '../shared/turn-stream.js';
 import { classifyBedrockError } from './bedrock-errors.js';
+import { producedUsage } from './produced-usage.js';
 
 /** What settles the turn's reservation against real usage; returns the cost billed. */
 export type SettleTurn = (args: {
@@ -53,11 +54,6 @@ export interface TurnOutcome {
  * flush, at a fifth of the reads (and the CPU) a 100 ms poll costs every streaming turn.
  */
 export const DEFAULT_CANCEL_POLL_IN_MS = 500;
-
-/** Rough token count for text the model never reported usage for (cancel, error). */
-export function estimateTokens(text: string): number {
-  return Math.ceil(text.length / 4);
-}
 
 /**
  * One chat turn: claim it (once), call ConverseStream, stream batched deltas to the
@@ -114,13 +110,13 @@ export async function runTurn(request: ChatTurnRequest, deps: TurnDependencies):
   let firstTokenAt: number | undefined;
   let deltas = 0;
   let failure: ReturnType<typeof classifyBedrockError> | undefined;
+  const input: ConverseStreamCommandInput = {
+    modelId: request.modelId,
+    messages: [...toBedrockMessages(priorMessages), { role: 'user', content: [{ text: request.prompt }] }],
+    inferenceConfig: { maxTokens: request.maxTokens },
+    ...(request.system ? { system: [{ text: request.system }] } : {}),
+  };
   try {
-    const input: ConverseStreamCommandInput = {
-      modelId: request.modelId,
-      messages: [...toBedrockMessages(priorMessages), { role: 'user', content: [{ text: request.prompt }] }],
-      inferenceConfig: { maxTokens: request.maxTokens },
-      ...(request.system ? { system: [{ text: request.system }] } : {}),
-    };
     const response = await deps.bedrock.send(new ConverseStreamCommand(input), { abortSignal: abort.signal });
     for await (const item of response.stream ?? []) {
       const text = item.contentBlockDelta?.delta?.text;
@@ -151,11 +147,9 @@ export async function runTurn(request: ChatTurnRequest, deps: TurnDependencies):
   if (bookkeepingError) throw bookkeepingError;
 
   const outcome: 'completed' | 'cancelled' | 'failed' = cancelled ? 'cancelled' : failure ? 'failed' : 'completed';
-  // Without Bedrock's metadata (cancel, error) bill what was produced: one token per delta.
-  const billedUsage: StreamUsage = usage ?? {
-    inputTokens: estimateTokens([...priorMessages.map((m) => m.text), request.prompt, request.system ?? ''].join('\n')),
-    outputTokens: deltas,
-  };
+  // Without Bedrock's metadata (cancel, error) bill what was produced.
+  const billedUsage: StreamUsage =
+    usage ?? (await producedUsage(deps.bedrock, { modelId: request.modelId, messages: input.messages ?? [], system: input.system, streamedText: stream.streamedText, deltas }));
   const { costUsd } = await deps.settle({ request, usage: billedUsage, outcome });
   const text = stream.streamedText;
   const finalStop: StopReason | undefined = cancelled ? 'cancelled' : stopReason;

@@ -121,8 +121,9 @@ export class SluiceFunctions extends Construct {
       roles: [fn.role!],
       statements: [
         new iam.PolicyStatement({
-          // ConverseStream is authorized as InvokeModelWithResponseStream.
-          actions: ['bedrock:InvokeModelWithResponseStream'],
+          // ConverseStream is authorized as InvokeModelWithResponseStream; CountTokens prices
+          // what a cancelled or failed turn produced (functions/chat-stream/produced-usage.ts).
+          actions: ['bedrock:InvokeModelWithResponseStream', 'bedrock:CountTokens'],
           resources: bedrockModelArns(modelIds, { region: stack.region, account: stack.account, partition: stack.partition }),
         }),
       ],

@@ -2,7 +2,7 @@ import { ScanCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { generateClient } from 'aws-amplify/api';
 import { events } from 'aws-amplify/data';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { simulate } from '../../infra/local/bedrock/index.js';
+import { countTokens, simulate } from '../../infra/local/bedrock/index.js';
 import { dynamoDbClient } from '../../infra/local/dynamodb.js';
 import type { Twin } from '../../infra/local/twin.js';
 import type { EndEvent, ErrorEvent } from '../../functions/shared/protocol.js';
@@ -116,7 +116,8 @@ describe('a chat turn end to end: GraphQL start, Lambda, Bedrock simulator, Even
     // Prepare: a slow, long answer so the cancel lands mid-stream.
     const conversationId = newConversationId();
     const stream = await subscribeToTurn(`/chat/${aliceSub}/${conversationId}`);
-    const turn = await start({ conversationId, prompt: 'Ramble on. [[sim:tokens=1000]] [[sim:tps=20]]', maxTokens: 1000 });
+    const cancelPrompt = 'Ramble on. [[sim:tokens=1000]] [[sim:tps=20]]';
+    const turn = await start({ conversationId, prompt: cancelPrompt, maxTokens: 1000 });
     await stream.until((t) => t.text.length > 0);
     // Act
     await client().graphql({ query: CANCEL_CHAT, variables: { requestId: turn.requestId } });
@@ -126,6 +127,11 @@ describe('a chat turn end to end: GraphQL start, Lambda, Bedrock simulator, Even
     expect(end).toMatchObject({ type: 'end', stopReason: 'cancelled' });
     expect(end.usage.outputTokens).toBeGreaterThan(0);
     expect(end.usage.outputTokens).toBeLessThan(1000);
+    // No usage arrives from an aborted stream: the turn is billed for what it produced,
+    // counted with Bedrock's CountTokens (the twin counts as the simulator does).
+    expect(end.usage.outputTokens).toBe(countTokens(collected.text));
+    const prompt = simulate({ modelId: MODEL, messages: [{ role: 'user', content: [{ text: cancelPrompt }] }] }, { models: { [MODEL]: {} } });
+    expect(end.usage.inputTokens).toBe(prompt.usage.inputTokens);
     const messages = await storedMessages(conversationId);
     expect(messages[1]).toMatchObject({ role: 'ASSISTANT', status: 'CANCELLED', text: collected.text });
     await stream.close();

@@ -247,7 +247,8 @@ describe('the Sluice stack (fixture manifest)', () => {
       ),
     );
     expect(bedrockStatements).toHaveLength(1);
-    expect(bedrockStatements[0]!.Action).toBe('bedrock:InvokeModelWithResponseStream');
+    // Streaming, and counting what a cancelled turn produced; nothing else (no InvokeModel, no wildcard action).
+    expect(bedrockStatements[0]!.Action).toEqual(['bedrock:InvokeModelWithResponseStream', 'bedrock:CountTokens']);
     const resources = JSON.stringify(bedrockStatements[0]!.Resource);
     expect(resources).toContain('foundation-model/anthropic.claude-3-5-haiku-20241022-v1:0');
     expect(resources).toContain('inference-profile/*.anthropic.claude-haiku-4-5-20251001-v1:0');
