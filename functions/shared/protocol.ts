@@ -4,6 +4,7 @@
  * clients drop duplicates, reorder, and recover from the conversation query on a gap.
  * See docs/stream-protocol.md.
  */
+import type { AdmittedTurn } from './turn-record.js';
 
 export interface StreamUsage {
   inputTokens: number;
@@ -63,15 +64,11 @@ export interface ErrorEvent {
 
 export type StreamEvent = StartEvent | DeltaEvent | EndEvent | ErrorEvent;
 
-/** What the start mutation (or the prompts namespace) hands the streaming Lambda. */
-export interface ChatTurnRequest {
-  requestId: string;
-  userId: string;
-  conversationId: string;
-  modelId: string;
-  prompt: string;
-  maxTokens: number;
-  groups: string[];
+/**
+ * What the start mutation (or the prompts namespace) hands the streaming Lambda: the
+ * admitted turn as stored (without its creation time), and how admission judged it.
+ */
+export interface ChatTurnRequest extends Omit<AdmittedTurn, 'createdAt'> {
   /** The policy group admission chose (a bounded metric dimension). */
   policyGroup: string;
   /** Optional system prompt. */

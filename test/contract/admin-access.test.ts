@@ -3,13 +3,13 @@
  * member with AppSync's Unauthorized shape, an admin sees every user's totals, a user's
  * myUsage holds only their own spend, and every override change is audited.
  */
-import { generateClient } from 'aws-amplify/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SIMULATOR_MODEL_ID } from '../../functions/shared/config.js';
 import type { EndEvent } from '../../functions/shared/protocol.js';
 import type { Twin } from '../../infra/local/twin.js';
 import { configureAmplify, DEMO_USERS, signInAs, type DemoUser } from '../helpers/amplify.js';
 import { subscribeToTurn } from '../helpers/chat-stream.js';
+import { graphql, graphqlFailure } from '../helpers/graphql.js';
 import { startTestTwin } from '../helpers/twin.js';
 
 const [ALICE, BOB, ADMIN] = DEMO_USERS;
@@ -24,10 +24,6 @@ const SET_OVERRIDE = /* GraphQL */ `
 const CLEAR_OVERRIDE = /* GraphQL */ `mutation Clear($userId: ID!) { clearBudgetOverride(userId: $userId) { userId dailyLimitUsd } }`;
 const AUDIT_LOG = /* GraphQL */ `query { auditLog(limit: 10) { items { id at actor action target targetEmail details } } }`;
 
-interface GraphqlFailure {
-  data: Record<string, unknown> | null;
-  errors: { errorType: string; message: string; path?: (string | number)[] | null }[];
-}
 interface Usage {
   day: { spentUsd: number; reservedUsd: number; requests: number; limitUsd: number };
   month: { spentUsd: number; requests: number };
@@ -52,23 +48,6 @@ interface AuditEntry {
 
 const micros = (usd: number) => Math.round(usd * 1_000_000);
 const today = () => new Date().toISOString().slice(0, 10);
-
-async function graphql<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
-  // Amplify types variables only for generated (typed) documents; these queries are plain strings.
-  return ((await generateClient().graphql({ query, variables: variables as never })) as { data: T }).data;
-}
-
-/** Amplify rejects with the whole `{ data, errors }` result when errors[] is not empty. */
-async function graphqlFailure(query: string, variables: Record<string, unknown> = {}): Promise<GraphqlFailure> {
-  const failure = (await (generateClient().graphql({ query, variables: variables as never }) as Promise<unknown>).then(
-    () => {
-      throw new Error('expected the request to fail');
-    },
-    (error: unknown) => error,
-  )) as GraphqlFailure;
-  if (!Array.isArray(failure.errors)) throw failure;
-  return failure;
-}
 
 describe('admin access through the gateway', () => {
   let twin: Twin;
@@ -111,7 +90,7 @@ describe('admin access through the gateway', () => {
       // Prepare
       await signInAs(ALICE);
       // Act
-      const failure = await graphqlFailure(query.replace('"BOB"', JSON.stringify(subs[BOB.email])));
+      const failure = await graphqlFailure(graphql(query.replace('"BOB"', JSON.stringify(subs[BOB.email]))));
       // Assess
       expect(failure.data).toEqual({ [field]: null });
       expect(failure.errors).toEqual([expect.objectContaining({ errorType: 'Unauthorized', message: `Not Authorized to access ${field} on type ${type}`, path: [field] })]);
@@ -121,7 +100,7 @@ describe('admin access through the gateway', () => {
       // Prepare
       await signInAs(ALICE);
       // Act
-      await graphqlFailure('mutation Set($userId: ID!) { setBudgetOverride(userId: $userId, input: { dailyLimitUsd: 1000 }) { userId } }', { userId: subs[ALICE.email] });
+      await graphqlFailure(graphql('mutation Set($userId: ID!) { setBudgetOverride(userId: $userId, input: { dailyLimitUsd: 1000 }) { userId } }', { userId: subs[ALICE.email] }));
       const usage = await graphql<{ myUsage: Usage }>(MY_USAGE);
       await signInAs(ADMIN);
       const audit = await graphql<{ auditLog: { items: AuditEntry[] } }>(AUDIT_LOG);
@@ -188,7 +167,7 @@ describe('admin access through the gateway', () => {
     // Prepare
     await signInAs(ADMIN);
     // Act
-    const failure = await graphqlFailure(`query { usageReport(from: "${today()}", to: "${today()}", groupBy: DAY, userId: "a/b") { totalUsd } }`);
+    const failure = await graphqlFailure(graphql(`query { usageReport(from: "${today()}", to: "${today()}", groupBy: DAY, userId: "a/b") { totalUsd } }`));
     // Assess
     expect(failure.errors).toEqual([expect.objectContaining({ errorType: 'ValidationError', message: expect.stringContaining('userId') })]);
   });

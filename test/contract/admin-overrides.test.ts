@@ -10,7 +10,6 @@ import {
   CognitoIdentityProviderClient,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { randomBytes } from 'node:crypto';
-import { generateClient } from 'aws-amplify/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manualClock } from '../../functions/shared/clock.js';
 import { SIMULATOR_MODEL_ID } from '../../functions/shared/config.js';
@@ -18,6 +17,7 @@ import { clearBudgetOverride, documentClient, setBudgetOverride, type LedgerDeps
 import { dynamoDbClient, LOCAL_AWS_CREDENTIALS, LOCAL_REGION } from '../../infra/local/dynamodb.js';
 import type { Twin } from '../../infra/local/twin.js';
 import { configureAmplify, DEMO_USERS, signInAs, type DemoUser } from '../helpers/amplify.js';
+import { graphql, graphqlFailure } from '../helpers/graphql.js';
 import { startTestTwin } from '../helpers/twin.js';
 
 const [, BOB, ADMIN] = DEMO_USERS;
@@ -30,29 +30,6 @@ const GET_OVERRIDE = /* GraphQL */ `query Get($userId: ID!) { budgetOverride(use
 const CLEAR_OVERRIDE = /* GraphQL */ `mutation Clear($userId: ID!) { clearBudgetOverride(userId: $userId) { userId } }`;
 const AUDIT_LOG = /* GraphQL */ `query { auditLog(limit: 20) { items { actor target details } } }`;
 const START_CHAT = /* GraphQL */ `mutation Start($input: StartChatInput!) { startChat(input: $input) { requestId } }`;
-
-interface GraphqlError {
-  errorType: string;
-  message: string;
-}
-
-async function graphql<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
-  // Amplify types variables only for generated (typed) documents; these queries are plain strings.
-  return ((await generateClient().graphql({ query, variables: variables as never })) as { data: T }).data;
-}
-
-/** The GraphQL errors of a call that must fail (Amplify rejects with `{ data, errors }`). */
-async function graphqlErrors(query: string, variables: Record<string, unknown> = {}): Promise<GraphqlError[]> {
-  return graphql(query, variables).then(
-    () => {
-      throw new Error('expected the request to fail');
-    },
-    (failure: { errors?: GraphqlError[] }) => {
-      if (!Array.isArray(failure.errors)) throw failure;
-      return failure.errors;
-    },
-  );
-}
 
 const inOneDay = () => new Date(Date.now() + 86_400_000).toISOString();
 
@@ -118,7 +95,7 @@ describe('budget override terms through the gateway', () => {
     await signInAs(ADMIN);
     const { budgetOverride: before } = await graphql<{ budgetOverride: unknown }>(GET_OVERRIDE, { userId: bobSub });
     // Act
-    const errors = await graphqlErrors(SET_OVERRIDE, { userId: bobSub, input });
+    const { errors } = await graphqlFailure(graphql(SET_OVERRIDE, { userId: bobSub, input }));
     // Assess
     expect(errors).toEqual([expect.objectContaining({ errorType: 'ValidationError', message: expect.stringContaining(field) })]);
     expect((await graphql<{ budgetOverride: unknown }>(GET_OVERRIDE, { userId: bobSub })).budgetOverride).toEqual(before);

@@ -4,7 +4,6 @@
  * over the Events WebSocket, while the real pipeline resolvers, gateway API Lambda,
  * streaming Lambda, Bedrock simulator and DynamoDB Local ledger do the work.
  */
-import { generateClient } from 'aws-amplify/api';
 import { events } from 'aws-amplify/data';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SIMULATOR_MODEL_ID } from '../../functions/shared/config.js';
@@ -12,6 +11,7 @@ import { costMicros, estimateInputTokens, findModel, microsToUsd, worstCaseMicro
 import type { EndEvent, StreamEvent } from '../../functions/shared/protocol.js';
 import type { Twin } from '../../infra/local/twin.js';
 import { configureAmplify, DEMO_USERS, signInAs } from '../helpers/amplify.js';
+import { graphql } from '../helpers/graphql.js';
 import { startTestTwin } from '../helpers/twin.js';
 
 const [ALICE, BOB, ADMIN] = DEMO_USERS;
@@ -68,12 +68,6 @@ interface GraphqlError {
 const micros = (usd: number) => Math.round(usd * 1_000_000);
 const today = () => new Date().toISOString().slice(0, 10);
 const nextUtcMidnight = () => `${new Date(Date.parse(`${today()}T00:00:00.000Z`) + 86_400_000).toISOString()}`;
-
-async function graphql<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
-  // Amplify types variables only for generated (typed) documents; these queries are plain strings.
-  const result = (await generateClient().graphql({ query, variables: variables as never })) as { data: T };
-  return result.data;
-}
 
 /** Runs a call and returns its GraphQL errors (Amplify rejects with `{ data, errors }`). */
 async function graphqlErrors(call: Promise<unknown>): Promise<GraphqlError[] | undefined> {

@@ -8,6 +8,7 @@ import type { Twin } from '../../infra/local/twin.js';
 import type { EndEvent, ErrorEvent } from '../../functions/shared/protocol.js';
 import { configureAmplify, DEMO_USERS, signInAs } from '../helpers/amplify.js';
 import { subscribeToTurn } from '../helpers/chat-stream.js';
+import { graphqlFailure } from '../helpers/graphql.js';
 import { startTestTwin } from '../helpers/twin.js';
 
 const START_CHAT = /* GraphQL */ `
@@ -205,12 +206,7 @@ describe('a chat turn end to end: GraphQL start, Lambda, Bedrock simulator, Even
     ['an explicit maxTokens of -1', { prompt: 'hi', maxTokens: -1 }, 'ValidationError'],
   ])('refuses %s with a typed error and starts nothing', async (_name, input, errorType) => {
     const requestsBefore = (await ddb.send(new ScanCommand({ TableName: twin.context.dynamodb.tableName('ChatRequests'), Select: 'COUNT' }))).Count;
-    const failure = (await (client().graphql({ query: START_CHAT, variables: { input: { modelId: MODEL, conversationId: newConversationId(), ...input } } }) as Promise<unknown>).then(
-        () => {
-          throw new Error('expected startChat to fail');
-        },
-        (error: unknown) => error,
-      )) as { errors: { errorType: string }[] };
+    const failure = await graphqlFailure(client().graphql({ query: START_CHAT, variables: { input: { modelId: MODEL, conversationId: newConversationId(), ...input } } }));
     expect(failure.errors[0].errorType).toBe(errorType);
     const requestsAfter = (await ddb.send(new ScanCommand({ TableName: twin.context.dynamodb.tableName('ChatRequests'), Select: 'COUNT' }))).Count;
     expect(requestsAfter).toBe(requestsBefore);

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dynamoDbClient } from '../../infra/local/dynamodb.js';
 import type { Twin } from '../../infra/local/twin.js';
 import { configureAmplify, DEMO_USERS, signInAs } from '../helpers/amplify.js';
+import { graphqlFailure } from '../helpers/graphql.js';
 import { startTestTwin } from '../helpers/twin.js';
 
 const START_CHAT = /* GraphQL */ `
@@ -17,24 +18,6 @@ const CONVERSATION = /* GraphQL */ `
     conversation(id: $id) { id title messages { items { id role text status costUsd usage { inputTokens outputTokens } createdAt } } }
   }
 `;
-
-interface GraphqlFailure {
-  data: Record<string, unknown> | null;
-  errors: { errorType: string; message: string; path?: (string | number)[] | null }[];
-}
-
-/** Amplify rejects with the whole `{ data, errors }` result when errors[] is not empty. */
-async function graphqlFailure(call: unknown): Promise<GraphqlFailure> {
-  // Queries and mutations return a Promise (only subscriptions return an Observable).
-  const failure = (await (call as Promise<unknown>).then(
-    () => {
-      throw new Error('expected the request to fail');
-    },
-    (error: unknown) => error,
-  )) as GraphqlFailure;
-  if (!Array.isArray(failure.errors)) throw failure;
-  return failure;
-}
 
 describe('GraphQL API through aws-amplify generateClient (Cognito user pools)', () => {
   let twin: Twin;

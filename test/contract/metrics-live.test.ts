@@ -13,6 +13,7 @@ import { METRICS_CAPTURE_PATH } from '../../infra/local/metrics-capture.js';
 import type { Twin } from '../../infra/local/twin.js';
 import { configureAmplify, DEMO_USERS, signInAs } from '../helpers/amplify.js';
 import { subscribeToTurn } from '../helpers/chat-stream.js';
+import { graphql } from '../helpers/graphql.js';
 import { startTestTwin } from '../helpers/twin.js';
 
 const [ALICE, BOB, ADMIN] = DEMO_USERS;
@@ -28,10 +29,6 @@ interface Series {
   points: { at: string; value: number }[];
 }
 
-async function graphql<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
-  // Amplify types variables only for generated (typed) documents; these queries are plain strings.
-  return ((await generateClient().graphql({ query, variables: variables as never })) as { data: T }).data;
-}
 
 /** The sum of a series' points for one model and group (the users group: Alice's turns). */
 function total(series: Series[], name: string, dimensions: Record<string, string>): number {

@@ -3,8 +3,8 @@
  * same transaction as the change it records, so there is no change without its entry.
  */
 import { randomUUID } from 'node:crypto';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { BudgetOverride } from '../policy.js';
+import { queryItems } from './query-pages.js';
 import { AUDIT_PARTITION, type LedgerDeps } from './tables.js';
 
 /** Audited admin actions. */
@@ -65,24 +65,17 @@ export async function listAudit(deps: LedgerDeps, input: { limit?: number; from?
   const from = input.from ? new Date(input.from).toISOString() : '0';
   const to = input.to ? `${new Date(input.to).toISOString()}~` : '~';
   const entries: AuditEntry[] = [];
-  let ExclusiveStartKey: Record<string, unknown> | undefined;
-  do {
-    const page = await deps.db.send(
-      new QueryCommand({
-        TableName: deps.tables.budgets,
-        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-        FilterExpression: input.targetUserId ? 'targetUserId = :target' : undefined,
-        ExpressionAttributeValues: { ':pk': AUDIT_PARTITION, ':from': from, ':to': to, ...(input.targetUserId ? { ':target': input.targetUserId } : {}) },
-        ScanIndexForward: false,
-        ExclusiveStartKey,
-      }),
-    );
-    for (const item of page.Items ?? []) {
-      const { pk: _pk, sk: _sk, ...entry } = item;
-      entries.push(entry as AuditEntry);
-      if (entries.length === limit) return entries;
-    }
-    ExclusiveStartKey = page.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
+  const items = queryItems(deps, {
+    TableName: deps.tables.budgets,
+    KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+    FilterExpression: input.targetUserId ? 'targetUserId = :target' : undefined,
+    ExpressionAttributeValues: { ':pk': AUDIT_PARTITION, ':from': from, ':to': to, ...(input.targetUserId ? { ':target': input.targetUserId } : {}) },
+    ScanIndexForward: false,
+  });
+  for await (const item of items) {
+    const { pk: _pk, sk: _sk, ...entry } = item;
+    entries.push(entry as AuditEntry);
+    if (entries.length === limit) return entries;
+  }
   return entries;
 }

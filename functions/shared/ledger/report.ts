@@ -3,8 +3,8 @@
  * days, and the top users by cost. They read the ledger's by-day index, one query per day,
  * and add up in micro-USD.
  */
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { daysBetween, parseDayKey } from '../clock.js';
+import { queryItems } from './query-pages.js';
 import { LEDGER_BY_DAY_INDEX, type LedgerDeps } from './tables.js';
 import { addTotals, emptyTotals, type UsageTotals } from './totals.js';
 import { getUserTotals, toLedgerRow, type LedgerRow } from './usage.js';
@@ -109,20 +109,13 @@ export async function ledgerRows(deps: LedgerDeps, fromInput: string, toInput: s
 
 async function dayRows(deps: LedgerDeps, day: string): Promise<LedgerRow[]> {
   const rows: LedgerRow[] = [];
-  let ExclusiveStartKey: Record<string, unknown> | undefined;
-  do {
-    const page = await deps.db.send(
-      new QueryCommand({
-        TableName: deps.tables.ledger,
-        IndexName: LEDGER_BY_DAY_INDEX,
-        KeyConditionExpression: '#day = :day',
-        ExpressionAttributeNames: { '#day': 'day' },
-        ExpressionAttributeValues: { ':day': day },
-        ExclusiveStartKey,
-      }),
-    );
-    for (const item of page.Items ?? []) rows.push(toLedgerRow(item));
-    ExclusiveStartKey = page.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
+  const items = queryItems(deps, {
+    TableName: deps.tables.ledger,
+    IndexName: LEDGER_BY_DAY_INDEX,
+    KeyConditionExpression: '#day = :day',
+    ExpressionAttributeNames: { '#day': 'day' },
+    ExpressionAttributeValues: { ':day': day },
+  });
+  for await (const item of items) rows.push(toLedgerRow(item));
   return rows;
 }

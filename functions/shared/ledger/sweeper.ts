@@ -3,7 +3,7 @@
  * (a crash, a timeout), once their reservation expires. DynamoDB TTL is no substitute: it
  * deletes items up to days late and cannot give the reserve back to the counters.
  */
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { queryItems } from './query-pages.js';
 import { keys, nowFrom, OPEN_PARTITION, OPEN_RESERVATIONS_INDEX, type LedgerDeps } from './tables.js';
 import { ReservationStatus, type Reservation } from './reservation.js';
 import { transactWrite } from './transact.js';
@@ -28,27 +28,20 @@ const SWEEP_PAGE_SIZE = 100;
 export async function sweepExpiredReservations(deps: LedgerDeps, now?: Date): Promise<SweepResult> {
   const at = nowFrom(deps, now).toISOString();
   const result: SweepResult = { released: 0, releasedMicros: 0, requestIds: [] };
-  let ExclusiveStartKey: Record<string, unknown> | undefined;
-  do {
-    const page = await deps.db.send(
-      new QueryCommand({
-        TableName: deps.tables.budgets,
-        IndexName: OPEN_RESERVATIONS_INDEX,
-        KeyConditionExpression: 'openPartition = :open AND expiresAt <= :now',
-        ExpressionAttributeValues: { ':open': OPEN_PARTITION, ':now': at },
-        Limit: SWEEP_PAGE_SIZE,
-        ExclusiveStartKey,
-      }),
-    );
-    for (const item of (page.Items ?? []) as Reservation[]) {
-      if (await release(deps, item, at)) {
-        result.released += 1;
-        result.releasedMicros += item.reservedMicros;
-        result.requestIds.push(item.requestId);
-      }
+  const expired = queryItems(deps, {
+    TableName: deps.tables.budgets,
+    IndexName: OPEN_RESERVATIONS_INDEX,
+    KeyConditionExpression: 'openPartition = :open AND expiresAt <= :now',
+    ExpressionAttributeValues: { ':open': OPEN_PARTITION, ':now': at },
+    Limit: SWEEP_PAGE_SIZE,
+  });
+  for await (const item of expired as AsyncIterable<Reservation>) {
+    if (await release(deps, item, at)) {
+      result.released += 1;
+      result.releasedMicros += item.reservedMicros;
+      result.requestIds.push(item.requestId);
     }
-    ExclusiveStartKey = page.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
+  }
   return result;
 }
 

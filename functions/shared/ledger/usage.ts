@@ -2,11 +2,11 @@
  * A user's own view: where their budgets stand now (`myUsage`) and their ledger totals
  * over a range of days. Both read only that user's partition.
  */
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { nextMinuteStart, parseDayKey } from '../clock.js';
 import { usdToMicros } from '../pricing.js';
 import type { EffectivePolicy } from '../policy.js';
 import { periodStatus, readCounters } from './counters.js';
+import { queryItems } from './query-pages.js';
 import type { BudgetPeriodStatus } from './errors.js';
 import { checkId, keys, nowFrom, type LedgerDeps } from './tables.js';
 import { addTotals, emptyTotals, type UsageTotals } from './totals.js';
@@ -67,20 +67,13 @@ export async function getUserTotals(deps: LedgerDeps, input: { userId: string; f
   const to = parseDayKey(input.to, 'to');
   if (from > to) throw new RangeError(`from (${from}) is after to (${to})`);
   const rows: LedgerRow[] = [];
-  let ExclusiveStartKey: Record<string, unknown> | undefined;
-  do {
-    const page = await deps.db.send(
-      new QueryCommand({
-        TableName: deps.tables.ledger,
-        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-        // '#' sorts before every model id character, '~' after: the range covers every model of `to`.
-        ExpressionAttributeValues: { ':pk': keys.user(input.userId), ':from': `${keys.day(from)}#`, ':to': `${keys.day(to)}#~` },
-        ExclusiveStartKey,
-      }),
-    );
-    for (const item of page.Items ?? []) rows.push(toLedgerRow(item));
-    ExclusiveStartKey = page.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
+  const items = queryItems(deps, {
+    TableName: deps.tables.ledger,
+    KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+    // '#' sorts before every model id character, '~' after: the range covers every model of `to`.
+    ExpressionAttributeValues: { ':pk': keys.user(input.userId), ':from': `${keys.day(from)}#`, ':to': `${keys.day(to)}#~` },
+  });
+  for await (const item of items) rows.push(toLedgerRow(item));
   return { rows, total: rows.reduce(addTotals, emptyTotals()) };
 }
 

@@ -8,6 +8,7 @@ import { downloadText, usageCsv } from './csv.js';
 import { LiveMetricsPanel } from './LiveMetricsPanel.js';
 import { lastDays, RangePicker, type DateRange } from './RangePicker.js';
 import { costPerDay, costPerModel, sumRows } from './report-data.js';
+import { RowTotalsStats } from './RowTotalsStats.js';
 import { useReports } from './useReports.js';
 
 const DEFAULT_RANGE_IN_DAYS = 7;
@@ -44,16 +45,7 @@ export function AdminPage() {
               <span className="muted">Total cost</span>
               <strong>{formatUsd(reports.byUser.totalUsd)}</strong>
             </div>
-            <div className="stat">
-              <span className="muted">Requests</span>
-              <strong>{formatTokens(totals.requests)}</strong>
-            </div>
-            <div className="stat">
-              <span className="muted">Tokens in / out</span>
-              <strong>
-                {formatTokens(totals.inputTokens)} / {formatTokens(totals.outputTokens)}
-              </strong>
-            </div>
+            <RowTotalsStats totals={totals} />
           </section>
           <div className="charts">
             <ColumnChart title="Cost per day" data={perDay} format={formatUsd} />

@@ -1,11 +1,10 @@
-import { useEffect, useState } from 'react';
 import { graphql } from '../api/client.js';
-import { toApiError } from '../api/errors.js';
 import { AUDIT_LOG } from '../api/operations.js';
 import type { AuditEntry, AuditLogConnection } from '../api/types.js';
 import { formatWhen } from '../format.js';
 import { Link } from '../ui/Link.js';
 import { auditChanges } from './audit-details.js';
+import { useLoaded } from './useLoaded.js';
 
 /** How many recent entries the panel asks for. */
 export const AUDIT_PAGE_SIZE = 50;
@@ -25,23 +24,11 @@ export interface AuditLogPanelProps {
 
 /** Recent admin actions: when, who, what, about whom, and what changed (before → after). */
 export function AuditLogPanel({ userId, refreshKey = 0, title = 'Audit log' }: AuditLogPanelProps) {
-  const [entries, setEntries] = useState<AuditEntry[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-
-  useEffect(() => {
-    let current = true;
-    graphql<{ auditLog: AuditLogConnection | null }>(AUDIT_LOG, { limit: AUDIT_PAGE_SIZE })
-      .then(({ auditLog }) => {
-        if (!current) return;
-        const items = auditLog?.items ?? [];
-        // The API has no per-user filter; the page is small enough to filter here.
-        setEntries(userId ? items.filter((e) => e.target === userId) : items);
-        setError(null);
-      })
-      .catch((err: unknown) => current && setError(toApiError(err).advice));
-    return () => {
-      current = false;
-    };
+  const { data: entries, error } = useLoaded(async (): Promise<AuditEntry[]> => {
+    const { auditLog } = await graphql<{ auditLog: AuditLogConnection | null }>(AUDIT_LOG, { limit: AUDIT_PAGE_SIZE });
+    const items = auditLog?.items ?? [];
+    // The API has no per-user filter; the page is small enough to filter here.
+    return userId ? items.filter((e) => e.target === userId) : items;
   }, [userId, refreshKey]);
 
   return (

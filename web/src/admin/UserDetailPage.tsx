@@ -1,11 +1,12 @@
 import { useState } from 'react';
-import { formatTokens, formatUsd } from '../format.js';
+import { formatUsd } from '../format.js';
 import { Link } from '../ui/Link.js';
 import { AuditLogPanel } from './AuditLogPanel.js';
 import { BudgetForm } from './BudgetForm.js';
 import { BarChart, ColumnChart } from './charts.js';
 import { lastDays, RangePicker, type DateRange } from './RangePicker.js';
 import { costPerDay, costPerModel, sumRows } from './report-data.js';
+import { RowTotalsStats } from './RowTotalsStats.js';
 import { useUserReports } from './useUserReports.js';
 
 const DEFAULT_RANGE_IN_DAYS = 30;
@@ -44,16 +45,7 @@ export function UserDetailPage({ userId }: { userId: string }) {
               <span className="muted">Cost</span>
               <strong>{formatUsd(reports.byModel.totalUsd)}</strong>
             </div>
-            <div className="stat">
-              <span className="muted">Requests</span>
-              <strong>{formatTokens(totals.requests)}</strong>
-            </div>
-            <div className="stat">
-              <span className="muted">Tokens in / out</span>
-              <strong>
-                {formatTokens(totals.inputTokens)} / {formatTokens(totals.outputTokens)}
-              </strong>
-            </div>
+            <RowTotalsStats totals={totals} />
           </section>
           <div className="charts">
             <ColumnChart title="Cost per day" data={costPerDay(range, reports.byDay.rows)} format={formatUsd} />
