@@ -6,7 +6,7 @@
 import {
   clearBudgetOverride,
   getOverrideRecord,
-  listAudit,
+  listAuditPage,
   nowFrom,
   setBudgetOverride,
   topUsers,
@@ -102,10 +102,11 @@ export const ADMIN_ACTIONS: Record<string, Action> = {
   },
 
   async auditLog(deps, { args, stash }) {
-    const entries = await listAudit(deps.ledger, {
+    const { entries, nextToken } = await listAuditPage(deps.ledger, {
       from: optionalString(args.from),
       to: optionalString(args.to),
       limit: Number(stash?.limit ?? args.limit ?? 50),
+      nextToken: optionalString(args.nextToken),
     });
     // Entries written before admins' emails were kept are named by a lookup now.
     const subs = entries.flatMap((entry) => [entry.targetUserId, ...(entry.actor.email ? [] : [entry.actor.userId])]);
@@ -119,7 +120,7 @@ export const ADMIN_ACTIONS: Record<string, Action> = {
       targetEmail: emails.get(entry.targetUserId) ?? null,
       details: JSON.stringify({ before: entry.before, after: entry.after }),
     }));
-    return { result: { items, nextToken: null } };
+    return { result: { items, nextToken } };
   },
 
   async budgetOverride(deps, { args }) {

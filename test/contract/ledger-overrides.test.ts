@@ -8,6 +8,8 @@ import {
   getUserTotals,
   getUserUsage,
   listAudit,
+  listAuditPage,
+  type AuditEntry,
   reserve,
   resolvePolicy,
   setBudgetOverride,
@@ -61,6 +63,27 @@ describe('overrides, audit and reports', () => {
       expect.objectContaining({ action: 'ClearBudgetOverride', at: '2025-05-20T11:05:00.000Z', actor: admin, targetUserId: userId, before: { monthlyLimitUsd: 40 }, after: null }),
       expect.objectContaining({ action: 'SetBudgetOverride', at: '2025-05-20T11:00:00.000Z', actor: admin, targetUserId: userId, before: null, after: { monthlyLimitUsd: 40 } }),
     ]);
+  });
+
+  it('pages the audit trail newest first with a token, losing and repeating no entry', async () => {
+    // Prepare: five changes for one user, a minute apart.
+    const userId = 'u-paged';
+    for (let minute = 0; minute < 5; minute++) {
+      clock.set(`2025-05-20T12:0${minute}:00Z`);
+      await setBudgetOverride(setup.deps, { actor: admin, userId, limits: { dailyLimitUsd: minute + 1 } });
+    }
+    // Act
+    const pages: AuditEntry[][] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await listAuditPage(setup.deps, { targetUserId: userId, limit: 2, nextToken });
+      pages.push(page.entries);
+      nextToken = page.nextToken ?? undefined;
+    } while (nextToken);
+    // Assess
+    expect(pages.map((page) => page.length)).toEqual([2, 2, 1]);
+    expect(pages.flat().map((entry) => entry.after?.dailyLimitUsd)).toEqual([5, 4, 3, 2, 1]);
+    await expect(listAuditPage(setup.deps, { limit: 2, nextToken: 'not-a-token' })).rejects.toThrow(RangeError);
   });
 
   it('refuses an invalid override with every problem and changes nothing', async () => {

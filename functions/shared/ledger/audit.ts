@@ -56,6 +56,29 @@ export function auditPut(deps: LedgerDeps, entry: Omit<AuditEntry, 'id'>): { Put
  * const entries = await listAudit(deps, { limit: 50 });
  */
 export async function listAudit(deps: LedgerDeps, input: { limit?: number; from?: string; to?: string; targetUserId?: string } = {}): Promise<AuditEntry[]> {
+  return (await listAuditPage(deps, input)).entries;
+}
+
+/** An audit page and the token of the next one (null on the last page). */
+export interface AuditPage {
+  entries: AuditEntry[];
+  nextToken: string | null;
+}
+
+/** The sort key an entry is stored under: its time, then its id (unique, time-ordered). */
+const auditSortKey = (entry: Pick<AuditEntry, 'at' | 'id'>) => `${entry.at}#${entry.id}`;
+
+/**
+ * One page of {@link listAudit}; pass `nextToken` back to continue after its last entry.
+ * The token is the last entry's sort key, base64url: opaque to clients, checked here.
+ * @example
+ * const first = await listAuditPage(deps, { limit: 50 });
+ * const second = await listAuditPage(deps, { limit: 50, nextToken: first.nextToken ?? undefined });
+ */
+export async function listAuditPage(
+  deps: LedgerDeps,
+  input: { limit?: number; from?: string; to?: string; targetUserId?: string; nextToken?: string } = {},
+): Promise<AuditPage> {
   const limit = input.limit ?? 50;
   if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_AUDIT_PAGE_SIZE) throw new RangeError(`limit must be 1–${MAX_AUDIT_PAGE_SIZE}, got ${limit}`);
   for (const [field, value] of [['from', input.from], ['to', input.to]] as const) {
@@ -63,7 +86,8 @@ export async function listAudit(deps: LedgerDeps, input: { limit?: number; from?
   }
   // Sort keys start with the ISO time; '~' sorts after the '#id' suffix so `to` is inclusive.
   const from = input.from ? new Date(input.from).toISOString() : '0';
-  const to = input.to ? `${new Date(input.to).toISOString()}~` : '~';
+  const after = input.nextToken === undefined ? undefined : decodeAuditToken(input.nextToken);
+  const to = after ?? (input.to ? `${new Date(input.to).toISOString()}~` : '~');
   const entries: AuditEntry[] = [];
   const items = queryItems(deps, {
     TableName: deps.tables.budgets,
@@ -73,9 +97,24 @@ export async function listAudit(deps: LedgerDeps, input: { limit?: number; from?
     ScanIndexForward: false,
   });
   for await (const item of items) {
-    const { pk: _pk, sk: _sk, ...entry } = item;
+    const { pk: _pk, sk, ...entry } = item;
+    // With a token, the range ends at the last entry already returned (BETWEEN is inclusive).
+    if (sk === after) continue;
+    // One entry past the page says whether another page exists.
+    if (entries.length === limit) return { entries, nextToken: encodeAuditToken(auditSortKey(entries[limit - 1])) };
     entries.push(entry as AuditEntry);
-    if (entries.length === limit) return entries;
   }
-  return entries;
+  return { entries, nextToken: null };
+}
+
+function encodeAuditToken(sortKey: string): string {
+  return Buffer.from(sortKey, 'utf8').toString('base64url');
+}
+
+/** The sort key a token names; a token this function did not make is a RangeError (a ValidationError to callers). */
+function decodeAuditToken(token: string): string {
+  const sortKey = Buffer.from(token, 'base64url').toString('utf8');
+  const [at, id] = sortKey.split('#');
+  if (!id || Number.isNaN(Date.parse(at)) || encodeAuditToken(sortKey) !== token) throw new RangeError('nextToken is not a token auditLog returned');
+  return sortKey;
 }
