@@ -46,7 +46,6 @@ export class TurnStream {
   /** `start`, held until the first publish (with the first delta, or the final event). */
   #pendingStart: StartEvent | undefined;
   #publishes = 0;
-  #firstDeltaPublishedAt: number | undefined;
 
   constructor(options: TurnStreamOptions) {
     this.#options = {
@@ -67,10 +66,6 @@ export class TurnStream {
   /** Publish calls made (retries excluded): the Events cost figure. */
   get publishCount(): number {
     return this.#publishes;
-  }
-
-  get firstDeltaPublishedAt(): number | undefined {
-    return this.#firstDeltaPublishedAt;
   }
 
   /** The publish failure that ended the stream, if any. */
@@ -108,12 +103,11 @@ export class TurnStream {
     for (let i = 0; i < this.#buffer.length; i += MAX_DELTA_TEXT_IN_CHARS) {
       events.push({ type: 'delta', requestId: this.#options.requestId, seq: this.#seq++, text: this.#buffer.slice(i, i + MAX_DELTA_TEXT_IN_CHARS) });
     }
-    const hadText = this.#buffer.length > 0;
     this.#streamedText += this.#buffer;
     this.#buffer = '';
     for (const final of finals) events.push({ ...final, seq: this.#seq++ });
     if (events.length === 0) return this.#chain;
-    return this.#enqueue(events, hadText);
+    return this.#enqueue(events);
   }
 
   end(event: Omit<EndEvent, 'type' | 'seq' | 'requestId'>): Promise<void> {
@@ -128,7 +122,7 @@ export class TurnStream {
     return this.#flush([final]);
   }
 
-  #enqueue(events: StreamEvent[], carriesText: boolean): Promise<void> {
+  #enqueue(events: StreamEvent[]): Promise<void> {
     this.#chain = this.#chain.then(async () => {
       // After a publish failed for good, later events would leave a gap: stop publishing.
       if (this.#failure) return;
@@ -136,7 +130,6 @@ export class TurnStream {
         await this.#publishWithRetry(events.slice(i, i + MAX_EVENTS_PER_PUBLISH));
         if (this.#failure) return;
       }
-      if (carriesText) this.#firstDeltaPublishedAt ??= Date.now();
     });
     return this.#chain;
   }
