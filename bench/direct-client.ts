@@ -5,6 +5,7 @@
  */
 import { BedrockRuntimeClient, ConverseStreamCommand } from '@aws-sdk/client-bedrock-runtime';
 import { bedrockClientConfig } from '../infra/local/bedrock/index.js';
+import type { ModelCallTimes } from './model-calls.js';
 import { BENCH_MODEL_ID, checkAnswer, type TurnMeasurement, type TurnSpec } from './turn.js';
 
 /**
@@ -17,11 +18,16 @@ export function directClient(endpoint: string): BedrockRuntimeClient {
 }
 
 /**
- * Streams one turn with ConverseStream and measures it from the moment the request is sent.
+ * Streams one turn with ConverseStream and measures it from the moment the request is sent;
+ * `modelCallTimes` tells when the simulator received it and sent its first token.
  * @example
- * const measurement = await runDirectTurn(client, spec);
+ * const measurement = await runDirectTurn(client, spec, modelCalls.timesOf);
  */
-export async function runDirectTurn(client: BedrockRuntimeClient, spec: TurnSpec): Promise<TurnMeasurement> {
+export async function runDirectTurn(
+  client: BedrockRuntimeClient,
+  spec: TurnSpec,
+  modelCallTimes: (prompt: string) => ModelCallTimes | undefined,
+): Promise<TurnMeasurement> {
   const startedAt = performance.now();
   let firstTokenAt: number | undefined;
   let text = '';
@@ -45,11 +51,16 @@ export async function runDirectTurn(client: BedrockRuntimeClient, spec: TurnSpec
   } catch (error) {
     problem = `${(error as Error).name}: ${(error as Error).message}`;
   }
+  const totalMs = performance.now() - startedAt;
+  const since = (at: number | undefined) => (at === undefined ? undefined : at - startedAt);
+  const modelCall = modelCallTimes(spec.prompt);
   return {
     ok: problem === undefined,
     problem,
-    firstTokenMs: firstTokenAt === undefined ? undefined : firstTokenAt - startedAt,
-    totalMs: performance.now() - startedAt,
+    modelCallReceivedMs: since(modelCall?.receivedAt),
+    firstTokenSentMs: since(modelCall?.firstTokenSentAt),
+    firstTokenMs: since(firstTokenAt),
+    totalMs,
     outputTokens,
     dataMessages: 0,
     gaps: 0,

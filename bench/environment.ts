@@ -16,6 +16,7 @@ import {
 import { documentClient, setBudgetOverride, BUDGETS_TABLE, LEDGER_TABLE, type LedgerDeps } from '../functions/shared/ledger/index.js';
 import { dynamoDbClient, LOCAL_AWS_CREDENTIALS, LOCAL_REGION } from '../infra/local/dynamodb.js';
 import { startBackingServices, startTwin, type BackingServices, type Twin } from '../infra/local/twin.js';
+import { recordModelCalls, type ModelCallRecorder } from './model-calls.js';
 
 /** A signed-in bench user: what a browser tab holds after sign-in. */
 export interface BenchUser {
@@ -28,6 +29,8 @@ export interface BenchEnvironment {
   services: BackingServices;
   twin: Twin;
   users: BenchUser[];
+  /** When the Bedrock simulator received each model call and sent its first token. */
+  modelCalls: ModelCallRecorder;
   /** Lines the twin logged (Lambda failures land here). */
   twinLog: string[];
   close(): Promise<void>;
@@ -63,15 +66,17 @@ export function createBenchRoot(): string {
 export async function startBenchEnvironment(options: { root: string; userCount: number }): Promise<BenchEnvironment> {
   const services = await startBackingServices({ certsDir: certsDirOf(options.root), cognitoDir: join(options.root, 'cognito') });
   const twinLog: string[] = [];
+  const modelCalls = recordModelCalls();
   let twin: Twin | undefined;
   try {
-    twin = await startTwin({ services, port: 0, tablePrefix: 'bench-', log: (line) => twinLog.push(line) });
+    twin = await startTwin({ services, port: 0, tablePrefix: 'bench-', onBedrockConverseStream: modelCalls.observe, log: (line) => twinLog.push(line) });
     const users = await createUsers(services, twin, options.userCount);
     const started = twin;
     return {
       services,
       twin,
       users,
+      modelCalls,
       twinLog,
       async close() {
         await started.close();

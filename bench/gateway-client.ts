@@ -8,6 +8,7 @@ import { WebSocket } from 'ws';
 import type { StreamEvent } from '../functions/shared/protocol.js';
 import type { Twin } from '../infra/local/twin.js';
 import type { BenchUser } from './environment.js';
+import type { ModelCallTimes } from './model-calls.js';
 import type { ChannelTimes } from './publish-counter.js';
 import { BENCH_MODEL_ID, checkAnswer, type TurnMeasurement, type TurnSpec } from './turn.js';
 
@@ -31,14 +32,14 @@ export interface ReadyGatewayTurn {
  * Connects and subscribes for one turn; `run()` then starts it. Connecting is kept out of
  * the measured time, as a real client subscribes before it sends the prompt.
  * @example
- * const turn = await prepareGatewayTurn(twin, user, spec, { timeoutMs: 60_000, publishTimes: counter.timesOf });
+ * const turn = await prepareGatewayTurn(twin, user, spec, { timeoutMs: 60_000, publishTimes: counter.timesOf, modelCallTimes: modelCalls.timesOf });
  * const measurement = await turn.run();
  */
 export async function prepareGatewayTurn(
   twin: Twin,
   user: BenchUser,
   spec: TurnSpec,
-  options: { timeoutMs: number; publishTimes: (channel: string) => ChannelTimes },
+  options: { timeoutMs: number; publishTimes: (channel: string) => ChannelTimes; modelCallTimes: (prompt: string) => ModelCallTimes | undefined },
 ): Promise<ReadyGatewayTurn> {
   const { timeoutMs } = options;
   const authorization = { host: twin.context.host, Authorization: user.accessToken };
@@ -80,13 +81,11 @@ export async function prepareGatewayTurn(
     async run(): Promise<TurnMeasurement> {
       const startedAt = performance.now();
       let mutationAt: number | undefined;
-      let startEventAt: number | undefined;
       let firstTokenAt: number | undefined;
       let finalAt: number | undefined;
       const ended = new Promise<void>((resolve) => {
         onEvent = () => {
           const latest = received[received.length - 1];
-          if (latest.type === 'start') startEventAt ??= performance.now();
           if (latest.type === 'delta') firstTokenAt ??= performance.now();
           if (latest.type === 'end' || latest.type === 'error') {
             finalAt = performance.now();
@@ -103,13 +102,13 @@ export async function prepareGatewayTurn(
       } catch (error) {
         problem = (error as Error).message;
       }
-      const published = options.publishTimes(channel);
+      const modelCall = options.modelCallTimes(spec.prompt);
       return measure(spec, received, {
         startedAt,
         mutationAt,
-        startPublishedAt: published.startSentAt,
-        startEventAt,
-        firstDeltaPublishedAt: published.firstDeltaSentAt,
+        modelCallReceivedAt: modelCall?.receivedAt,
+        firstTokenSentAt: modelCall?.firstTokenSentAt,
+        firstDeltaPublishedAt: options.publishTimes(channel).firstDeltaSentAt,
         firstTokenAt,
         finalAt,
         problem,
@@ -122,7 +121,8 @@ async function startChat(twin: Twin, user: BenchUser, spec: TurnSpec, conversati
   const response = await fetch(`${twin.url}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: user.accessToken },
-    body: JSON.stringify({ query: START_CHAT, variables: { input: { conversationId, modelId: BENCH_MODEL_ID, prompt: spec.prompt, maxTokens: spec.maxTokens } } }),
+    // Every bench turn opens its conversation, as a chat client's first turn does (newConversation: no history read).
+    body: JSON.stringify({ query: START_CHAT, variables: { input: { conversationId, newConversation: true, modelId: BENCH_MODEL_ID, prompt: spec.prompt, maxTokens: spec.maxTokens } } }),
   });
   const body = (await response.json()) as { data?: { startChat?: { status?: string } }; errors?: { errorType?: string; message?: string }[] };
   if (!response.ok || body.errors?.length || !body.data?.startChat) {
@@ -137,8 +137,8 @@ function measure(
   times: {
     startedAt: number;
     mutationAt?: number;
-    startPublishedAt?: number;
-    startEventAt?: number;
+    modelCallReceivedAt?: number;
+    firstTokenSentAt?: number;
     firstDeltaPublishedAt?: number;
     firstTokenAt?: number;
     finalAt?: number;
@@ -163,8 +163,8 @@ function measure(
     ok: problem === undefined,
     problem,
     startedMs: since(times.mutationAt),
-    startPublishedMs: since(times.startPublishedAt),
-    startEventMs: since(times.startEventAt),
+    modelCallReceivedMs: since(times.modelCallReceivedAt),
+    firstTokenSentMs: since(times.firstTokenSentAt),
     firstDeltaPublishedMs: since(times.firstDeltaPublishedAt),
     firstTokenMs: since(times.firstTokenAt),
     totalMs: since(times.finalAt),

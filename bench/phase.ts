@@ -20,6 +20,22 @@ const MAX_REPORTED_PROBLEMS = 5;
 /** Sampling resolution of the event-loop delay histogram. */
 const EVENT_LOOP_RESOLUTION_IN_MS = 2;
 
+/**
+ * Where the first-token time goes: each turn's first-token time cut at the moments the
+ * simulator received the model call, sent its first token and (gateway) the Lambda
+ * published it. A turn's segments add up to its first-token overhead.
+ */
+export interface FirstTokenSegments {
+  /** Sending the request → the simulator receiving the model call: GraphQL, admission, invoke, claim and the SDK (gateway); the SDK alone (direct). */
+  beforeModelCallMs: Distribution;
+  /** The simulator's first token − its arrival − the configured time to first token: how late its timer fired (≈ 0). */
+  modelWaitSlackMs: Distribution;
+  /** The simulator sent the first token → the Lambda handed its publish to fetch (gateway path only). */
+  tokenToPublishMs?: Distribution;
+  /** The Lambda's publish (gateway) or the simulator's first token (direct) → the client receiving it. */
+  deliveryMs: Distribution;
+}
+
 /** The summary of one phase. Times in ms, RSS in MiB. */
 export interface PhaseResult {
   path: BenchPath;
@@ -30,15 +46,11 @@ export interface PhaseResult {
   problems: string[];
   /** `startChat` answered (gateway path; empty for direct). */
   startChatMs: Distribution;
-  /** The Lambda published `start`: admission, invoke and its writes before it calls Bedrock (gateway path). */
-  startPublishedMs: Distribution;
-  /** The `start` event reached the client (gateway path). */
-  startEventMs: Distribution;
-  /** The Lambda published the first delta: the model's first token came back (gateway path). */
-  firstDeltaPublishedMs: Distribution;
   firstTokenMs: Distribution;
   /** First-token time minus the simulator's configured time to first token. */
   firstTokenOverheadMs: Distribution;
+  /** The overhead split by component; absent in runs recorded before it was measured. */
+  firstTokenSegments?: FirstTokenSegments;
   turnMs: Distribution;
   outputTokens: number;
   /** From the first turn started to the last one ended. */
@@ -75,10 +87,12 @@ export interface PhaseSetup {
  */
 export async function runPhase(setup: PhaseSetup, path: BenchPath, specs: readonly TurnSpec[], concurrent: boolean): Promise<PhaseResult> {
   setup.publishCounter.reset();
+  setup.environment.modelCalls.reset();
   const rss = startRssSampler();
   const loop = monitorEventLoopDelay({ resolution: EVENT_LOOP_RESOLUTION_IN_MS });
   loop.enable();
   const cpuBefore = process.cpuUsage();
+  const modelCalls = setup.environment.modelCalls.timesOf;
   let measurements: TurnMeasurement[];
   let wallMs: number;
   try {
@@ -86,7 +100,7 @@ export async function runPhase(setup: PhaseSetup, path: BenchPath, specs: readon
       // Connect and subscribe every client first: the burst measured is the turns, not the handshakes.
       const ready = path === BenchPath.Gateway ? await Promise.all(specs.map((spec, i) => prepare(setup, spec, i))) : [];
       const startedAt = performance.now();
-      measurements = await Promise.all(specs.map((spec, i) => (path === BenchPath.Gateway ? ready[i].run() : runDirectTurn(setup.bedrock, spec))));
+      measurements = await Promise.all(specs.map((spec, i) => (path === BenchPath.Gateway ? ready[i].run() : runDirectTurn(setup.bedrock, spec, modelCalls))));
       wallMs = performance.now() - startedAt;
       for (const client of ready) client.close();
     } else {
@@ -95,7 +109,7 @@ export async function runPhase(setup: PhaseSetup, path: BenchPath, specs: readon
       for (const [i, spec] of specs.entries()) {
         const ready = path === BenchPath.Gateway ? await prepare(setup, spec, i) : undefined;
         const startedAt = performance.now();
-        measurements.push(await (ready ? ready.run() : runDirectTurn(setup.bedrock, spec)));
+        measurements.push(await (ready ? ready.run() : runDirectTurn(setup.bedrock, spec, modelCalls)));
         wallMs += performance.now() - startedAt;
         ready?.close();
       }
@@ -114,7 +128,11 @@ export async function runPhase(setup: PhaseSetup, path: BenchPath, specs: readon
 
 function prepare(setup: PhaseSetup, spec: TurnSpec, index: number): Promise<ReadyGatewayTurn> {
   const { users, twin } = setup.environment;
-  return prepareGatewayTurn(twin, users[index % users.length], spec, { timeoutMs: setup.turnTimeoutMs, publishTimes: setup.publishCounter.timesOf });
+  return prepareGatewayTurn(twin, users[index % users.length], spec, {
+    timeoutMs: setup.turnTimeoutMs,
+    publishTimes: setup.publishCounter.timesOf,
+    modelCallTimes: setup.environment.modelCalls.timesOf,
+  });
 }
 
 function summarise(
@@ -137,11 +155,9 @@ function summarise(
     failedTurns: failed.length,
     problems: failed.slice(0, MAX_REPORTED_PROBLEMS).map((m) => m.problem ?? 'unknown'),
     startChatMs: distribution(defined(measurements, (m) => m.startedMs)),
-    startPublishedMs: distribution(defined(measurements, (m) => m.startPublishedMs)),
-    startEventMs: distribution(defined(measurements, (m) => m.startEventMs)),
-    firstDeltaPublishedMs: distribution(defined(measurements, (m) => m.firstDeltaPublishedMs)),
     firstTokenMs: distribution(firstTokens),
     firstTokenOverheadMs: distribution(firstTokens.map((ms) => ms - setup.timeToFirstTokenMs)),
+    firstTokenSegments: segmentsOf(measurements, setup.timeToFirstTokenMs, gateway),
     turnMs: distribution(defined(measurements, (m) => m.totalMs)),
     outputTokens,
     wallMs: round1(wallMs),
@@ -153,6 +169,25 @@ function summarise(
     publishedEvents: gateway ? publishes.events : 0,
     failedPublishes: gateway ? publishes.failed : 0,
     peakRssMiB: round1(peakRssBytes / 2 ** 20),
+  };
+}
+
+/** Cuts each turn's first-token time at the moments seen; a segment covers the turns where both its ends were seen. */
+function segmentsOf(measurements: TurnMeasurement[], timeToFirstTokenMs: number, gateway: boolean): FirstTokenSegments {
+  const segment = (between: (m: TurnMeasurement) => [number | undefined, number | undefined], minus = 0) =>
+    distribution(
+      measurements.flatMap((m) => {
+        const [from, to] = between(m);
+        return from === undefined || to === undefined ? [] : [to - from - minus];
+      }),
+    );
+  // Delivery starts at the Lambda's publish on the gateway path and at the simulator's first token on the direct one.
+  const deliveredFrom = (m: TurnMeasurement) => (gateway ? m.firstDeltaPublishedMs : m.firstTokenSentMs);
+  return {
+    beforeModelCallMs: segment((m) => [0, m.modelCallReceivedMs]),
+    modelWaitSlackMs: segment((m) => [m.modelCallReceivedMs, m.firstTokenSentMs], timeToFirstTokenMs),
+    ...(gateway ? { tokenToPublishMs: segment((m) => [m.firstTokenSentMs, m.firstDeltaPublishedMs]) } : {}),
+    deliveryMs: segment((m) => [deliveredFrom(m), m.firstTokenMs]),
   };
 }
 

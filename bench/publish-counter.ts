@@ -1,8 +1,12 @@
 /**
  * Counts the streaming Lambda's Events publishes as they leave it. The Lambda runs in this
- * process and its EventsPublisher looks `globalThis.fetch` up on every call, so wrapping
- * fetch sees each `POST …/event` (retries included) without touching gateway code.
+ * process and its EventsPublisher sends through the AWS SDK's NodeHttpHandler, so
+ * wrapping that class's `handle` sees each signed `POST /event` (retries included) without
+ * touching gateway code. The DynamoDB and Bedrock clients' requests pass through untouched.
  */
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { HttpRequest } from '@smithy/protocol-http';
+import type { HttpHandlerOptions } from '@smithy/types';
 
 /** Publish totals since the last reset. */
 export interface PublishCounts {
@@ -14,18 +18,17 @@ export interface PublishCounts {
   failed: number;
 }
 
-/** When the Lambda handed a channel's first events of a kind to fetch (`performance.now()`). */
+/** When the Lambda handed a channel's first delta to the HTTP client (`performance.now()`). */
 export interface ChannelTimes {
-  startSentAt?: number;
   firstDeltaSentAt?: number;
 }
 
 export interface PublishCounter {
   snapshot(): PublishCounts;
-  /** Send times of the `start` and first `delta` publish on `channel` since the last reset. */
+  /** Send time of the first `delta` publish on `channel` since the last reset. */
   timesOf(channel: string): ChannelTimes;
   reset(): void;
-  /** Puts the original fetch back. */
+  /** Puts the original `handle` back. */
   uninstall(): void;
 }
 
@@ -33,39 +36,38 @@ export interface PublishCounter {
 const EVENTS_PUBLISH_PATH = '/event';
 
 /**
- * Wraps `globalThis.fetch` to count Events publishes.
+ * Wraps `NodeHttpHandler.prototype.handle` to count Events publishes.
  * @example
  * const counter = installPublishCounter();
  * // … run turns …
  * counter.snapshot(); // { publishes: 23, events: 24, failed: 0 }
  */
 export function installPublishCounter(): PublishCounter {
-  const original = globalThis.fetch;
+  const prototype = NodeHttpHandler.prototype;
+  const original = prototype.handle;
   let counts: PublishCounts = { publishes: 0, events: 0, failed: 0 };
   let times = new Map<string, ChannelTimes>();
-  globalThis.fetch = async function countingFetch(input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) {
-    const url = new URL(input instanceof Request ? input.url : String(input));
-    const isPublish = url.pathname === EVENTS_PUBLISH_PATH && (init?.method ?? 'GET').toUpperCase() === 'POST';
-    if (!isPublish) return original(input, init);
+  prototype.handle = async function countingHandle(this: NodeHttpHandler, request: HttpRequest, options?: HttpHandlerOptions) {
+    const isPublish = request.path === EVENTS_PUBLISH_PATH && request.method.toUpperCase() === 'POST';
+    if (!isPublish) return original.call(this, request, options);
     const sentAt = performance.now();
-    const { channel, types } = parsePublish(init?.body);
+    const { channel, types } = parsePublish(request.body);
     counts.publishes++;
     counts.events += types.length;
     if (channel) {
       const entry = times.get(channel) ?? {};
-      if (types.includes('start')) entry.startSentAt ??= sentAt;
       if (types.includes('delta')) entry.firstDeltaSentAt ??= sentAt;
       times.set(channel, entry);
     }
     try {
-      const response = await original(input, init);
-      if (!response.ok) counts.failed++;
-      return response;
+      const result = await original.call(this, request, options);
+      if (result.response.statusCode < 200 || result.response.statusCode > 299) counts.failed++;
+      return result;
     } catch (error) {
       counts.failed++;
       throw error;
     }
-  } as typeof fetch;
+  };
   return {
     snapshot: () => ({ ...counts }),
     timesOf: (channel) => ({ ...times.get(channel) }),
@@ -74,7 +76,7 @@ export function installPublishCounter(): PublishCounter {
       times = new Map();
     },
     uninstall: () => {
-      globalThis.fetch = original;
+      prototype.handle = original;
     },
   };
 }

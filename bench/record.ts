@@ -5,6 +5,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { PhaseResult } from './phase.js';
+import type { Distribution } from './stats.js';
 import type { BenchRun, ScenarioResult } from './results.js';
 
 export const RESULTS_PATH = fileURLToPath(new URL('./results.json', import.meta.url));
@@ -59,34 +60,68 @@ export function renderRuns(runs: readonly BenchRun[]): string {
     `| publishes per 1,000 output tokens | ${latest.single.publishesPer1000OutputTokens} | ${latest.concurrent.publishesPer1000OutputTokens} |`,
     `| events per publish | ${latest.single.eventsPerPublish} | ${latest.concurrent.eventsPerPublish} |`,
     '',
-    'Where the gateway\'s first-token time goes (ms from sending `startChat`, p50 / p99):',
+    `Where the first-token time goes (ms, p50 / p99). The overhead is the first-token time minus the simulator's ${options.pace.timeToFirstTokenMs} ms; a turn's segments add up to it (docs/benchmarks.md, "The figures"):`,
     '',
-    '| scenario | `startChat` answered | Lambda publishes `start` | client gets `start` | Lambda publishes first delta | client gets first delta | event-loop delay p50 / p99 / max | CPU ms per turn, gateway (direct) |',
-    '|---|---|---|---|---|---|---|---|',
-    breakdownRow('one stream', latest.single),
-    breakdownRow(`${options.concurrency} concurrent`, latest.concurrent),
+    '| scenario | path | overhead | `startChat` answered | before the model call | model wait slack | token to publish | delivery | event-loop delay p50 / p99 / max | CPU ms per turn |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+    ...breakdownRows('one stream', latest.single),
+    ...breakdownRows(`${options.concurrency} concurrent`, latest.concurrent),
     '',
+    ...segmentMeans([
+      ['one stream', latest.single],
+      [`${options.concurrency} concurrent`, latest.concurrent],
+    ]),
     `Memory (the bench process: twin, Lambdas, simulator and clients): idle ${memory.idleRssMiB} MiB; peak ${memory.directPeakRssMiB} MiB during the direct concurrent phase and ${memory.gatewayPeakRssMiB} MiB during the gateway one (+${memory.gatewayGrowthMiB} MiB, ×${memory.gatewayPeakOverIdle ?? '–'} of idle); whole-run maxRSS ${memory.processMaxRssMiB} MiB.`,
     '',
     `Targets (issue 4): publishes per 1,000 output tokens ≤ ${targets.publishesPer1000OutputTokens.limit}: ${targets.publishesPer1000OutputTokens.value} (${mark(targets.publishesPer1000OutputTokens.met)}); first-token overhead p50 at one stream < ${targets.singleStreamFirstTokenOverheadP50Ms.limit} ms: ${targets.singleStreamFirstTokenOverheadP50Ms.value} ms (${mark(targets.singleStreamFirstTokenOverheadP50Ms.met)}).`,
     '',
     '### History',
     '',
-    '| date | cores | load | node | N | overhead p50 one stream (ms) | overhead p50 / p99 at N (ms) | tokens/s ratio at N | publishes / 1,000 tokens | gateway peak RSS (MiB) | ok |',
-    '|---|---|---|---|---|---|---|---|---|---|---|',
+    '| date | cores | load | node | N | overhead p50 one stream (ms) | one stream p50s: before model / slack / to publish / delivery (ms) | overhead p50 / p99 at N (ms) | tokens/s ratio at N | publishes / 1,000 tokens | gateway peak RSS (MiB) | ok |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...runs.map(
       (run) =>
-        `| ${run.date.slice(0, 16).replace('T', ' ')} | ${run.machine.cores} | ${run.machine.loadAverageAtStart} | ${run.machine.node} | ${run.options.concurrency} | ${run.single.gateway.firstTokenOverheadMs.p50} | ${run.concurrent.gateway.firstTokenOverheadMs.p50} / ${run.concurrent.gateway.firstTokenOverheadMs.p99} | ${run.concurrent.tokensPerSecondRatio ?? '–'} | ${run.concurrent.publishesPer1000OutputTokens} | ${run.memory.gatewayPeakRssMiB} | ${run.ok ? 'yes' : 'no'} |`,
+        `| ${run.date.slice(0, 16).replace('T', ' ')} | ${run.machine.cores} | ${run.machine.loadAverageAtStart} | ${run.machine.node} | ${run.options.concurrency} | ${run.single.gateway.firstTokenOverheadMs.p50} | ${segmentP50s(run.single.gateway)} | ${run.concurrent.gateway.firstTokenOverheadMs.p50} / ${run.concurrent.gateway.firstTokenOverheadMs.p99} | ${run.concurrent.tokensPerSecondRatio ?? '–'} | ${run.concurrent.publishesPer1000OutputTokens} | ${run.memory.gatewayPeakRssMiB} | ${run.ok ? 'yes' : 'no'} |`,
     ),
   ].join('\n');
 }
 
-function breakdownRow(label: string, result: ScenarioResult): string {
-  const { gateway: p, direct } = result;
-  const pair = (d: PhaseResult['firstTokenMs']) => `${d.p50} / ${d.p99}`;
-  const loop = p.eventLoopDelayMs;
-  const perTurn = (phase: PhaseResult) => Math.round(phase.cpuMs / phase.turns);
-  return `| ${label} | ${pair(p.startChatMs)} | ${pair(p.startPublishedMs)} | ${pair(p.startEventMs)} | ${pair(p.firstDeltaPublishedMs)} | ${pair(p.firstTokenMs)} | ${loop.p50} / ${loop.p99} / ${loop.max} | ${perTurn(p)} (${perTurn(direct)}) |`;
+function breakdownRows(label: string, result: ScenarioResult): string[] {
+  const row = (path: string, p: PhaseResult) => {
+    const segments = p.firstTokenSegments;
+    const loop = p.eventLoopDelayMs;
+    const cells = [p.firstTokenOverheadMs, p.startChatMs, segments?.beforeModelCallMs, segments?.modelWaitSlackMs, segments?.tokenToPublishMs, segments?.deliveryMs].map(pair);
+    return `| ${label} | ${path} | ${cells.join(' | ')} | ${loop.p50} / ${loop.p99} / ${loop.max} | ${Math.round(p.cpuMs / p.turns)} |`;
+  };
+  return [row('gateway', result.gateway), row('direct', result.direct)];
+}
+
+/** `p50 / p99`, or '–' for a figure the path does not have or the run did not record (JSON writes NaN as null). */
+function pair(d: Distribution | undefined): string {
+  return d && Number.isFinite(d.p50) ? `${d.p50} / ${d.p99}` : '–';
+}
+
+/** Medians of parts need not add up to the median of the whole; means do, so they show the split is complete. */
+function segmentMeans(scenarios: [string, ScenarioResult][]): string[] {
+  const sum = (p: PhaseResult) => {
+    const s = p.firstTokenSegments;
+    if (!s) return undefined;
+    const parts = [s.beforeModelCallMs, s.modelWaitSlackMs, ...(s.tokenToPublishMs ? [s.tokenToPublishMs] : []), s.deliveryMs].map((d) => d.mean);
+    // A moment not seen (JSON null, or NaN before writing) leaves a segment empty and the sum meaningless.
+    if (!parts.every(Number.isFinite)) return undefined;
+    return `${parts.join(' + ')} = ${p.firstTokenOverheadMs.mean}`;
+  };
+  const sums = scenarios.flatMap(([label, result]) => {
+    const [gateway, direct] = [sum(result.gateway), sum(result.direct)];
+    return gateway && direct ? [`${label}, gateway ${gateway}, direct ${direct}`] : [];
+  });
+  return sums.length ? [`Segment means, which add up to the mean overhead (ms): ${sums.join('; ')}.`, ''] : [];
+}
+
+function segmentP50s(p: PhaseResult): string {
+  const s = p.firstTokenSegments;
+  const p50 = (d: Distribution | undefined) => (d && Number.isFinite(d.p50) ? d.p50 : '–');
+  return s ? [s.beforeModelCallMs, s.modelWaitSlackMs, s.tokenToPublishMs, s.deliveryMs].map(p50).join(' / ') : '–';
 }
 
 function phaseRows(label: string, result: ScenarioResult): string[] {

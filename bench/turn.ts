@@ -31,12 +31,13 @@ export interface TurnMeasurement {
   problem?: string;
   /** When `startChat` answered (gateway path): admission and the asynchronous invoke. */
   startedMs?: number;
-  /** When the Lambda sent the `start` publish (gateway path): its writes are done, it calls Bedrock next. */
-  startPublishedMs?: number;
-  /** When the `start` event arrived (gateway path). */
-  startEventMs?: number;
-  /** When the Lambda sent the first delta's publish (gateway path): the model's first token plus queueing. */
+  /** When the Bedrock simulator received the turn's model call. */
+  modelCallReceivedMs?: number;
+  /** When the simulator sent the first token (after its configured time to first token). */
+  firstTokenSentMs?: number;
+  /** When the Lambda handed the first delta's publish to fetch (gateway path; `start` rides in it). */
   firstDeltaPublishedMs?: number;
+  /** When the client received the first text. */
   firstTokenMs?: number;
   totalMs?: number;
   outputTokens: number;

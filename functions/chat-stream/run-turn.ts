@@ -9,6 +9,7 @@ import { chatChannel, StreamErrorCode, type ChatTurnRequest, type StopReason, ty
 import { TurnStream, type TurnStreamOptions } from '../shared/turn-stream.js';
 import { classifyBedrockError } from './bedrock-errors.js';
 import { producedUsage } from './produced-usage.js';
+import { sendAfterClaim } from './send-after-claim.js';
 
 /** What settles the turn's reservation against real usage; returns the cost billed. */
 export type SettleTurn = (args: {
@@ -63,12 +64,29 @@ export const DEFAULT_CANCEL_POLL_IN_MS = 500;
 export async function runTurn(request: ChatTurnRequest, deps: TurnDependencies): Promise<TurnOutcome> {
   const now = deps.now ?? (() => new Date());
   const startedAt = Date.now();
-  // Time to first token is the product: the claim and the history read go out together
-  // (a read wasted on a duplicate costs nothing), and a conversation admission just
-  // created has no history to read. Bedrock is called only once the claim is won.
+  // Time to first token is the product: the claim, the history read and the SDK's work on
+  // the model request all overlap (a read wasted on a duplicate costs nothing), and a
+  // conversation this turn created (admission proved it new) has no history to read. The
+  // request leaves for Bedrock only once the claim is won, so a duplicate delivery never
+  // calls the model.
+  const claimed = deps.store.claimTurn(request.requestId, now());
+  claimed.catch(noop);
   const history: Promise<StoredMessage[]> = request.newConversation ? Promise.resolve([]) : deps.store.history(request.conversationId);
-  history.catch(() => undefined);
-  if (!(await deps.store.claimTurn(request.requestId, now()))) return { status: 'duplicate', text: '' };
+  history.catch(noop);
+  const priorMessages = await history;
+  const input: ConverseStreamCommandInput = {
+    modelId: request.modelId,
+    messages: [...toBedrockMessages(priorMessages), { role: 'user', content: [{ text: request.prompt }] }],
+    inferenceConfig: { maxTokens: request.maxTokens },
+    ...(request.system ? { system: [{ text: request.system }] } : {}),
+  };
+  const abort = new AbortController();
+  const modelCall = deps.bedrock.send(sendAfterClaim(new ConverseStreamCommand(input), claimed), { abortSignal: abort.signal });
+  modelCall.catch(noop);
+  if (!(await claimed)) {
+    await modelCall.then(noop, noop);
+    return { status: 'duplicate', text: '' };
+  }
 
   const stream = new TurnStream({
     publisher: deps.publisher,
@@ -76,22 +94,7 @@ export async function runTurn(request: ChatTurnRequest, deps: TurnDependencies):
     requestId: request.requestId,
     ...deps.streamOptions,
   });
-  const priorMessages = await history;
-  // Bookkeeping runs beside the model call, not before it: time to first token is the product.
-  // Admission already created or bumped the conversation (functions/shared/turn-record.ts),
-  // in the same write that recorded the request, whichever way the turn came in.
-  const userMessageStored = deps.store.addMessage(
-    { conversationId: request.conversationId, userId: request.userId, requestId: request.requestId, role: 'user', text: request.prompt, status: 'complete', modelId: request.modelId },
-    now(),
-  );
-  // Settled before anything can throw below, so a failed write is not an unhandled rejection.
-  const bookkeeping = userMessageStored.then(
-    () => undefined,
-    (error: unknown) => error,
-  );
   stream.start(request.conversationId, request.modelId);
-
-  const abort = new AbortController();
   let cancelled = false;
   const cancelWatch = setInterval(() => {
     deps.store.isCancelRequested(request.requestId).then(
@@ -110,14 +113,22 @@ export async function runTurn(request: ChatTurnRequest, deps: TurnDependencies):
   let firstTokenAt: number | undefined;
   let deltas = 0;
   let failure: ReturnType<typeof classifyBedrockError> | undefined;
-  const input: ConverseStreamCommandInput = {
-    modelId: request.modelId,
-    messages: [...toBedrockMessages(priorMessages), { role: 'user', content: [{ text: request.prompt }] }],
-    inferenceConfig: { maxTokens: request.maxTokens },
-    ...(request.system ? { system: [{ text: request.system }] } : {}),
-  };
+  // The user's message is stored while the model works, once its call is answered (either
+  // way): the SDK work of a write started earlier would queue ahead of the call on this
+  // event loop. Admission already created or bumped the conversation
+  // (functions/shared/turn-record.ts) in the write that recorded the request.
+  const bookkeeping = modelCall
+    .then(noop, noop)
+    .then(() =>
+      deps.store.addMessage(
+        { conversationId: request.conversationId, userId: request.userId, requestId: request.requestId, role: 'user', text: request.prompt, status: 'complete', modelId: request.modelId },
+        now(),
+      ),
+    )
+    // Settled before anything can throw below, so a failed write is not an unhandled rejection.
+    .then(noop, (error: unknown) => error as Error);
   try {
-    const response = await deps.bedrock.send(new ConverseStreamCommand(input), { abortSignal: abort.signal });
+    const response = await modelCall;
     for await (const item of response.stream ?? []) {
       const text = item.contentBlockDelta?.delta?.text;
       if (text) {
@@ -185,6 +196,10 @@ export async function runTurn(request: ChatTurnRequest, deps: TurnDependencies):
   });
   deps.recordMetrics?.({ request, usage: billedUsage, costUsd, firstTokenMs, totalMs, outcome, errorCode: failure?.code });
   return { status: outcome, text, usage: billedUsage, costUsd, publishes: stream.publishCount };
+}
+
+function noop(): undefined {
+  return undefined;
 }
 
 /** Stored turns as Bedrock messages: complete user/assistant pairs only, roles alternating. */

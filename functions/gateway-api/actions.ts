@@ -29,10 +29,10 @@ function requestedMaxTokens(value: unknown): number | typeof MAX_TOKENS_NOT_GIVE
  * the request item and the conversation go into the reservation transaction.
  */
 function turnRecord(args: Record<string, unknown>, tables: ActionDeps['turnTables']): TurnRecord | undefined {
-  const record = args.record as { createdAt?: unknown } | null | undefined;
+  const record = args.record as { createdAt?: unknown; newConversation?: unknown } | null | undefined;
   if (!record) return undefined;
   if (!tables) throw new Error('admit was asked to record the turn, but the gateway API has no ChatRequests/Conversations tables');
-  return { tables, conversationId: String(args.conversationId), createdAt: String(record.createdAt) };
+  return { tables, conversationId: String(args.conversationId), createdAt: String(record.createdAt), newConversation: record.newConversation === true };
 }
 
 const USER_ACTIONS: Record<string, Action> = {

@@ -9,7 +9,7 @@ import { admissionPolicy, ledgerBusy, nowFrom, reserve, type AdmissionError, typ
 import { estimateInputTokens, findModel } from '../shared/pricing.js';
 import { isModelAllowed, type EffectivePolicy } from '../shared/policy.js';
 import { DEFAULT_MAX_TOKENS, MAX_TOKENS_NOT_GIVEN } from '../shared/turn-validation.js';
-import { chatRequestAttributes, conversationUpdate, REQUEST_NOT_RECORDED_CONDITION } from '../shared/turn-record.js';
+import { chatRequestAttributes, CONVERSATION_NOT_CREATED_CONDITION, conversationUpdate, REQUEST_NOT_RECORDED_CONDITION } from '../shared/turn-record.js';
 
 // One default and one "not given" marker for both ways in (startChat and /prompts/{sub}).
 export { DEFAULT_MAX_TOKENS, MAX_TOKENS_NOT_GIVEN };
@@ -63,6 +63,8 @@ export interface TurnRecord {
   conversationId: string;
   /** ISO 8601: the request's `createdAt` and the conversation's first/last activity. */
   createdAt: string;
+  /** The turn creates the conversation: the transaction fails (ConversationExists) if it exists. */
+  newConversation?: boolean;
 }
 
 /** Policy reads per admission: a cached one, then fresh ones if it turns out stale. */
@@ -77,9 +79,17 @@ export interface MaxTokensTooLarge {
   retryable: false;
 }
 
+/** A turn that said it creates its conversation named one that exists: nothing was written. */
+export interface ConversationExists {
+  code: 'ConversationExists';
+  message: string;
+  conversationId: string;
+  retryable: false;
+}
+
 export type AdmitResult =
   | { ok: true; maxTokens: number; policy: EffectivePolicy }
-  | { ok: false; error: AdmissionError | MaxTokensTooLarge; policy: EffectivePolicy };
+  | { ok: false; error: AdmissionError | MaxTokensTooLarge | ConversationExists; policy: EffectivePolicy };
 
 /**
  * Admits one turn under the caller's effective policy: checks the model and maxTokens
@@ -95,7 +105,7 @@ export async function admitTurn(ledger: LedgerDeps, input: AdmitInput): Promise<
   for (let attempt = 1; ; attempt += 1) {
     const { policy, overrideUnchanged } = await admissionPolicy(ledger, input.userId, input.groups, { fresh: attempt > 1 });
     const outcome = await admitUnder(ledger, input, policy, overrideUnchanged);
-    if (outcome.ok) return outcome.result;
+    if (outcome.ok || outcome.final) return outcome.result;
     // An override changing under every attempt: retryable, like any other contention.
     if (attempt >= MAX_ADMISSION_ATTEMPTS) return outcome.staleOverride ? { ok: false, error: ledgerBusy(), policy } : outcome.result;
     // A refusal on the first (cached) read is checked again on a fresh one; later, only a stale override is.
@@ -103,7 +113,11 @@ export async function admitTurn(ledger: LedgerDeps, input: AdmitInput): Promise<
   }
 }
 
-type Attempt = { ok: boolean; staleOverride?: boolean; result: AdmitResult };
+/** `final`: no fresh policy read can change the refusal. */
+type Attempt = { ok: boolean; staleOverride?: boolean; final?: boolean; result: AdmitResult };
+
+/** Where the turn's writes sit in reserve()'s `alsoWrite`: the failed one names the refusal. */
+const ALSO_WRITE = { overrideUnchanged: 0, request: 1, conversation: 2 } as const;
 
 async function admitUnder(ledger: LedgerDeps, input: AdmitInput, policy: EffectivePolicy, overrideUnchanged: TransactItems[number]): Promise<Attempt> {
   const model = findModel(input.modelId);
@@ -125,7 +139,12 @@ async function admitUnder(ledger: LedgerDeps, input: AdmitInput, policy: Effecti
     policy,
     alsoWrite: [overrideUnchanged, ...(input.record ? recordItems(ledger, input, input.record, maxOutputTokens) : [])],
   });
-  if (!result.ok) return { ok: false, staleOverride: result.failedItem === 0, result: { ok: false, error: result.error, policy } };
+  if (!result.ok && input.record && result.failedItem === ALSO_WRITE.conversation) {
+    const { conversationId } = input.record;
+    const message = `conversationId: ${conversationId} already exists; leave out newConversation to continue it`;
+    return { ok: false, final: true, result: { ok: false, policy, error: { code: 'ConversationExists', message, conversationId, retryable: false } } };
+  }
+  if (!result.ok) return { ok: false, staleOverride: result.failedItem === ALSO_WRITE.overrideUnchanged, result: { ok: false, error: result.error, policy } };
   return { ok: true, result: { ok: true, maxTokens: result.reservation.maxOutputTokens, policy } };
 }
 
@@ -157,6 +176,7 @@ function recordItems(ledger: LedgerDeps, input: AdmitInput, record: TurnRecord, 
         Key: { userId: turn.userId, conversationId: turn.conversationId },
         UpdateExpression: conversation.expression,
         ExpressionAttributeValues: conversation.values,
+        ...(record.newConversation ? { ConditionExpression: CONVERSATION_NOT_CREATED_CONDITION } : {}),
       },
     },
   ];

@@ -15,6 +15,9 @@ export const MAX_TITLE_LENGTH = 80;
 /** The condition that makes recording a request id happen once. */
 export const REQUEST_NOT_RECORDED_CONDITION = 'attribute_not_exists(requestId)';
 
+/** The condition on a turn that says it creates its conversation (startChat's `newConversation`). */
+export const CONVERSATION_NOT_CREATED_CONDITION = 'attribute_not_exists(conversationId)';
+
 /** An admitted turn, as both ways in know it. */
 export interface AdmittedTurn {
   requestId: string;

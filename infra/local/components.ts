@@ -1,5 +1,5 @@
 import { MODELS } from '../../functions/shared/config.js';
-import { DEFAULT_MODELS, resolveModel, startBedrockTwin } from './bedrock/index.js';
+import { DEFAULT_MODELS, resolveModel, startBedrockTwin, type BedrockTwinOptions } from './bedrock/index.js';
 import type { TwinComponentFactory } from './context.js';
 import { eventsComponent } from './events/component.js';
 import { createGraphqlComponent } from './graphql/component.js';
@@ -12,9 +12,11 @@ export const defaultComponents: TwinComponentFactory[] = [eventsComponent, creat
  * Servers the twin runs beside its HTTPS port: the Bedrock Runtime endpoint (HTTP/2
  * cleartext, as the SDK speaks it), answering for every model the config prices.
  */
-export async function startSideServices(options: { bedrockSpeed?: number } = {}): Promise<{ bedrockEndpoint: string; close(): Promise<void> }> {
+export async function startSideServices(
+  options: { bedrockSpeed?: number; onConverseStream?: BedrockTwinOptions['onConverseStream'] } = {},
+): Promise<{ bedrockEndpoint: string; close(): Promise<void> }> {
   const unknownToSimulator = MODELS.filter((model) => !resolveModel(model.id, DEFAULT_MODELS));
   const models = Object.fromEntries(unknownToSimulator.map((model) => [model.id, { maxOutputTokens: model.maxOutputTokens }]));
-  const bedrock = await startBedrockTwin({ models, speed: options.bedrockSpeed });
+  const bedrock = await startBedrockTwin({ models, speed: options.bedrockSpeed, onConverseStream: options.onConverseStream });
   return { bedrockEndpoint: bedrock.endpoint, close: () => bedrock.close() };
 }

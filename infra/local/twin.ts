@@ -12,6 +12,7 @@ import { dynamoDbClient, ensureTables, LOCAL_REGION, physicalTableName, startDyn
 import { LocalLambdaInvoker, type LambdaHandler } from './lambda.js';
 import { amplifyOutputs, type AmplifyOutputs } from './outputs.js';
 import { defaultComponents, startSideServices } from './components.js';
+import type { BedrockTwinOptions } from './bedrock/index.js';
 
 export const DEFAULT_PORT = 8443;
 export const LOCAL_ACCOUNT_ID = '000000000000';
@@ -83,6 +84,8 @@ export interface TwinOptions {
   asyncRetryDelaysMs?: number[];
   /** Divides the Bedrock simulator's delays (tests and benchmarks speed it up). @default 1 */
   bedrockSpeed?: number;
+  /** Told when each simulated ConverseStream sends its first text (the bench's per-component timing). @default none */
+  onBedrockConverseStream?: BedrockTwinOptions['onConverseStream'];
   log?: (line: string) => void;
 }
 
@@ -116,7 +119,7 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
   ddb.destroy();
 
   const tableVariables = tableEnvironment(manifest.tables, (name) => physicalTableName(tablePrefix, { name }));
-  const sideServices = await startSideServices({ bedrockSpeed: options.bedrockSpeed });
+  const sideServices = await startSideServices({ bedrockSpeed: options.bedrockSpeed, onConverseStream: options.onBedrockConverseStream });
   const lambda = new LocalLambdaInvoker({
     functions: manifest.functions,
     region: LOCAL_REGION,

@@ -15,7 +15,10 @@ export interface TurnStash {
   channel: string;
   /** Set by admitChatTurn: the policy group the turn was admitted under. */
   policyGroup?: string;
-  /** True when this request named no conversation and got a new id: the Lambda skips the history read. */
+  /**
+   * True when the turn creates its conversation: it named none (and got a new id), or
+   * named one with `newConversation` (admission proves it new). The Lambda skips the history read.
+   */
   newConversation: boolean;
 }
 
@@ -23,7 +26,7 @@ export interface TurnStash {
 export type AdmittedTurnStash = TurnStash & { maxTokens: number; policyGroup: string };
 
 interface Args {
-  input: { conversationId?: string | null; modelId: string; prompt: string; maxTokens?: number | null };
+  input: { conversationId?: string | null; newConversation?: boolean | null; modelId: string; prompt: string; maxTokens?: number | null };
 }
 
 /**
@@ -47,7 +50,7 @@ export function request(ctx: Context<Args>) {
     maxTokens: input.maxTokens === null || input.maxTokens === undefined ? null : input.maxTokens,
     createdAt: util.time.nowISO8601(),
     channel: `/chat/${caller.sub}/${conversationId}`,
-    newConversation: !input.conversationId,
+    newConversation: !input.conversationId || input.newConversation === true,
   };
   ctx.stash.turn = turn;
   return {};

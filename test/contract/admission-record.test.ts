@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { admitTurn, MAX_TOKENS_NOT_GIVEN, type AdmitInput } from '../../functions/gateway-api/admission.js';
 import { manualClock } from '../../functions/shared/clock.js';
 import { SIMULATOR_MODEL_ID } from '../../functions/shared/config.js';
-import { clearBudgetOverride, getReservation, setBudgetOverride } from '../../functions/shared/ledger/index.js';
+import { clearBudgetOverride, getReservation, readCounters, setBudgetOverride } from '../../functions/shared/ledger/index.js';
 import { gateway } from '../../infra/gateway.js';
 import { dynamoDbClient, ensureTables, physicalTableName } from '../../infra/local/dynamodb.js';
 import { sharedBackingServices } from '../helpers/services.js';
@@ -84,6 +84,26 @@ describe('admission with the request record', () => {
     expect(outcome).toMatchObject({ ok: false, error: { code: 'BudgetExceeded' } });
     expect(await requestItem(input.requestId)).toBeUndefined();
     expect(await conversationItem('user-refused', input.record!.conversationId)).toBeUndefined();
+  });
+
+  it('admits a turn that says it creates its conversation once, and refuses it with nothing written when the conversation exists', async () => {
+    // Prepare
+    const userId = 'user-new-conversation';
+    const first = turn(userId);
+    first.record!.newConversation = true;
+    const again = turn(userId, { record: { ...first.record!, newConversation: true } });
+    // Act
+    const admitted = await admitTurn(setup.deps, first);
+    const countersBefore = await readCounters(setup.deps, userId, clock.now());
+    const refused = await admitTurn(setup.deps, again);
+    // Assess
+    expect(admitted).toMatchObject({ ok: true });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'ConversationExists', conversationId: first.record!.conversationId, retryable: false } });
+    expect(await requestItem(again.requestId)).toBeUndefined();
+    expect(await getReservation(setup.deps, again.requestId)).toBeUndefined();
+    expect(await readCounters(setup.deps, userId, clock.now())).toEqual(countersBefore);
+    // Without the flag the same conversation is continued.
+    expect(await admitTurn(setup.deps, turn(userId, { record: { ...first.record!, newConversation: false } }))).toMatchObject({ ok: true });
   });
 
   it('reads an unchanged override once, however many turns it admits', async () => {

@@ -27,6 +27,8 @@ let store: ConversationStore;
 let tables: Record<(typeof TABLES)[number], string>;
 /** DynamoDB commands sent, by name, counted by a middleware on the real client. */
 const commandsSent: string[] = [];
+/** Requests that left for the Bedrock simulator: counted where the SDK hands them to HTTP/2. */
+let modelRequestsSent = 0;
 
 beforeAll(async () => {
   dynamo = dynamoDbClient(sharedBackingServices().dynamodb.endpoint);
@@ -43,6 +45,12 @@ beforeAll(async () => {
   store = new ConversationStore(documentClient(dynamo), { requests: tables.ChatRequests, conversations: tables.Conversations, messages: tables.Messages });
   sideServices = await startSideServices({ bedrockSpeed: Infinity });
   bedrock = new BedrockRuntimeClient(bedrockClientConfig(sideServices.bedrockEndpoint));
+  const transport = bedrock.config.requestHandler as { handle: (...args: unknown[]) => Promise<unknown> };
+  const transmit = transport.handle.bind(transport);
+  transport.handle = (...args: unknown[]) => {
+    modelRequestsSent++;
+    return transmit(...args);
+  };
 });
 
 afterAll(async () => {
@@ -72,14 +80,8 @@ async function admittedTurn(overrides: Partial<ChatTurnRequest> = {}): Promise<C
 /** The turn's dependencies with a publisher that records what subscribers would see. */
 function turnDeps() {
   const published: StreamEvent[] = [];
-  let modelCalls = 0;
   const deps: TurnDependencies = {
-    bedrock: {
-      send: ((command: unknown, options: unknown) => {
-        modelCalls++;
-        return (bedrock.send as (c: unknown, o: unknown) => Promise<unknown>)(command, options);
-      }) as TurnDependencies['bedrock']['send'],
-    },
+    bedrock,
     store,
     publisher: {
       async publish(_channel: string, events: unknown[]) {
@@ -89,7 +91,7 @@ function turnDeps() {
     },
     settle: async () => ({ costUsd: 0 }),
   };
-  return { deps, published, modelCalls: () => modelCalls };
+  return { deps, published };
 }
 
 describe('a streaming turn before the model call', () => {
@@ -129,11 +131,12 @@ describe('a streaming turn before the model call', () => {
     const request = await admittedTurn({ newConversation: true });
     const first = turnDeps();
     const second = turnDeps();
+    const requestsBefore = modelRequestsSent;
     // Act
     const outcomes = await Promise.all([runTurn(request, first.deps), runTurn(request, second.deps)]);
-    // Assess
+    // Assess: the losing delivery's request was prepared but never left for Bedrock.
     expect(outcomes.map((o) => o.status).sort()).toEqual(['completed', 'duplicate']);
-    expect(first.modelCalls() + second.modelCalls()).toBe(1);
+    expect(modelRequestsSent - requestsBefore).toBe(1);
     const starts = [...first.published, ...second.published].filter((e) => e.type === 'start');
     expect(starts).toHaveLength(1);
   });

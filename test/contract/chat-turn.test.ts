@@ -3,12 +3,14 @@ import { generateClient } from 'aws-amplify/api';
 import { events } from 'aws-amplify/data';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countTokens, simulate } from '../../infra/local/bedrock/index.js';
+import { defaultComponents } from '../../infra/local/components.js';
 import { dynamoDbClient } from '../../infra/local/dynamodb.js';
 import type { Twin } from '../../infra/local/twin.js';
 import type { EndEvent, ErrorEvent } from '../../functions/shared/protocol.js';
 import { configureAmplify, DEMO_USERS, signInAs } from '../helpers/amplify.js';
 import { subscribeToTurn } from '../helpers/chat-stream.js';
 import { graphqlFailure } from '../helpers/graphql.js';
+import { flakyPublishes } from '../helpers/flaky-publishes.js';
 import { startTestTwin } from '../helpers/twin.js';
 
 const START_CHAT = /* GraphQL */ `
@@ -40,9 +42,10 @@ describe('a chat turn end to end: GraphQL start, Lambda, Bedrock simulator, Even
   let twin: Twin;
   let ddb: DynamoDBClient;
   let aliceSub: string;
+  const flaky = flakyPublishes();
   const client = () => generateClient();
 
-  async function start(input: { conversationId: string; prompt: string; maxTokens?: number; modelId?: string }) {
+  async function start(input: { conversationId: string; newConversation?: boolean; prompt: string; maxTokens?: number; modelId?: string }) {
     const result = (await client().graphql({ query: START_CHAT, variables: { input: { modelId: MODEL, ...input } } })) as { data: StartResult };
     return result.data.startChat;
   }
@@ -53,7 +56,7 @@ describe('a chat turn end to end: GraphQL start, Lambda, Bedrock simulator, Even
 
   beforeAll(async () => {
     // Fast pacing keeps the suite quick; the cancel test asks for a long answer instead.
-    twin = await startTestTwin({ bedrockSpeed: 10, log: process.env.SLUICE_TEST_LOG ? console.log : undefined });
+    twin = await startTestTwin({ bedrockSpeed: 10, components: [flaky.component, ...defaultComponents], log: process.env.SLUICE_TEST_LOG ? console.log : undefined });
     configureAmplify(twin);
     ddb = dynamoDbClient(twin.context.dynamodb.endpoint);
     ({ sub: aliceSub } = await signInAs(DEMO_USERS[0]));
@@ -86,6 +89,32 @@ describe('a chat turn end to end: GraphQL start, Lambda, Bedrock simulator, Even
     expect(messages.map((m) => m.role)).toEqual(['USER', 'ASSISTANT']);
     expect(messages[1]).toMatchObject({ text: collected.text, status: 'COMPLETE', costUsd: end.costUsd });
     await stream.close();
+  });
+
+  it('starts a conversation the client names as new, continues it with its history, and refuses to start it again', async () => {
+    // Prepare
+    const conversationId = newConversationId();
+    const firstPrompt = `Name a river. [[sim:tokens=20]] ${conversationId}`;
+    const stream = await subscribeToTurn(`/chat/${aliceSub}/${conversationId}`);
+    // Act: the first turn says it creates the conversation; the second continues it.
+    const first = await start({ conversationId, newConversation: true, prompt: firstPrompt, maxTokens: 100 });
+    const firstEnd = (await stream.until((t) => t.final !== undefined)).final as EndEvent;
+    const followUp = await subscribeToTurn(`/chat/${aliceSub}/${conversationId}`);
+    await start({ conversationId, prompt: 'And another? [[sim:tokens=5]]', maxTokens: 100 });
+    const followUpEnd = (await followUp.until((t) => t.final !== undefined)).final as EndEvent;
+    const requestsBefore = (await ddb.send(new ScanCommand({ TableName: twin.context.dynamodb.tableName('ChatRequests'), Select: 'COUNT' }))).Count;
+    const again = await graphqlFailure(client().graphql({ query: START_CHAT, variables: { input: { modelId: MODEL, conversationId, newConversation: true, prompt: 'Once more' } } }));
+    // Assess
+    expect(first.conversationId).toBe(conversationId);
+    const bare = simulate({ modelId: MODEL, messages: [{ role: 'user', content: [{ text: firstPrompt }] }], inferenceConfig: { maxTokens: 100 } }, { models: { [MODEL]: {} } });
+    expect(firstEnd).toMatchObject({ type: 'end', stopReason: 'end_turn', usage: { inputTokens: bare.usage.inputTokens, outputTokens: bare.usage.outputTokens } });
+    // The follow-up's model input held the first exchange.
+    expect(followUpEnd.usage.inputTokens).toBeGreaterThan(bare.usage.inputTokens + bare.usage.outputTokens);
+    expect(again.errors[0]).toMatchObject({ errorType: 'ConversationExists', errorInfo: { conversationId, retryable: false } });
+    const requestsAfter = (await ddb.send(new ScanCommand({ TableName: twin.context.dynamodb.tableName('ChatRequests'), Select: 'COUNT' }))).Count;
+    expect(requestsAfter).toBe(requestsBefore);
+    expect((await storedMessages(conversationId)).map((m) => m.role)).toEqual(['USER', 'ASSISTANT', 'USER', 'ASSISTANT']);
+    await Promise.all([stream.close(), followUp.close()]);
   });
 
   it('stops at maxTokens with stopReason max_tokens', async () => {
@@ -170,31 +199,29 @@ describe('a chat turn end to end: GraphQL start, Lambda, Bedrock simulator, Even
     expect(messages[1]).toMatchObject({ role: 'ASSISTANT', status: 'INCOMPLETE', text: collected.text });
   });
 
-  it('retries a failed publish so that no sequence number is lost or duplicated', async () => {
-    // Prepare: the Events endpoint drops every third publish once (a network failure).
-    const realFetch = globalThis.fetch;
-    let publishes = 0;
-    globalThis.fetch = (async (input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) => {
-      if (String(input).endsWith('/event') && ++publishes % 3 === 0) throw new TypeError('fetch failed: socket hang up');
-      return realFetch(input, init);
-    }) as typeof fetch;
-    try {
-      const conversationId = newConversationId();
-      const stream = await subscribeToTurn(`/chat/${aliceSub}/${conversationId}`);
-      // Act
-      await start({ conversationId, prompt: `Flaky network ${conversationId} [[sim:tokens=120]]`, maxTokens: 300 });
-      const collected = await stream.until((t) => t.final !== undefined);
-      // Assess
-      expect(publishes).toBeGreaterThanOrEqual(3);
-      expect(collected.final?.type).toBe('end');
-      const seqs = stream.received.map((e) => e.seq).sort((a, b) => a - b);
-      expect(seqs).toEqual([...seqs.keys()]);
-      const messages = await storedMessages(conversationId);
-      expect(messages[1].text).toBe(collected.text);
-    } finally {
-      globalThis.fetch = realFetch;
-    }
-  });
+  it.each(['before-delivery', 'after-delivery'] as const)(
+    'retries a publish whose connection is cut %s, so that no sequence number is lost or duplicated',
+    async (where) => {
+      // Prepare: the network cuts every third publish's connection.
+      flaky.arm(3, where);
+      try {
+        const conversationId = newConversationId();
+        const stream = await subscribeToTurn(`/chat/${aliceSub}/${conversationId}`);
+        // Act
+        await start({ conversationId, prompt: `Flaky network ${conversationId} [[sim:tokens=120]]`, maxTokens: 300 });
+        const collected = await stream.until((t) => t.final !== undefined);
+        // Assess
+        expect(flaky.dropped()).toBeGreaterThanOrEqual(1);
+        expect(collected.final?.type).toBe('end');
+        const seqs = stream.received.map((e) => e.seq).sort((a, b) => a - b);
+        expect(seqs).toEqual([...seqs.keys()]);
+        const messages = await storedMessages(conversationId);
+        expect(messages[1].text).toBe(collected.text);
+      } finally {
+        flaky.disarm();
+      }
+    },
+  );
 
   it.each([
     ['an unknown model', { modelId: 'acme.unknown-model-v1', prompt: 'hi' }, 'ValidationError'],

@@ -64,6 +64,8 @@ describe('the startChat pipeline functions', () => {
   it.each([
     { name: 'a conversation it names itself as new', input: {}, newConversation: true },
     { name: 'a conversation the client names as not new', input: { conversationId: 'c-existing' }, newConversation: false },
+    { name: 'a conversation the client names and says it creates', input: { conversationId: 'c-fresh', newConversation: true }, newConversation: true },
+    { name: 'a conversation the client names with newConversation false', input: { conversationId: 'c-existing', newConversation: false }, newConversation: false },
   ])('marks $name, so the streaming Lambda reads history only when there can be one', async ({ input, newConversation }) => {
     // Prepare
     const ctx = makeContext({ arguments: { input: { modelId: 'sluice.simulator', prompt: 'Hi', ...input } }, identity: cognitoIdentity({ sub: 'sub-1' }) });
@@ -71,6 +73,17 @@ describe('the startChat pipeline functions', () => {
     const { stash } = await evaluateResolver('resolvers/graphql/Mutation.startChat.ts', 'request', ctx);
     // Assess
     expect(stash.turn).toMatchObject({ newConversation });
+  });
+
+  it.each([true, false])('hands newConversation %s to admission (which proves it) and to the streaming Lambda', async (newConversation) => {
+    // Prepare
+    const stash = { turn: turn({ newConversation, maxTokens: 100, policyGroup: 'users' }) };
+    // Act
+    const admit = await evaluateResolver('resolvers/graphql/functions/admitChatTurn.ts', 'request', makeContext({ stash }));
+    const invoke = await evaluateResolver('resolvers/graphql/functions/invokeChatStream.ts', 'request', makeContext({ stash }));
+    // Assess
+    expect(admit.result).toMatchObject({ payload: { action: 'admit', args: { record: { newConversation } } } });
+    expect(invoke.result).toMatchObject({ invocationType: 'Event', payload: { newConversation } });
   });
 
   it.each([

@@ -4,13 +4,13 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleepFor } from 'node:timers/promises';
 import { converse, streamConverse, type FrameSink, type Pacing } from './converse.js';
 import { BedrockTwinError } from './errors.js';
-import { EVENT_STREAM_CONTENT_TYPE } from './eventstream.js';
+import { decodeFrame, EVENT_STREAM_CONTENT_TYPE, STREAM_EVENT } from './eventstream.js';
 import { AttemptCounter, PromptCache } from './memory.js';
 import { DEFAULT_MODELS } from './models.js';
 import { forwardToOpenAi } from './openai.js';
 import { readPrompt } from './prompt.js';
 import { promptKeyOf, simulate } from './simulator.js';
-import { BEDROCK_ERROR, type ConverseInput, type SimulatedModel } from './types.js';
+import { BEDROCK_ERROR, type ConverseInput, type ConverseStreamTiming, type SimulatedModel } from './types.js';
 import { parseConverseBody } from './validation.js';
 
 /** Options of {@link startBedrockTwin}. */
@@ -31,6 +31,13 @@ export interface BedrockTwinOptions {
   openAiBaseUrl?: string;
   /** Where failures of the twin itself are reported. @default console */
   log?: Pick<Console, 'error'>;
+  /**
+   * Told when each simulated ConverseStream sends its first text delta, with when the
+   * request arrived (streams that send no text are not reported). Lets a benchmark split
+   * the time around the model call; when unset, frames are not even looked at.
+   * @default none
+   */
+  onConverseStream?: (timing: ConverseStreamTiming) => void;
 }
 
 /** A running twin. */
@@ -69,6 +76,7 @@ export async function startBedrockTwin(options: BedrockTwinOptions = {}): Promis
     cache: new PromptCache(pacing.clock),
     openAiBaseUrl: options.openAiBaseUrl ?? process.env.SLUICE_OPENAI_BASE_URL,
     log: options.log ?? console,
+    onConverseStream: options.onConverseStream,
   };
 
   const server = createServer();
@@ -107,6 +115,7 @@ interface RequestContext {
   cache: PromptCache;
   openAiBaseUrl: string | undefined;
   log: Pick<Console, 'error'>;
+  onConverseStream: BedrockTwinOptions['onConverseStream'];
 }
 
 async function handle(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, context: RequestContext): Promise<void> {
@@ -138,7 +147,19 @@ async function handle(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, c
       return respondJson(stream, requestId, 200, await converse(simulation, context.pacing, abort.signal, startedAt));
     }
     stream.respond({ ':status': 200, 'content-type': EVENT_STREAM_CONTENT_TYPE, 'x-amzn-requestid': requestId });
-    await streamConverse(simulation, context.pacing, frameSink(stream, abort), abort.signal, startedAt);
+    const sink = frameSink(stream, abort);
+    const { onConverseStream } = context;
+    const observed = onConverseStream
+      ? reportingFirstDelta(sink, context.pacing.clock, (firstDeltaSentAt) => {
+          const timing = { prompt: lastUserText(input), receivedAt: startedAt, firstDeltaSentAt, timeToFirstTokenMs: simulation.pace.timeToFirstTokenMs / context.pacing.speed };
+          try {
+            onConverseStream(timing);
+          } catch (error) {
+            context.log.error('A ConverseStream observer failed', error);
+          }
+        })
+      : sink;
+    await streamConverse(simulation, context.pacing, observed, abort.signal, startedAt);
   } catch (error) {
     if (abort.signal.aborted) return;
     if (!(error instanceof BedrockTwinError)) context.log.error('Bedrock twin failed on a request', error);
@@ -215,6 +236,27 @@ function frameSink(stream: ServerHttp2Stream, abort: AbortController): FrameSink
       if (!stream.destroyed) stream.end(frame);
     },
   };
+}
+
+/** Wraps `sink` to call `report` once, as the first text delta is handed on; frames are decoded only until then. */
+function reportingFirstDelta(sink: FrameSink, clock: () => number, report: (sentAt: number) => void): FrameSink {
+  let reported = false;
+  return {
+    write: (frame) => {
+      if (reported || decodeFrame(frame).headers[':event-type'] !== STREAM_EVENT.CONTENT_BLOCK_DELTA) return sink.write(frame);
+      reported = true;
+      const sentAt = clock();
+      const written = sink.write(frame);
+      report(sentAt);
+      return written;
+    },
+    end: (frame) => sink.end(frame),
+  };
+}
+
+function lastUserText(input: ConverseInput): string {
+  const lastUser = (input.messages ?? []).findLast((message) => message.role === 'user');
+  return (lastUser?.content ?? []).flatMap((block) => (typeof block.text === 'string' ? [block.text] : [])).join('\n');
 }
 
 async function defaultSleep(ms: number, signal: AbortSignal): Promise<void> {

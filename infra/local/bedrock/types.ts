@@ -123,3 +123,19 @@ export interface Simulation {
   /** Identifies the cacheable prefix when the request has a `cachePoint`. */
   cacheKey?: string;
 }
+
+/**
+ * When the twin received one simulated ConverseStream and when it sent that stream's first
+ * text, for callers that measure what happens around the model (the bench). Times are
+ * from the twin's clock (`performance.now()` unless a test injects another).
+ */
+export interface ConverseStreamTiming {
+  /** The last user message's text: the prompt a caller sent, so it can tell its requests apart. */
+  prompt: string;
+  /** The request arrived (its headers); the time to first token counts from here. */
+  receivedAt: number;
+  /** The first `contentBlockDelta` frame was handed to the HTTP/2 stream. */
+  firstDeltaSentAt: number;
+  /** How long the simulator was told to wait for the first token, after `speed`. */
+  timeToFirstTokenMs: number;
+}

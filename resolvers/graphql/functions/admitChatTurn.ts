@@ -8,8 +8,9 @@ import type { TurnStash } from '../Mutation.startChat.js';
  * DynamoDB write, which also records the request (the item the streaming Lambda claims
  * and cancelChat flags) and creates or bumps the conversation: a refused turn writes
  * nothing, and an admitted one costs one round trip. Refusals are ModelNotAllowed, ValidationError (maxTokens above the
- * policy's cap), BudgetExceeded (errorInfo: what is left and when it resets) or
- * RateLimited (errorInfo: when to retry).
+ * policy's cap), BudgetExceeded (errorInfo: what is left and when it resets),
+ * RateLimited (errorInfo: when to retry) or ConversationExists (a `newConversation` turn
+ * naming a conversation that exists).
  */
 export function request(ctx: Context) {
   const turn = ctx.stash.turn as TurnStash;
@@ -24,7 +25,7 @@ export function request(ctx: Context) {
         prompt: turn.prompt,
         maxTokens: turn.maxTokens,
         conversationId: turn.conversationId,
-        record: { createdAt: turn.createdAt },
+        record: { createdAt: turn.createdAt, newConversation: turn.newConversation },
       },
     },
   };

@@ -38,6 +38,8 @@ export interface TurnView {
 export interface TurnOptions {
   sub: string;
   conversationId: string;
+  /** The turn creates `conversationId` (a fresh id): the gateway skips reading its history. */
+  newConversation?: boolean;
   modelId: string;
   prompt: string;
   maxTokens?: number;
@@ -174,7 +176,13 @@ export function startTurn(options: TurnOptions): TurnHandle {
       const sub = subscribe();
       await withTimeout(sub.ready ?? Promise.resolve(), SUBSCRIBE_TIMEOUT_IN_MS, 'The stream subscription was not acknowledged.');
       const { startChat } = await graphql<{ startChat: ChatTurn | null }>(START_CHAT, {
-        input: { conversationId: options.conversationId, modelId: options.modelId, prompt: options.prompt, maxTokens: options.maxTokens },
+        input: {
+          conversationId: options.conversationId,
+          newConversation: options.newConversation,
+          modelId: options.modelId,
+          prompt: options.prompt,
+          maxTokens: options.maxTokens,
+        },
       });
       if (!startChat) throw new ApiError(ErrorCode.INTERNAL, 'startChat returned no turn.');
       lastEventAt = Date.now();

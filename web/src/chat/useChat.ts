@@ -90,7 +90,7 @@ export function useChat({ sub, conversationId, onConversationStarted, onTurnAdmi
         if (shownId.current !== id) return;
         setMessages((list) => list.map((m) => (m.key === assistantKey ? { ...m, ...fromView(view) } : m)));
       };
-      const handle = startTurn({ sub, conversationId: id, modelId, prompt, onUpdate: update });
+      const handle = startTurn({ sub, conversationId: id, newConversation: isNew, modelId, prompt, onUpdate: update });
       turn.current = handle;
       void handle.done.then((view) => {
         if (turn.current === handle) {
