@@ -32,7 +32,7 @@ export interface BenchOptions {
 export const DEFAULT_BENCH_OPTIONS: BenchOptions = {
   concurrency: 50,
   tokensPerTurn: 200,
-  singleTurns: 10,
+  singleTurns: 30,
   singleTokensPerTurn: 40,
   users: 10,
   pace: { timeToFirstTokenMs: 300, tokensPerSecond: 80 },

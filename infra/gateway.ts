@@ -221,12 +221,13 @@ export const gateway: GatewayManifest = {
     {
       // Admission and the ledger's reads and writes for the GraphQL pipeline (RequestResponse);
       // admins' views name users by the email it looks up in the user pool. Admission records
-      // startChat's request and conversation in its reservation transaction, hence those tables.
+      // startChat's request, conversation and user message in its reservation transaction,
+      // hence those tables.
       name: 'gatewayApi',
       entry: 'functions/gateway-api/handler.ts',
       timeoutSeconds: 15,
       memoryMb: 256,
-      tables: ['Budgets', 'Ledger', 'ChatRequests', 'Conversations'],
+      tables: ['Budgets', 'Ledger', 'ChatRequests', 'Conversations', 'Messages'],
       readsUserPool: true,
     },
     {

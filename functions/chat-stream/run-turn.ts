@@ -113,20 +113,9 @@ export async function runTurn(request: ChatTurnRequest, deps: TurnDependencies):
   let firstTokenAt: number | undefined;
   let deltas = 0;
   let failure: ReturnType<typeof classifyBedrockError> | undefined;
-  // The user's message is stored while the model works, once its call is answered (either
-  // way): the SDK work of a write started earlier would queue ahead of the call on this
-  // event loop. Admission already created or bumped the conversation
-  // (functions/shared/turn-record.ts) in the write that recorded the request.
-  const bookkeeping = modelCall
-    .then(noop, noop)
-    .then(() =>
-      deps.store.addMessage(
-        { conversationId: request.conversationId, userId: request.userId, requestId: request.requestId, role: 'user', text: request.prompt, status: 'complete', modelId: request.modelId },
-        now(),
-      ),
-    )
-    // Settled before anything can throw below, so a failed write is not an unhandled rejection.
-    .then(noop, (error: unknown) => error as Error);
+  // Admission stored the user's message, and created or bumped the conversation, in the
+  // write that recorded the request (functions/shared/turn-record.ts), whichever way the
+  // turn came in: nothing else is written before the answer.
   try {
     const response = await modelCall;
     for await (const item of response.stream ?? []) {
@@ -154,8 +143,6 @@ export async function runTurn(request: ChatTurnRequest, deps: TurnDependencies):
     clearInterval(cancelWatch);
   }
   await stream.flush();
-  const bookkeepingError = await bookkeeping;
-  if (bookkeepingError) throw bookkeepingError;
 
   const outcome: 'completed' | 'cancelled' | 'failed' = cancelled ? 'cancelled' : failure ? 'failed' : 'completed';
   // Without Bedrock's metadata (cancel, error) bill what was produced.

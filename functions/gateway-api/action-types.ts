@@ -35,10 +35,10 @@ export interface ActionDeps {
   /** Users' emails for the admin views. */
   users: UserDirectory;
   /**
-   * The ChatRequests and Conversations tables, where `admit` records a turn that asks for
-   * it (startChat) in its reservation transaction. Unset: such a call fails.
+   * The ChatRequests, Conversations and Messages tables, where `admit` records a turn that
+   * asks for it (startChat) in its reservation transaction. Unset: such a call fails.
    */
-  turnTables?: { requests: string; conversations: string };
+  turnTables?: { requests: string; conversations: string; messages: string };
 }
 
 export type Action = (deps: ActionDeps, input: GatewayAction) => Promise<ActionResult>;

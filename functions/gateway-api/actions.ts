@@ -31,7 +31,7 @@ function requestedMaxTokens(value: unknown): number | typeof MAX_TOKENS_NOT_GIVE
 function turnRecord(args: Record<string, unknown>, tables: ActionDeps['turnTables']): TurnRecord | undefined {
   const record = args.record as { createdAt?: unknown; newConversation?: unknown } | null | undefined;
   if (!record) return undefined;
-  if (!tables) throw new Error('admit was asked to record the turn, but the gateway API has no ChatRequests/Conversations tables');
+  if (!tables) throw new Error('admit was asked to record the turn, but the gateway API has no ChatRequests/Conversations/Messages tables');
   return { tables, conversationId: String(args.conversationId), createdAt: String(record.createdAt), newConversation: record.newConversation === true };
 }
 

@@ -4,12 +4,13 @@
  * Admission is the one place that decides ModelNotAllowed and the policy's output cap, so
  * an override's `allowedModels` or `maxOutputTokens` counts the same in both.
  */
+import { monotonicFactory } from 'ulid';
 import { MODELS } from '../shared/config.js';
 import { admissionPolicy, ledgerBusy, nowFrom, reserve, type AdmissionError, type LedgerDeps, type TransactItems } from '../shared/ledger/index.js';
 import { estimateInputTokens, findModel } from '../shared/pricing.js';
 import { isModelAllowed, type EffectivePolicy } from '../shared/policy.js';
 import { DEFAULT_MAX_TOKENS, MAX_TOKENS_NOT_GIVEN } from '../shared/turn-validation.js';
-import { chatRequestAttributes, CONVERSATION_NOT_CREATED_CONDITION, conversationUpdate, REQUEST_NOT_RECORDED_CONDITION } from '../shared/turn-record.js';
+import { chatRequestAttributes, CONVERSATION_NOT_CREATED_CONDITION, conversationUpdate, REQUEST_NOT_RECORDED_CONDITION, userMessageItem } from '../shared/turn-record.js';
 
 // One default and one "not given" marker for both ways in (startChat and /prompts/{sub}).
 export { DEFAULT_MAX_TOKENS, MAX_TOKENS_NOT_GIVEN };
@@ -59,13 +60,16 @@ export interface AdmitInput {
 
 /** Where and how to record an admitted turn in its reservation transaction (startChat). */
 export interface TurnRecord {
-  tables: { requests: string; conversations: string };
+  tables: { requests: string; conversations: string; messages: string };
   conversationId: string;
   /** ISO 8601: the request's `createdAt` and the conversation's first/last activity. */
   createdAt: string;
   /** The turn creates the conversation: the transaction fails (ConversationExists) if it exists. */
   newConversation?: boolean;
 }
+
+/** Message ids are ULIDs, as the conversation store makes them: messages sort by time. */
+const nextMessageId = monotonicFactory();
 
 /** Policy reads per admission: a cached one, then fresh ones if it turns out stale. */
 const MAX_ADMISSION_ATTEMPTS = 3;
@@ -117,7 +121,7 @@ export async function admitTurn(ledger: LedgerDeps, input: AdmitInput): Promise<
 type Attempt = { ok: boolean; staleOverride?: boolean; final?: boolean; result: AdmitResult };
 
 /** Where the turn's writes sit in reserve()'s `alsoWrite`: the failed one names the refusal. */
-const ALSO_WRITE = { overrideUnchanged: 0, request: 1, conversation: 2 } as const;
+const ALSO_WRITE = { overrideUnchanged: 0, request: 1, conversation: 2, userMessage: 3 } as const;
 
 async function admitUnder(ledger: LedgerDeps, input: AdmitInput, policy: EffectivePolicy, overrideUnchanged: TransactItems[number]): Promise<Attempt> {
   const model = findModel(input.modelId);
@@ -148,7 +152,7 @@ async function admitUnder(ledger: LedgerDeps, input: AdmitInput, policy: Effecti
   return { ok: true, result: { ok: true, maxTokens: result.reservation.maxOutputTokens, policy } };
 }
 
-/** The request item the streaming Lambda claims, and the conversation's create-or-bump. */
+/** The request item the streaming Lambda claims, the conversation's create-or-bump and the user's message. */
 function recordItems(ledger: LedgerDeps, input: AdmitInput, record: TurnRecord, maxTokens: number): TransactItems {
   const turn = {
     requestId: input.requestId,
@@ -179,5 +183,6 @@ function recordItems(ledger: LedgerDeps, input: AdmitInput, record: TurnRecord, 
         ...(record.newConversation ? { ConditionExpression: CONVERSATION_NOT_CREATED_CONDITION } : {}),
       },
     },
+    { Put: { TableName: record.tables.messages, Item: userMessageItem(turn, nextMessageId(nowFrom(ledger).getTime())) } },
   ];
 }

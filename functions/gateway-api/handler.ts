@@ -18,9 +18,10 @@ const deps: ActionDeps = {
   metrics: process.env.SLUICE_METRICS_URL ? localMetricsSource(process.env.SLUICE_METRICS_URL) : cloudWatchMetricsSource(),
   // USER_POOL_ID is set where the function may call ListUsers (infra/gateway.ts `readsUserPool`).
   users: userDirectoryFromEnv(process.env, logger),
-  // Set where the manifest grants the tables: admit then records startChat's turn with its reservation.
+  // Set where the manifest grants the tables: admit then records startChat's turn (request,
+  // conversation, user message) with its reservation.
   turnTables: process.env[tableEnvironmentName('ChatRequests')]
-    ? { requests: tableName('ChatRequests'), conversations: tableName('Conversations') }
+    ? { requests: tableName('ChatRequests'), conversations: tableName('Conversations'), messages: tableName('Messages') }
     : undefined,
 };
 

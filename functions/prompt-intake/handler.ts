@@ -24,7 +24,7 @@ const deps: IntakeDeps = {
   // pipeline's admitChatTurn invokes, not a copy of it.
   admit: gatewayApi,
   db: documentClient(),
-  tables: { requests: tableName('ChatRequests'), conversations: tableName('Conversations') },
+  tables: { requests: tableName('ChatRequests'), conversations: tableName('Conversations'), messages: tableName('Messages') },
 };
 const publisher = new EventsPublisher({ url: requiredEnv('SLUICE_EVENTS_URL'), region: process.env.AWS_REGION ?? 'us-east-1' });
 

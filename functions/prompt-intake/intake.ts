@@ -8,7 +8,8 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { StreamErrorCode, type ChatTurnRequest, type ErrorEvent } from '../shared/protocol.js';
-import { chatRequestAttributes, conversationUpdate, REQUEST_NOT_RECORDED_CONDITION, type AdmittedTurn } from '../shared/turn-record.js';
+import { monotonicFactory } from 'ulid';
+import { chatRequestAttributes, conversationUpdate, REQUEST_NOT_RECORDED_CONDITION, userMessageItem, type AdmittedTurn } from '../shared/turn-record.js';
 import { checkChatTurn } from '../shared/turn-validation.js';
 import { turnInput, type PromptCaller, type PublishedPrompt } from './prompt-event.js';
 
@@ -23,7 +24,7 @@ export type AdmitAction = (event: {
 export interface IntakeDeps {
   admit: AdmitAction;
   db: Pick<DynamoDBDocumentClient, 'send'>;
-  tables: { requests: string; conversations: string };
+  tables: { requests: string; conversations: string; messages: string };
   /** @default () => new Date() */
   now?: () => Date;
 }
@@ -95,7 +96,10 @@ export async function admitPrompt(prompt: PublishedPrompt, caller: PromptCaller,
   };
 }
 
-/** Writes the request item and the conversation in one transaction; false if the request id was recorded before. */
+/** Message ids are ULIDs, as the conversation store makes them: messages sort by time. */
+const nextMessageId = monotonicFactory();
+
+/** Writes the request item, the conversation and the user's message in one transaction; false if the request id was recorded before. */
 async function record(turn: AdmittedTurn, now: Date, deps: IntakeDeps): Promise<boolean> {
   const conversation = conversationUpdate(turn);
   try {
@@ -117,6 +121,7 @@ async function record(turn: AdmittedTurn, now: Date, deps: IntakeDeps): Promise<
               ExpressionAttributeValues: conversation.values,
             },
           },
+          { Put: { TableName: deps.tables.messages, Item: userMessageItem(turn, nextMessageId(now.getTime())) } },
         ],
       }),
     );

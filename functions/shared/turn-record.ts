@@ -1,6 +1,6 @@
 /**
  * What admitting a chat turn writes, whichever way it came in: the ChatRequests item the
- * streaming Lambda claims, and the create-or-bump of its conversation. startChat's
+ * streaming Lambda claims, the create-or-bump of its conversation, and the user's message. startChat's
  * admission (functions/gateway-api/admission.ts, inside the reservation transaction) and
  * the Events way in (functions/prompt-intake, its own transaction after admission) build
  * their writes from these, so both store the same shape. APPSYNC_JS subset: plain values only.
@@ -52,6 +52,31 @@ export function chatRequestAttributes(turn: AdmittedTurn, nowEpochSeconds: numbe
     cancelRequested: false,
     createdAt: turn.createdAt,
     expiresAt: nowEpochSeconds + REQUEST_TTL_IN_SECONDS,
+  };
+}
+
+/**
+ * The user's message of an admitted turn (a Messages item), stored in the write that
+ * records the turn: the prompt is in the conversation exactly when the turn was admitted,
+ * and the streaming Lambda has one write less beside the model call. `messageId` is a
+ * ULID (time-ordered), so it sorts before the answer stored when the turn ends.
+ *
+ * @example
+ * ```ts
+ * const item = userMessageItem(turn, ulid());
+ * ```
+ */
+export function userMessageItem(turn: AdmittedTurn, messageId: string) {
+  return {
+    conversationId: turn.conversationId,
+    messageId,
+    userId: turn.userId,
+    requestId: turn.requestId,
+    role: 'user' as const,
+    text: turn.prompt,
+    status: 'complete' as const,
+    modelId: turn.modelId,
+    createdAt: turn.createdAt,
   };
 }
 

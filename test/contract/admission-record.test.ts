@@ -5,7 +5,7 @@
  * transaction, so an admin's change is never missed.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { admitTurn, MAX_TOKENS_NOT_GIVEN, type AdmitInput } from '../../functions/gateway-api/admission.js';
 import { manualClock } from '../../functions/shared/clock.js';
@@ -23,7 +23,7 @@ const OTHER_MODEL = 'amazon.nova-micro-v1:0';
 describe('admission with the request record', () => {
   const clock = manualClock('2025-07-01T10:00:00Z');
   let setup: LedgerTestDeps;
-  let turnTables: { requests: string; conversations: string };
+  let turnTables: { requests: string; conversations: string; messages: string };
   const dynamo = dynamoDbClient(sharedBackingServices().dynamodb.endpoint);
   /** Override reads (GetItem on the OVERRIDE item), counted by a middleware on the real client. */
   let overrideReads = 0;
@@ -39,8 +39,12 @@ describe('admission with the request record', () => {
       { step: 'initialize', name: 'countOverrideReads' },
     );
     const prefix = `admit${randomBytes(4).toString('hex')}_`;
-    await ensureTables(dynamo, gateway.tables.filter((t) => t.name === 'ChatRequests' || t.name === 'Conversations'), prefix);
-    turnTables = { requests: physicalTableName(prefix, { name: 'ChatRequests' }), conversations: physicalTableName(prefix, { name: 'Conversations' }) };
+    await ensureTables(dynamo, gateway.tables.filter((t) => ['ChatRequests', 'Conversations', 'Messages'].includes(t.name)), prefix);
+    turnTables = {
+      requests: physicalTableName(prefix, { name: 'ChatRequests' }),
+      conversations: physicalTableName(prefix, { name: 'Conversations' }),
+      messages: physicalTableName(prefix, { name: 'Messages' }),
+    };
   });
   afterAll(() => {
     setup?.close();
@@ -61,8 +65,14 @@ describe('admission with the request record', () => {
     (await setup.deps.db.send(new GetCommand({ TableName: turnTables.requests, Key: { requestId }, ConsistentRead: true }))).Item;
   const conversationItem = async (userId: string, conversationId: string) =>
     (await setup.deps.db.send(new GetCommand({ TableName: turnTables.conversations, Key: { userId, conversationId }, ConsistentRead: true }))).Item;
+  const messageItems = async (conversationId: string) =>
+    (
+      await setup.deps.db.send(
+        new QueryCommand({ TableName: turnTables.messages, KeyConditionExpression: 'conversationId = :c', ExpressionAttributeValues: { ':c': conversationId }, ConsistentRead: true }),
+      )
+    ).Items ?? [];
 
-  it('writes the request record and the conversation with the reservation', async () => {
+  it('writes the request record, the conversation and the user message with the reservation', async () => {
     // Prepare
     const input = turn('user-record');
     // Act
@@ -72,9 +82,12 @@ describe('admission with the request record', () => {
     expect(await getReservation(setup.deps, input.requestId)).toMatchObject({ requestId: input.requestId, status: 'open' });
     expect(await requestItem(input.requestId)).toMatchObject({ userId: 'user-record', status: 'admitted', cancelRequested: false, conversationId: input.record!.conversationId });
     expect(await conversationItem('user-record', input.record!.conversationId)).toMatchObject({ title: 'Hello there', modelId: SIMULATOR_MODEL_ID });
+    expect(await messageItems(input.record!.conversationId)).toEqual([
+      expect.objectContaining({ role: 'user', text: 'Hello there', status: 'complete', requestId: input.requestId, userId: 'user-record', messageId: expect.stringMatching(/^[0-9A-Z]{26}$/) }),
+    ]);
   });
 
-  it('writes neither the record nor the conversation for a refused turn', async () => {
+  it('writes neither the record, the conversation nor the user message for a refused turn', async () => {
     // Prepare: an override whose day budget no turn fits.
     await setBudgetOverride(setup.deps, { actor: ADMIN, userId: 'user-refused', limits: { dailyLimitUsd: 0.000001 } });
     const input = turn('user-refused');
@@ -84,6 +97,7 @@ describe('admission with the request record', () => {
     expect(outcome).toMatchObject({ ok: false, error: { code: 'BudgetExceeded' } });
     expect(await requestItem(input.requestId)).toBeUndefined();
     expect(await conversationItem('user-refused', input.record!.conversationId)).toBeUndefined();
+    expect(await messageItems(input.record!.conversationId)).toEqual([]);
   });
 
   it('admits a turn that says it creates its conversation once, and refuses it with nothing written when the conversation exists', async () => {
@@ -101,6 +115,7 @@ describe('admission with the request record', () => {
     expect(refused).toMatchObject({ ok: false, error: { code: 'ConversationExists', conversationId: first.record!.conversationId, retryable: false } });
     expect(await requestItem(again.requestId)).toBeUndefined();
     expect(await getReservation(setup.deps, again.requestId)).toBeUndefined();
+    expect((await messageItems(first.record!.conversationId)).map((m) => m.requestId)).toEqual([first.requestId]);
     expect(await readCounters(setup.deps, userId, clock.now())).toEqual(countersBefore);
     // Without the flag the same conversation is continued.
     expect(await admitTurn(setup.deps, turn(userId, { record: { ...first.record!, newConversation: false } }))).toMatchObject({ ok: true });

@@ -96,8 +96,10 @@ describe('GraphQL API through aws-amplify generateClient (Cognito user pools)', 
     await signInAs(DEMO_USERS[1]);
     const theirs = (await client().graphql({ query: CONVERSATION, variables: { id: conversationId } })) as { data: { conversation: unknown } };
     // Assess
+    // In messageId (time) order: the answer stored above under an old id, then the prompt admission stored.
     expect(mine.data.conversation.messages.items).toEqual([
       expect.objectContaining({ role: 'ASSISTANT', text: 'Hello there', status: 'COMPLETE', costUsd: 0.000013, usage: { inputTokens: 3, outputTokens: 2 } }),
+      expect.objectContaining({ role: 'USER', text: 'Hi', status: 'COMPLETE', costUsd: null, usage: null }),
     ]);
     expect(theirs.data.conversation).toBeNull();
   });
