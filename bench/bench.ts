@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { directClient } from './direct-client.js';
+import { installDynamoDbCallRecorder } from './dynamodb-calls.js';
 import { startBenchEnvironment } from './environment.js';
 import type { BenchOptions } from './options.js';
 import { BenchPath, runPhase, type PhaseResult, type PhaseSetup } from './phase.js';
@@ -25,7 +26,7 @@ const WARM_UP_TOKENS = 20;
  * warm one ~4.5 ms here). The cloud's DynamoDB has no such warm-up, and a twin left
  * running for a while is warm, so the bench measures the steady state.
  */
-const STEADY_STATE_TURNS = 1000;
+const STEADY_STATE_TURNS = 1_000;
 const STEADY_STATE_BURST = 25;
 /** Steady-state turns: few tokens, at once, so the warm-up takes seconds. */
 const STEADY_STATE_PACE = { timeToFirstTokenMs: 0, tokensPerSecond: 1000 };
@@ -47,9 +48,18 @@ export async function runBench(root: string, options: BenchOptions): Promise<num
   const loadAverageAtStart = loadavg()[0];
   progress('starting cognito-local, DynamoDB Local and the twin…');
   const environment = await startBenchEnvironment({ root, userCount: options.users });
+  // Both wrap NodeHttpHandler's `handle`: the recorder wraps the counter, so it comes off first.
   const publishCounter = installPublishCounter();
+  const dynamoDbCalls = installDynamoDbCallRecorder();
   const bedrock = directClient(environment.twin.context.bedrockEndpoint);
-  const setup: PhaseSetup = { environment, bedrock, publishCounter, timeToFirstTokenMs: options.pace.timeToFirstTokenMs, turnTimeoutMs: options.turnTimeoutMs };
+  const setup: PhaseSetup = {
+    environment,
+    bedrock,
+    publishCounter,
+    dynamoDbCalls,
+    timeToFirstTokenMs: options.pace.timeToFirstTokenMs,
+    turnTimeoutMs: options.turnTimeoutMs,
+  };
   const nonce = randomBytes(3).toString('hex');
   const specs = (phase: string, count: number, tokens: number): TurnSpec[] =>
     Array.from({ length: count }, (_, i) => turnSpec(`${nonce}-${phase}-${i}`, tokens, options.pace));
@@ -94,6 +104,7 @@ export async function runBench(root: string, options: BenchOptions): Promise<num
       loadAverageAtStart,
     });
   } finally {
+    dynamoDbCalls.uninstall();
     publishCounter.uninstall();
     bedrock.destroy();
     await environment.close();

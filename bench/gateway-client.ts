@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { WebSocket } from 'ws';
 import type { StreamEvent } from '../functions/shared/protocol.js';
 import type { Twin } from '../infra/local/twin.js';
+import type { TurnDynamoDbCalls } from './dynamodb-calls.js';
 import type { BenchUser } from './environment.js';
 import type { ModelCallTimes } from './model-calls.js';
 import type { ChannelTimes } from './publish-counter.js';
@@ -32,14 +33,25 @@ export interface ReadyGatewayTurn {
  * Connects and subscribes for one turn; `run()` then starts it. Connecting is kept out of
  * the measured time, as a real client subscribes before it sends the prompt.
  * @example
- * const turn = await prepareGatewayTurn(twin, user, spec, { timeoutMs: 60_000, publishTimes: counter.timesOf, modelCallTimes: modelCalls.timesOf });
+ * const turn = await prepareGatewayTurn(twin, user, spec, {
+ *   timeoutMs: 60_000,
+ *   publishTimes: counter.timesOf,
+ *   modelCallTimes: modelCalls.timesOf,
+ *   dynamoDbCalls: dynamoDbCalls.timesOf,
+ * });
  * const measurement = await turn.run();
  */
 export async function prepareGatewayTurn(
   twin: Twin,
   user: BenchUser,
   spec: TurnSpec,
-  options: { timeoutMs: number; publishTimes: (channel: string) => ChannelTimes; modelCallTimes: (prompt: string) => ModelCallTimes | undefined },
+  options: {
+    timeoutMs: number;
+    publishTimes: (channel: string) => ChannelTimes;
+    modelCallTimes: (prompt: string) => ModelCallTimes | undefined;
+    /** The turn's DynamoDB round trips, by the requestId startChat answered. */
+    dynamoDbCalls: (requestId: string) => TurnDynamoDbCalls;
+  },
 ): Promise<ReadyGatewayTurn> {
   const { timeoutMs } = options;
   const authorization = { host: twin.context.host, Authorization: user.accessToken };
@@ -94,8 +106,9 @@ export async function prepareGatewayTurn(
         };
       });
       let problem: string | undefined;
+      let requestId: string | undefined;
       try {
-        await startChat(twin, user, spec, conversationId);
+        requestId = await startChat(twin, user, spec, conversationId);
         mutationAt = performance.now();
         const timedOut = await Promise.race([ended.then(() => false), sleep(timeoutMs).then(() => true)]);
         if (timedOut) problem = `no end event within ${timeoutMs} ms`;
@@ -103,6 +116,7 @@ export async function prepareGatewayTurn(
         problem = (error as Error).message;
       }
       const modelCall = options.modelCallTimes(spec.prompt);
+      const dynamoDb = requestId === undefined ? {} : options.dynamoDbCalls(requestId);
       return measure(spec, received, {
         startedAt,
         mutationAt,
@@ -112,23 +126,27 @@ export async function prepareGatewayTurn(
         firstTokenAt,
         finalAt,
         problem,
+        dynamoDb,
       });
     },
   };
 }
 
-async function startChat(twin: Twin, user: BenchUser, spec: TurnSpec, conversationId: string): Promise<void> {
+/** Starts the turn; resolves to its requestId. */
+async function startChat(twin: Twin, user: BenchUser, spec: TurnSpec, conversationId: string): Promise<string> {
   const response = await fetch(`${twin.url}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: user.accessToken },
     // Every bench turn opens its conversation, as a chat client's first turn does (newConversation: no history read).
     body: JSON.stringify({ query: START_CHAT, variables: { input: { conversationId, newConversation: true, modelId: BENCH_MODEL_ID, prompt: spec.prompt, maxTokens: spec.maxTokens } } }),
   });
-  const body = (await response.json()) as { data?: { startChat?: { status?: string } }; errors?: { errorType?: string; message?: string }[] };
-  if (!response.ok || body.errors?.length || !body.data?.startChat) {
+  const body = (await response.json()) as { data?: { startChat?: { requestId?: string; status?: string } }; errors?: { errorType?: string; message?: string }[] };
+  const requestId = body.data?.startChat?.requestId;
+  if (!response.ok || body.errors?.length || !requestId) {
     const error = body.errors?.[0];
     throw new Error(`startChat failed (${response.status}): ${error?.errorType ?? ''} ${error?.message ?? JSON.stringify(body).slice(0, 300)}`);
   }
+  return requestId;
 }
 
 function measure(
@@ -143,6 +161,7 @@ function measure(
     firstTokenAt?: number;
     finalAt?: number;
     problem?: string;
+    dynamoDb: TurnDynamoDbCalls;
   },
 ): TurnMeasurement {
   const bySeq = new Map<number, StreamEvent>();
@@ -159,6 +178,7 @@ function measure(
   if (!problem && gaps > 0) problem = `${gaps} sequence number(s) missing`;
   if (!problem && final?.type === 'end') problem = checkAnswer(spec, { text, outputTokens, stopReason: final.stopReason });
   const since = (at: number | undefined) => (at === undefined ? undefined : at - times.startedAt);
+  const { admissionWrite, claim } = times.dynamoDb;
   return {
     ok: problem === undefined,
     problem,
@@ -167,6 +187,9 @@ function measure(
     firstTokenSentMs: since(times.firstTokenSentAt),
     firstDeltaPublishedMs: since(times.firstDeltaPublishedAt),
     firstTokenMs: since(times.firstTokenAt),
+    admissionWriteMs: admissionWrite && admissionWrite.endedAt - admissionWrite.startedAt,
+    admissionWriteAttempts: admissionWrite?.attempts,
+    claimMs: claim && claim.endedAt - claim.startedAt,
     totalMs: since(times.finalAt),
     outputTokens,
     dataMessages: received.length,

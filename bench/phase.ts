@@ -6,6 +6,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import type { BenchEnvironment } from './environment.js';
 import { runDirectTurn } from './direct-client.js';
+import type { DynamoDbCallRecorder } from './dynamodb-calls.js';
 import { prepareGatewayTurn, type ReadyGatewayTurn } from './gateway-client.js';
 import type { PublishCounter } from './publish-counter.js';
 import { startRssSampler } from './rss-sampler.js';
@@ -36,6 +37,27 @@ export interface FirstTokenSegments {
   deliveryMs: Distribution;
 }
 
+/**
+ * The two DynamoDB Local round trips a gateway turn makes before its model call, timed on
+ * the wire by request id, and what of the first-token overhead is left without them.
+ */
+export interface DynamoDbRoundTrips {
+  /** Admission's reservation transaction (TransactWriteItems): first attempt sent → last answered. */
+  admissionWriteMs: Distribution;
+  /** The streaming Lambda's claim (UpdateItem setting status `streaming`). */
+  claimMs: Distribution;
+  /**
+   * Each turn's first-token overhead − its admission write − its claim. The claim runs
+   * while the SDK prepares the model request, so this subtracts an upper bound of what
+   * DynamoDB costs, and what is left is a lower bound of the gateway's own work.
+   */
+  overheadLessDynamoDbMs: Distribution;
+  /** Turns where both round trips were seen (all of them, unless the recorder missed one). */
+  matchedTurns: number;
+  /** Turns whose admission transaction was sent more than once (TransactionConflict or SDK retries). */
+  retriedAdmissionWrites: number;
+}
+
 /** The summary of one phase. Times in ms, RSS in MiB. */
 export interface PhaseResult {
   path: BenchPath;
@@ -51,6 +73,8 @@ export interface PhaseResult {
   firstTokenOverheadMs: Distribution;
   /** The overhead split by component; absent in runs recorded before it was measured. */
   firstTokenSegments?: FirstTokenSegments;
+  /** Gateway path only; absent for the direct path and in runs recorded before it was measured. */
+  dynamoDb?: DynamoDbRoundTrips;
   turnMs: Distribution;
   outputTokens: number;
   /** From the first turn started to the last one ended. */
@@ -76,6 +100,7 @@ export interface PhaseSetup {
   environment: BenchEnvironment;
   bedrock: BedrockRuntimeClient;
   publishCounter: PublishCounter;
+  dynamoDbCalls: DynamoDbCallRecorder;
   timeToFirstTokenMs: number;
   turnTimeoutMs: number;
 }
@@ -87,6 +112,7 @@ export interface PhaseSetup {
  */
 export async function runPhase(setup: PhaseSetup, path: BenchPath, specs: readonly TurnSpec[], concurrent: boolean): Promise<PhaseResult> {
   setup.publishCounter.reset();
+  setup.dynamoDbCalls.reset();
   setup.environment.modelCalls.reset();
   const rss = startRssSampler();
   const loop = monitorEventLoopDelay({ resolution: EVENT_LOOP_RESOLUTION_IN_MS });
@@ -132,6 +158,7 @@ function prepare(setup: PhaseSetup, spec: TurnSpec, index: number): Promise<Read
     timeoutMs: setup.turnTimeoutMs,
     publishTimes: setup.publishCounter.timesOf,
     modelCallTimes: setup.environment.modelCalls.timesOf,
+    dynamoDbCalls: setup.dynamoDbCalls.timesOf,
   });
 }
 
@@ -158,6 +185,7 @@ function summarise(
     firstTokenMs: distribution(firstTokens),
     firstTokenOverheadMs: distribution(firstTokens.map((ms) => ms - setup.timeToFirstTokenMs)),
     firstTokenSegments: segmentsOf(measurements, setup.timeToFirstTokenMs, gateway),
+    ...(gateway ? { dynamoDb: dynamoDbOf(measurements, setup.timeToFirstTokenMs) } : {}),
     turnMs: distribution(defined(measurements, (m) => m.totalMs)),
     outputTokens,
     wallMs: round1(wallMs),
@@ -188,6 +216,19 @@ function segmentsOf(measurements: TurnMeasurement[], timeToFirstTokenMs: number,
     modelWaitSlackMs: segment((m) => [m.modelCallReceivedMs, m.firstTokenSentMs], timeToFirstTokenMs),
     ...(gateway ? { tokenToPublishMs: segment((m) => [m.firstTokenSentMs, m.firstDeltaPublishedMs]) } : {}),
     deliveryMs: segment((m) => [deliveredFrom(m), m.firstTokenMs]),
+  };
+}
+
+function dynamoDbOf(measurements: TurnMeasurement[], timeToFirstTokenMs: number): DynamoDbRoundTrips {
+  const matched = measurements.filter((m) => m.admissionWriteMs !== undefined && m.claimMs !== undefined);
+  return {
+    admissionWriteMs: distribution(defined(measurements, (m) => m.admissionWriteMs)),
+    claimMs: distribution(defined(measurements, (m) => m.claimMs)),
+    overheadLessDynamoDbMs: distribution(
+      defined(matched, (m) => (m.firstTokenMs === undefined ? undefined : m.firstTokenMs - timeToFirstTokenMs - m.admissionWriteMs! - m.claimMs!)),
+    ),
+    matchedTurns: matched.length,
+    retriedAdmissionWrites: measurements.filter((m) => (m.admissionWriteAttempts ?? 0) > 1).length,
   };
 }
 

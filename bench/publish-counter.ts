@@ -2,7 +2,8 @@
  * Counts the streaming Lambda's Events publishes as they leave it. The Lambda runs in this
  * process and its EventsPublisher sends through the AWS SDK's NodeHttpHandler, so
  * wrapping that class's `handle` sees each signed `POST /event` (retries included) without
- * touching gateway code. The DynamoDB and Bedrock clients' requests pass through untouched.
+ * touching gateway code. Other requests (DynamoDB, Bedrock) pass through to whatever `handle`
+ * was installed before it.
  */
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { HttpRequest } from '@smithy/protocol-http';
@@ -28,7 +29,7 @@ export interface PublishCounter {
   /** Send time of the first `delta` publish on `channel` since the last reset. */
   timesOf(channel: string): ChannelTimes;
   reset(): void;
-  /** Puts the original `handle` back. */
+  /** Puts back the `handle` it wrapped; uninstall wrappers of `handle` in the reverse order of installing them. */
   uninstall(): void;
 }
 
@@ -47,7 +48,7 @@ export function installPublishCounter(): PublishCounter {
   const original = prototype.handle;
   let counts: PublishCounts = { publishes: 0, events: 0, failed: 0 };
   let times = new Map<string, ChannelTimes>();
-  prototype.handle = async function countingHandle(this: NodeHttpHandler, request: HttpRequest, options?: HttpHandlerOptions) {
+  const countingHandle = async function countingHandle(this: NodeHttpHandler, request: HttpRequest, options?: HttpHandlerOptions) {
     const isPublish = request.path === EVENTS_PUBLISH_PATH && request.method.toUpperCase() === 'POST';
     if (!isPublish) return original.call(this, request, options);
     const sentAt = performance.now();
@@ -68,6 +69,7 @@ export function installPublishCounter(): PublishCounter {
       throw error;
     }
   };
+  prototype.handle = countingHandle;
   return {
     snapshot: () => ({ ...counts }),
     timesOf: (channel) => ({ ...times.get(channel) }),
@@ -76,6 +78,8 @@ export function installPublishCounter(): PublishCounter {
       times = new Map();
     },
     uninstall: () => {
+      // Restoring under a wrapper installed later (the DynamoDB call recorder) would drop that wrapper too.
+      if (prototype.handle !== countingHandle) throw new Error('uninstall the NodeHttpHandler wrapper installed after the publish counter first');
       prototype.handle = original;
     },
   };

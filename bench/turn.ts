@@ -39,6 +39,12 @@ export interface TurnMeasurement {
   firstDeltaPublishedMs?: number;
   /** When the client received the first text. */
   firstTokenMs?: number;
+  /** How long admission's reservation transaction took on the wire, retries included (gateway path). */
+  admissionWriteMs?: number;
+  /** Times admission's transaction was sent: above 1 when it was retried, e.g. on a TransactionConflict (gateway path). */
+  admissionWriteAttempts?: number;
+  /** How long the streaming Lambda's claim (UpdateItem) took on the wire (gateway path). */
+  claimMs?: number;
   totalMs?: number;
   outputTokens: number;
   /** Stream events the client received (gateway path): Events `data` messages. */
