@@ -13,7 +13,7 @@ import { BenchPath, runPhase, type PhaseResult, type PhaseSetup } from './phase.
 import { installPublishCounter } from './publish-counter.js';
 import { recordRun, renderRuns, RESULTS_PATH } from './record.js';
 import { benchRun, scenario, type BenchRun } from './results.js';
-import { collectGarbage, startRssSampler } from './rss-sampler.js';
+import { settleMemory, startRssSampler } from './rss-sampler.js';
 import { turnSpec, type TurnSpec } from './turn.js';
 
 /** Warm-up turns per path: enough for the JIT and the connection pools, not measured. */
@@ -85,13 +85,13 @@ export async function runBench(root: string, options: BenchOptions): Promise<num
     }
     await phase('warm-up', BenchPath.Direct, specs('warm-direct', WARM_UP_TURNS, WARM_UP_TOKENS), true);
 
-    collectGarbage();
+    await settleMemory();
     const idle = startRssSampler();
     await new Promise((resolve) => setTimeout(resolve, IDLE_SAMPLE_IN_MS));
     idle.stop();
 
     const concurrentDirect = await phase('concurrent baseline', BenchPath.Direct, specs('cd', options.concurrency, options.tokensPerTurn), true);
-    collectGarbage();
+    await settleMemory();
     const concurrentGateway = await phase('concurrent', BenchPath.Gateway, specs('cg', options.concurrency, options.tokensPerTurn), true);
     const singleDirect = await phase('one-stream baseline', BenchPath.Direct, specs('sd', options.singleTurns, options.singleTokensPerTurn), false);
     const singleGateway = await phase('one stream', BenchPath.Gateway, specs('sg', options.singleTurns, options.singleTokensPerTurn), false);

@@ -38,3 +38,17 @@ export function startRssSampler(intervalMs = RSS_SAMPLE_INTERVAL_IN_MS): RssSamp
 export function collectGarbage(): void {
   (globalThis as { gc?: () => void }).gc?.();
 }
+
+/** How long V8 gets to hand freed pages back between the two collections of {@link settleMemory}. */
+const SETTLE_PAUSE_IN_MS = 500;
+
+/**
+ * Collects, waits, collects again: after the steady-state warm-up's thousand turns, RSS
+ * only falls to its resting size once V8 has released the freed pages, which one
+ * collection alone does not wait for (the idle figure then read above the phases' peaks).
+ */
+export async function settleMemory(): Promise<void> {
+  collectGarbage();
+  await new Promise((resolve) => setTimeout(resolve, SETTLE_PAUSE_IN_MS));
+  collectGarbage();
+}
