@@ -83,7 +83,12 @@ export async function runTurn(request: ChatTurnRequest, deps: TurnDependencies):
   const abort = new AbortController();
   const modelCall = deps.bedrock.send(sendAfterClaim(new ConverseStreamCommand(input), claimed), { abortSignal: abort.signal });
   modelCall.catch(noop);
-  if (!(await claimed)) {
+  // A failed claim fails the invocation (Lambda retries it); the held request is dropped, unsent.
+  const won = await claimed.catch((error: unknown) => {
+    abort.abort();
+    throw error;
+  });
+  if (!won) {
     await modelCall.then(noop, noop);
     return { status: 'duplicate', text: '' };
   }

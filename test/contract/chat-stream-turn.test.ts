@@ -129,6 +129,22 @@ describe('a streaming turn before the model call', () => {
     expect(outcome.usage!.inputTokens).toBeGreaterThan(freshOutcome.usage!.inputTokens + 40);
   });
 
+  it('fails the invocation when the claim cannot be written, and sends nothing to Bedrock', async () => {
+    // Prepare: DynamoDB refuses the claim (a throttled or failed write), so Lambda must retry the turn.
+    const request = await admittedTurn({ newConversation: true });
+    const { deps, published } = turnDeps();
+    const failingStore = Object.create(store) as ConversationStore;
+    failingStore.claimTurn = () => Promise.reject(new Error('DynamoDB is unavailable'));
+    const requestsBefore = modelRequestsSent;
+    // Act
+    const outcome = runTurn(request, { ...deps, store: failingStore });
+    // Assess
+    await expect(outcome).rejects.toThrow('DynamoDB is unavailable');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(modelRequestsSent - requestsBefore).toBe(0);
+    expect(published).toEqual([]);
+  });
+
   it('streams a turn delivered twice only once, and calls the model once', async () => {
     // Prepare: Lambda may deliver one asynchronous invocation twice, even at the same moment.
     const request = await admittedTurn({ newConversation: true });
