@@ -33,6 +33,8 @@ export interface LocalCognito {
   endpoint: string;
   userPoolId: string;
   userPoolClientId: string;
+  /** cognito-local's process id, when this process started it (npm start records it). */
+  pid?: number;
   /** The `iss` claim of the tokens cognito-local signs. */
   issuer: string;
   jwksUri: string;
@@ -80,6 +82,7 @@ export async function startCognitoLocal(options: { dataDir: string; groups: stri
       ...seeded,
       issuer: `${endpoint}/${seeded.userPoolId}`,
       jwksUri: `${endpoint}/${seeded.userPoolId}/.well-known/jwks.json`,
+      pid: child.pid,
       async stop() {
         if (child.exitCode === null) {
           child.kill('SIGTERM');

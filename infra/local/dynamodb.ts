@@ -17,6 +17,8 @@ export const LOCAL_REGION = 'us-east-1';
 
 export interface LocalDynamoDb {
   endpoint: string;
+  /** The Java process's id, when this process started it (npm start records it). */
+  pid?: number;
   stop(): Promise<void>;
 }
 
@@ -51,6 +53,7 @@ export async function startDynamoDbLocal(options: { dbPath?: string; port?: numb
   }
   return {
     endpoint,
+    pid: child.pid,
     async stop() {
       if (child.exitCode === null) {
         child.kill('SIGTERM');

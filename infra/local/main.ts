@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { DEMO_USERS } from './cognito.js';
 import { writeAmplifyOutputs } from './outputs.js';
+import { forgetServices, recordServices, SERVICE_MARKERS, stopOrphanedServices } from './service-pids.js';
 import { REPO_ROOT, statePaths } from './state.js';
 import { DEFAULT_PORT, startBackingServices, startTwin } from './twin.js';
 
@@ -21,6 +22,8 @@ function persistentApiKey(): string {
   return readFileSync(path, 'utf8').trim();
 }
 
+const orphans = await stopOrphanedServices(state.root);
+if (orphans.length > 0) console.log(`Stopped ${orphans.join(' and ')}, left running by an earlier start that did not exit cleanly.`);
 console.log('Sluice local twin: starting cognito-local and DynamoDB Local…');
 const services = await startBackingServices({
   certsDir: state.certs,
@@ -28,8 +31,13 @@ const services = await startBackingServices({
   dynamoDbPath: state.dynamodb,
   cognitoPort: Number(process.env.COGNITO_PORT ?? 9229),
 });
+recordServices(state.root, [
+  { name: 'cognito-local', pid: services.cognito.pid!, commandLineMarker: SERVICE_MARKERS.cognito },
+  { name: 'DynamoDB Local', pid: services.dynamodb.pid!, commandLineMarker: SERVICE_MARKERS.dynamodb },
+]);
 const twin = await startTwin({ services, port, apiKey: persistentApiKey() }).catch(async (error: unknown) => {
   await services.stop();
+  forgetServices(state.root);
   throw error;
 });
 const outputsPath = join(REPO_ROOT, 'amplify_outputs.json');
@@ -59,6 +67,7 @@ async function shutdown(signal: string) {
   console.log(`\n${signal}: stopping the twin…`);
   await twin.close();
   await services.stop();
+  forgetServices(state.root);
   process.exit(0);
 }
 process.on('SIGINT', () => void shutdown('SIGINT'));
