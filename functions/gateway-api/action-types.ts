@@ -5,6 +5,7 @@
 import type { LedgerDeps } from '../shared/ledger/index.js';
 import type { MetricsSource } from './metrics-source.js';
 import type { UserDirectory } from './user-directory.js';
+import type { TurnTables } from '../shared/turn-record.js';
 
 /** Who is calling, as the resolver read it from `ctx.identity`. */
 export interface Caller {
@@ -38,7 +39,7 @@ export interface ActionDeps {
    * The ChatRequests, Conversations and Messages tables, where `admit` records a turn that
    * asks for it (startChat) in its reservation transaction. Unset: such a call fails.
    */
-  turnTables?: { requests: string; conversations: string; messages: string };
+  turnTables?: TurnTables;
 }
 
 export type Action = (deps: ActionDeps, input: GatewayAction) => Promise<ActionResult>;

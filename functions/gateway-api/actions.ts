@@ -26,7 +26,8 @@ function requestedMaxTokens(value: unknown): number | typeof MAX_TOKENS_NOT_GIVE
 
 /**
  * Where `admit` records the turn, when the call asks for it (`args.record`, startChat):
- * the request item and the conversation go into the reservation transaction.
+ * the request item, the conversation and the user's message go into the reservation
+ * transaction.
  */
 function turnRecord(args: Record<string, unknown>, tables: ActionDeps['turnTables']): TurnRecord | undefined {
   const record = args.record as { createdAt?: unknown; newConversation?: unknown } | null | undefined;

@@ -4,13 +4,13 @@
  * Admission is the one place that decides ModelNotAllowed and the policy's output cap, so
  * an override's `allowedModels` or `maxOutputTokens` counts the same in both.
  */
-import { monotonicFactory } from 'ulid';
 import { MODELS } from '../shared/config.js';
+import { newMessageId } from '../shared/conversation-store.js';
 import { admissionPolicy, ledgerBusy, nowFrom, reserve, type AdmissionError, type LedgerDeps, type TransactItems } from '../shared/ledger/index.js';
 import { estimateInputTokens, findModel } from '../shared/pricing.js';
 import { isModelAllowed, type EffectivePolicy } from '../shared/policy.js';
 import { DEFAULT_MAX_TOKENS, MAX_TOKENS_NOT_GIVEN } from '../shared/turn-validation.js';
-import { chatRequestAttributes, CONVERSATION_NOT_CREATED_CONDITION, conversationUpdate, REQUEST_NOT_RECORDED_CONDITION, userMessageItem } from '../shared/turn-record.js';
+import { TURN_RECORD_ITEM, turnRecordItems, type TurnTables } from '../shared/turn-record.js';
 
 // One default and one "not given" marker for both ways in (startChat and /prompts/{sub}).
 export { DEFAULT_MAX_TOKENS, MAX_TOKENS_NOT_GIVEN };
@@ -60,16 +60,13 @@ export interface AdmitInput {
 
 /** Where and how to record an admitted turn in its reservation transaction (startChat). */
 export interface TurnRecord {
-  tables: { requests: string; conversations: string; messages: string };
+  tables: TurnTables;
   conversationId: string;
   /** ISO 8601: the request's `createdAt` and the conversation's first/last activity. */
   createdAt: string;
   /** The turn creates the conversation: the transaction fails (ConversationExists) if it exists. */
   newConversation?: boolean;
 }
-
-/** Message ids are ULIDs, as the conversation store makes them: messages sort by time. */
-const nextMessageId = monotonicFactory();
 
 /** Policy reads per admission: a cached one, then fresh ones if it turns out stale. */
 const MAX_ADMISSION_ATTEMPTS = 3;
@@ -120,8 +117,8 @@ export async function admitTurn(ledger: LedgerDeps, input: AdmitInput): Promise<
 /** `final`: no fresh policy read can change the refusal. */
 type Attempt = { ok: boolean; staleOverride?: boolean; final?: boolean; result: AdmitResult };
 
-/** Where the turn's writes sit in reserve()'s `alsoWrite`: the failed one names the refusal. */
-const ALSO_WRITE = { overrideUnchanged: 0, request: 1, conversation: 2, userMessage: 3 } as const;
+/** Where the writes sit in reserve()'s `alsoWrite` (the override check, then the turn's record): the failed one names the refusal. */
+const ALSO_WRITE = { overrideUnchanged: 0, conversation: 1 + TURN_RECORD_ITEM.conversation } as const;
 
 async function admitUnder(ledger: LedgerDeps, input: AdmitInput, policy: EffectivePolicy, overrideUnchanged: TransactItems[number]): Promise<Attempt> {
   const model = findModel(input.modelId);
@@ -152,7 +149,7 @@ async function admitUnder(ledger: LedgerDeps, input: AdmitInput, policy: Effecti
   return { ok: true, result: { ok: true, maxTokens: result.reservation.maxOutputTokens, policy } };
 }
 
-/** The request item the streaming Lambda claims, the conversation's create-or-bump and the user's message. */
+/** The turn's record (request item, conversation, user message) for the reservation transaction. */
 function recordItems(ledger: LedgerDeps, input: AdmitInput, record: TurnRecord, maxTokens: number): TransactItems {
   const turn = {
     requestId: input.requestId,
@@ -164,25 +161,6 @@ function recordItems(ledger: LedgerDeps, input: AdmitInput, record: TurnRecord, 
     groups: [...input.groups],
     createdAt: record.createdAt,
   };
-  const conversation = conversationUpdate(turn);
-  return [
-    {
-      Put: {
-        TableName: record.tables.requests,
-        Item: { requestId: turn.requestId, ...chatRequestAttributes(turn, Math.floor(nowFrom(ledger).getTime() / 1000)) },
-        ConditionExpression: REQUEST_NOT_RECORDED_CONDITION,
-      },
-    },
-    {
-      Update: {
-        TableName: record.tables.conversations,
-        // The key holds the caller's sub: a client cannot write into someone else's conversation.
-        Key: { userId: turn.userId, conversationId: turn.conversationId },
-        UpdateExpression: conversation.expression,
-        ExpressionAttributeValues: conversation.values,
-        ...(record.newConversation ? { ConditionExpression: CONVERSATION_NOT_CREATED_CONDITION } : {}),
-      },
-    },
-    { Put: { TableName: record.tables.messages, Item: userMessageItem(turn, nextMessageId(nowFrom(ledger).getTime())) } },
-  ];
+  const now = nowFrom(ledger);
+  return turnRecordItems(turn, record.tables, { nowEpochSeconds: Math.floor(now.getTime() / 1000), messageId: newMessageId(now), newConversation: record.newConversation });
 }

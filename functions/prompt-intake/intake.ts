@@ -8,8 +8,8 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { StreamErrorCode, type ChatTurnRequest, type ErrorEvent } from '../shared/protocol.js';
-import { monotonicFactory } from 'ulid';
-import { chatRequestAttributes, conversationUpdate, REQUEST_NOT_RECORDED_CONDITION, userMessageItem, type AdmittedTurn } from '../shared/turn-record.js';
+import { newMessageId } from '../shared/conversation-store.js';
+import { TURN_RECORD_ITEM, turnRecordItems, type AdmittedTurn, type TurnTables } from '../shared/turn-record.js';
 import { checkChatTurn } from '../shared/turn-validation.js';
 import { turnInput, type PromptCaller, type PublishedPrompt } from './prompt-event.js';
 
@@ -24,7 +24,7 @@ export type AdmitAction = (event: {
 export interface IntakeDeps {
   admit: AdmitAction;
   db: Pick<DynamoDBDocumentClient, 'send'>;
-  tables: { requests: string; conversations: string; messages: string };
+  tables: TurnTables;
   /** @default () => new Date() */
   now?: () => Date;
 }
@@ -96,38 +96,15 @@ export async function admitPrompt(prompt: PublishedPrompt, caller: PromptCaller,
   };
 }
 
-/** Message ids are ULIDs, as the conversation store makes them: messages sort by time. */
-const nextMessageId = monotonicFactory();
-
-/** Writes the request item, the conversation and the user's message in one transaction; false if the request id was recorded before. */
+/** Writes the turn's record (request item, conversation, user message) in one transaction; false if the request id was recorded before. */
 async function record(turn: AdmittedTurn, now: Date, deps: IntakeDeps): Promise<boolean> {
-  const conversation = conversationUpdate(turn);
   try {
     await deps.db.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Put: {
-              TableName: deps.tables.requests,
-              Item: { requestId: turn.requestId, ...chatRequestAttributes(turn, Math.floor(now.getTime() / 1000)) },
-              ConditionExpression: REQUEST_NOT_RECORDED_CONDITION,
-            },
-          },
-          {
-            Update: {
-              TableName: deps.tables.conversations,
-              Key: { userId: turn.userId, conversationId: turn.conversationId },
-              UpdateExpression: conversation.expression,
-              ExpressionAttributeValues: conversation.values,
-            },
-          },
-          { Put: { TableName: deps.tables.messages, Item: userMessageItem(turn, nextMessageId(now.getTime())) } },
-        ],
-      }),
+      new TransactWriteCommand({ TransactItems: turnRecordItems(turn, deps.tables, { nowEpochSeconds: Math.floor(now.getTime() / 1000), messageId: newMessageId(now) }) }),
     );
     return true;
   } catch (error) {
-    if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') return false;
+    if (error instanceof TransactionCanceledException && error.CancellationReasons?.[TURN_RECORD_ITEM.request]?.Code === 'ConditionalCheckFailed') return false;
     throw error;
   }
 }

@@ -5,6 +5,15 @@ import type { StopReason, StreamUsage } from './protocol.js';
 
 const nextUlid = monotonicFactory();
 
+/**
+ * A new message id: a ULID (time-ordered, monotonic within this process), so a
+ * conversation's messages sort by when they were stored. Admission uses it for the user's
+ * message, the store for the answer.
+ */
+export function newMessageId(now: Date): string {
+  return nextUlid(now.getTime());
+}
+
 export const TurnStatus = {
   ADMITTED: 'admitted',
   STREAMING: 'streaming',
@@ -107,7 +116,7 @@ export class ConversationStore {
   }
 
   async addMessage(message: Omit<StoredMessage, 'messageId' | 'createdAt'>, now: Date): Promise<StoredMessage> {
-    const stored: StoredMessage = { ...message, messageId: nextUlid(now.getTime()), createdAt: now.toISOString() };
+    const stored: StoredMessage = { ...message, messageId: newMessageId(now), createdAt: now.toISOString() };
     await this.db.send(new PutCommand({ TableName: this.tables.messages, Item: stored }));
     return stored;
   }

@@ -1,9 +1,10 @@
 /**
  * What admitting a chat turn writes, whichever way it came in: the ChatRequests item the
- * streaming Lambda claims, the create-or-bump of its conversation, and the user's message. startChat's
- * admission (functions/gateway-api/admission.ts, inside the reservation transaction) and
- * the Events way in (functions/prompt-intake, its own transaction after admission) build
- * their writes from these, so both store the same shape. APPSYNC_JS subset: plain values only.
+ * streaming Lambda claims, the create-or-bump of its conversation, and the user's message.
+ * startChat's admission (functions/gateway-api/admission.ts, inside the reservation
+ * transaction) and the Events way in (functions/prompt-intake, its own transaction after
+ * admission) both write {@link turnRecordItems}, so both store the same shape. Plain
+ * values only: no SDK, no clock, no id generator.
  */
 
 /** A turn's request item lives a day (DynamoDB TTL); the ledger keeps what it cost. */
@@ -13,10 +14,20 @@ export const REQUEST_TTL_IN_SECONDS = 24 * 60 * 60;
 export const MAX_TITLE_LENGTH = 80;
 
 /** The condition that makes recording a request id happen once. */
-export const REQUEST_NOT_RECORDED_CONDITION = 'attribute_not_exists(requestId)';
+const REQUEST_NOT_RECORDED_CONDITION = 'attribute_not_exists(requestId)';
 
 /** The condition on a turn that says it creates its conversation (startChat's `newConversation`). */
-export const CONVERSATION_NOT_CREATED_CONDITION = 'attribute_not_exists(conversationId)';
+const CONVERSATION_NOT_CREATED_CONDITION = 'attribute_not_exists(conversationId)';
+
+/** The tables a turn's record is written to. */
+export interface TurnTables {
+  requests: string;
+  conversations: string;
+  messages: string;
+}
+
+/** Where each write sits in {@link turnRecordItems}: a failed condition's index names it. */
+export const TURN_RECORD_ITEM = { request: 0, conversation: 1, userMessage: 2 } as const;
 
 /** An admitted turn, as both ways in know it. */
 export interface AdmittedTurn {
@@ -40,7 +51,7 @@ export interface AdmittedTurn {
  * const item = { requestId: turn.requestId, ...chatRequestAttributes(turn, Math.floor(Date.now() / 1000)) };
  * ```
  */
-export function chatRequestAttributes(turn: AdmittedTurn, nowEpochSeconds: number) {
+function chatRequestAttributes(turn: AdmittedTurn, nowEpochSeconds: number) {
   return {
     userId: turn.userId,
     conversationId: turn.conversationId,
@@ -66,7 +77,7 @@ export function chatRequestAttributes(turn: AdmittedTurn, nowEpochSeconds: numbe
  * const item = userMessageItem(turn, ulid());
  * ```
  */
-export function userMessageItem(turn: AdmittedTurn, messageId: string) {
+function userMessageItem(turn: AdmittedTurn, messageId: string) {
   return {
     conversationId: turn.conversationId,
     messageId,
@@ -90,9 +101,43 @@ export function userMessageItem(turn: AdmittedTurn, messageId: string) {
  * const { expression, values } = conversationUpdate(turn);
  * ```
  */
-export function conversationUpdate(turn: AdmittedTurn): { expression: string; values: Record<string, string> } {
+function conversationUpdate(turn: AdmittedTurn): { expression: string; values: Record<string, string> } {
   return {
     expression: 'SET title = if_not_exists(title, :title), createdAt = if_not_exists(createdAt, :now), updatedAt = :now, modelId = :model',
     values: { ':title': turn.prompt.slice(0, MAX_TITLE_LENGTH), ':now': turn.createdAt, ':model': turn.modelId },
   };
+}
+
+/**
+ * The transaction items that record an admitted turn, in {@link TURN_RECORD_ITEM} order:
+ * the ChatRequests item (once per request id), the conversation's create-or-bump (create
+ * only, with `newConversation`) and the user's message. Both ways in write exactly these.
+ *
+ * @example
+ * ```ts
+ * const items = turnRecordItems(turn, tables, { nowEpochSeconds: Math.floor(Date.now() / 1000), messageId: newMessageId(now) });
+ * ```
+ */
+export function turnRecordItems(turn: AdmittedTurn, tables: TurnTables, options: { nowEpochSeconds: number; messageId: string; newConversation?: boolean }) {
+  const conversation = conversationUpdate(turn);
+  return [
+    {
+      Put: {
+        TableName: tables.requests,
+        Item: { requestId: turn.requestId, ...chatRequestAttributes(turn, options.nowEpochSeconds) },
+        ConditionExpression: REQUEST_NOT_RECORDED_CONDITION,
+      },
+    },
+    {
+      Update: {
+        TableName: tables.conversations,
+        // The key holds the caller's sub: a client cannot write into someone else's conversation.
+        Key: { userId: turn.userId, conversationId: turn.conversationId },
+        UpdateExpression: conversation.expression,
+        ExpressionAttributeValues: conversation.values,
+        ...(options.newConversation ? { ConditionExpression: CONVERSATION_NOT_CREATED_CONDITION } : {}),
+      },
+    },
+    { Put: { TableName: tables.messages, Item: userMessageItem(turn, options.messageId) } },
+  ];
 }

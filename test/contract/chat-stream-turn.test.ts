@@ -5,14 +5,13 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { ulid } from 'ulid';
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runTurn, type TurnDependencies } from '../../functions/chat-stream/run-turn.js';
-import { ConversationStore } from '../../functions/shared/conversation-store.js';
+import { ConversationStore, newMessageId } from '../../functions/shared/conversation-store.js';
 import { documentClient } from '../../functions/shared/ledger/index.js';
 import type { ChatTurnRequest, StreamEvent } from '../../functions/shared/protocol.js';
-import { chatRequestAttributes, userMessageItem } from '../../functions/shared/turn-record.js';
+import { turnRecordItems } from '../../functions/shared/turn-record.js';
 import { gateway } from '../../infra/gateway.js';
 import { bedrockClientConfig } from '../../infra/local/bedrock/index.js';
 import { startSideServices } from '../../infra/local/components.js';
@@ -60,7 +59,7 @@ afterAll(async () => {
   await sideServices?.close();
 });
 
-/** An admitted turn, recorded as admission records it (status `admitted`, with the user's message). */
+/** An admitted turn, recorded as admission records it (request `admitted`, conversation, user's message). */
 async function admittedTurn(overrides: Partial<ChatTurnRequest> = {}): Promise<ChatTurnRequest> {
   const request: ChatTurnRequest = {
     requestId: randomUUID(),
@@ -73,10 +72,13 @@ async function admittedTurn(overrides: Partial<ChatTurnRequest> = {}): Promise<C
     policyGroup: 'users',
     ...overrides,
   };
-  const admitted = { ...request, createdAt: new Date().toISOString() };
-  const attributes = chatRequestAttributes(admitted, Math.floor(Date.now() / 1000));
-  await documentClient(dynamo).send(new PutCommand({ TableName: tables.ChatRequests, Item: { requestId: request.requestId, ...attributes } }));
-  await documentClient(dynamo).send(new PutCommand({ TableName: tables.Messages, Item: userMessageItem(admitted, ulid()) }));
+  const now = new Date();
+  const items = turnRecordItems(
+    { ...request, createdAt: now.toISOString() },
+    { requests: tables.ChatRequests, conversations: tables.Conversations, messages: tables.Messages },
+    { nowEpochSeconds: Math.floor(now.getTime() / 1000), messageId: newMessageId(now), newConversation: request.newConversation },
+  );
+  await documentClient(dynamo).send(new TransactWriteCommand({ TransactItems: items }));
   return request;
 }
 
