@@ -48,7 +48,6 @@ export async function runBench(root: string, options: BenchOptions): Promise<num
   const loadAverageAtStart = loadavg()[0];
   progress('starting cognito-local, DynamoDB Local and the twin…');
   const environment = await startBenchEnvironment({ root, userCount: options.users });
-  // Both wrap NodeHttpHandler's `handle`: the recorder wraps the counter, so it comes off first.
   const publishCounter = installPublishCounter();
   const dynamoDbCalls = installDynamoDbCallRecorder();
   const bedrock = directClient(environment.twin.context.bedrockEndpoint);

@@ -7,9 +7,8 @@
  * code. The time is the HTTP round trip only: the SDK's serialising and signing before it,
  * and its parsing after, count as the gateway's own work.
  */
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { HttpRequest } from '@smithy/protocol-http';
-import type { HttpHandlerOptions } from '@smithy/types';
+import { addHttpTap } from './http-tap.js';
 
 /** One round trip as the turn saw it (`performance.now()`), retries included. */
 export interface RoundTrip {
@@ -31,7 +30,7 @@ export interface DynamoDbCallRecorder {
   /** The round trips of the turn `requestId` since the last reset. */
   timesOf(requestId: string): TurnDynamoDbCalls;
   reset(): void;
-  /** Puts back the `handle` it wrapped; uninstall wrappers of `handle` in the reverse order of installing them. */
+  /** Stops recording. */
   uninstall(): void;
 }
 
@@ -57,31 +56,25 @@ interface Call {
 }
 
 /**
- * Wraps `NodeHttpHandler.prototype.handle` (whatever is installed there, e.g. the publish
- * counter) to time each turn's admission write and claim by request id.
+ * Times each turn's admission write and claim by request id, through an {@link addHttpTap} tap.
  * @example
  * const calls = installDynamoDbCallRecorder();
  * // … run a gateway turn whose startChat answered requestId …
  * calls.timesOf(requestId); // { admissionWrite: { startedAt: 812.3, endedAt: 817.1, attempts: 1 }, claim: { … } }
  */
 export function installDynamoDbCallRecorder(): DynamoDbCallRecorder {
-  const prototype = NodeHttpHandler.prototype;
-  const next = prototype.handle;
   // Bodies are parsed when a turn's times are asked for, not while its requests are in flight.
   let unread: Call[] = [];
   let byRequest = new Map<string, Record<TargetKind, Call[]>>();
-  const recordingHandle = async function recordingHandle(this: NodeHttpHandler, request: HttpRequest, options?: HttpHandlerOptions) {
+  const removeTap = addHttpTap((request) => {
     const kind = TARGETS[headerOf(request, 'x-amz-target') ?? ''];
-    if (!kind) return next.call(this, request, options);
+    if (!kind) return undefined;
     const call: Call = { kind, body: textOf(request.body), startedAt: performance.now() };
     unread.push(call);
-    try {
-      return await next.call(this, request, options);
-    } finally {
+    return () => {
       call.endedAt = performance.now();
-    }
-  };
-  prototype.handle = recordingHandle;
+    };
+  });
 
   const index = () => {
     for (const call of unread) {
@@ -103,11 +96,7 @@ export function installDynamoDbCallRecorder(): DynamoDbCallRecorder {
       unread = [];
       byRequest = new Map();
     },
-    uninstall: () => {
-      // Restoring under a wrapper installed later would drop that wrapper too.
-      if (prototype.handle !== recordingHandle) throw new Error('uninstall the NodeHttpHandler wrapper installed after the DynamoDB call recorder first');
-      prototype.handle = next;
-    },
+    uninstall: removeTap,
   };
 }
 

@@ -1,13 +1,10 @@
 /**
  * Counts the streaming Lambda's Events publishes as they leave it. The Lambda runs in this
- * process and its EventsPublisher sends through the AWS SDK's NodeHttpHandler, so
- * wrapping that class's `handle` sees each signed `POST /event` (retries included) without
- * touching gateway code. Other requests (DynamoDB, Bedrock) pass through to whatever `handle`
- * was installed before it.
+ * process and its EventsPublisher sends through the AWS SDK's NodeHttpHandler, so a tap on
+ * it (bench/http-tap.ts) sees each signed `POST /event` (retries included) without
+ * touching gateway code.
  */
-import { NodeHttpHandler } from '@smithy/node-http-handler';
-import type { HttpRequest } from '@smithy/protocol-http';
-import type { HttpHandlerOptions } from '@smithy/types';
+import { addHttpTap } from './http-tap.js';
 
 /** Publish totals since the last reset. */
 export interface PublishCounts {
@@ -29,7 +26,7 @@ export interface PublishCounter {
   /** Send time of the first `delta` publish on `channel` since the last reset. */
   timesOf(channel: string): ChannelTimes;
   reset(): void;
-  /** Puts back the `handle` it wrapped; uninstall wrappers of `handle` in the reverse order of installing them. */
+  /** Stops counting. */
   uninstall(): void;
 }
 
@@ -37,20 +34,18 @@ export interface PublishCounter {
 const EVENTS_PUBLISH_PATH = '/event';
 
 /**
- * Wraps `NodeHttpHandler.prototype.handle` to count Events publishes.
+ * Counts Events publishes through an {@link addHttpTap} tap.
  * @example
  * const counter = installPublishCounter();
  * // … run turns …
  * counter.snapshot(); // { publishes: 23, events: 24, failed: 0 }
  */
 export function installPublishCounter(): PublishCounter {
-  const prototype = NodeHttpHandler.prototype;
-  const original = prototype.handle;
   let counts: PublishCounts = { publishes: 0, events: 0, failed: 0 };
   let times = new Map<string, ChannelTimes>();
-  const countingHandle = async function countingHandle(this: NodeHttpHandler, request: HttpRequest, options?: HttpHandlerOptions) {
+  const removeTap = addHttpTap((request) => {
     const isPublish = request.path === EVENTS_PUBLISH_PATH && request.method.toUpperCase() === 'POST';
-    if (!isPublish) return original.call(this, request, options);
+    if (!isPublish) return undefined;
     const sentAt = performance.now();
     const { channel, types } = parsePublish(request.body);
     counts.publishes++;
@@ -60,16 +55,10 @@ export function installPublishCounter(): PublishCounter {
       if (types.includes('delta')) entry.firstDeltaSentAt ??= sentAt;
       times.set(channel, entry);
     }
-    try {
-      const result = await original.call(this, request, options);
-      if (result.response.statusCode < 200 || result.response.statusCode > 299) counts.failed++;
-      return result;
-    } catch (error) {
-      counts.failed++;
-      throw error;
-    }
-  };
-  prototype.handle = countingHandle;
+    return ({ statusCode }) => {
+      if (statusCode === undefined || statusCode < 200 || statusCode > 299) counts.failed++;
+    };
+  });
   return {
     snapshot: () => ({ ...counts }),
     timesOf: (channel) => ({ ...times.get(channel) }),
@@ -77,11 +66,7 @@ export function installPublishCounter(): PublishCounter {
       counts = { publishes: 0, events: 0, failed: 0 };
       times = new Map();
     },
-    uninstall: () => {
-      // Restoring under a wrapper installed later (the DynamoDB call recorder) would drop that wrapper too.
-      if (prototype.handle !== countingHandle) throw new Error('uninstall the NodeHttpHandler wrapper installed after the publish counter first');
-      prototype.handle = original;
-    },
+    uninstall: removeTap,
   };
 }
 
