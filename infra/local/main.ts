@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { DEMO_USERS } from './cognito.js';
 import { writeAmplifyOutputs } from './outputs.js';
-import { forgetServices, recordServices, SERVICE_MARKERS, stopOrphanedServices } from './service-pids.js';
+import { forgetServices, recordBackingServices, stopOrphanedServices } from './service-pids.js';
 import { REPO_ROOT, statePaths } from './state.js';
 import { DEFAULT_PORT, startBackingServices, startTwin } from './twin.js';
 
@@ -31,10 +31,7 @@ const services = await startBackingServices({
   dynamoDbPath: state.dynamodb,
   cognitoPort: Number(process.env.COGNITO_PORT ?? 9229),
 });
-recordServices(state.root, [
-  { name: 'cognito-local', pid: services.cognito.pid!, commandLineMarker: SERVICE_MARKERS.cognito },
-  { name: 'DynamoDB Local', pid: services.dynamodb.pid!, commandLineMarker: SERVICE_MARKERS.dynamodb },
-]);
+recordBackingServices(state.root, services);
 const twin = await startTwin({ services, port, apiKey: persistentApiKey() }).catch(async (error: unknown) => {
   await services.stop();
   forgetServices(state.root);

@@ -18,7 +18,7 @@ export interface RecordedService {
 }
 
 /** Command-line markers of the two services, as the twin starts them. */
-export const SERVICE_MARKERS = { cognito: 'cognito-local', dynamodb: 'DynamoDBLocal.jar' } as const;
+const SERVICE_MARKERS = { cognito: 'cognito-local', dynamodb: 'DynamoDBLocal.jar' } as const;
 
 const RECORD_FILE = 'services.json';
 /** How long a service gets to exit after SIGTERM before it is killed. */
@@ -28,10 +28,24 @@ const POLL_INTERVAL_IN_MS = 100;
 /**
  * Records the services this start runs.
  * @example
- * recordServices(state.root, [{ name: 'DynamoDB Local', pid: services.dynamodb.pid!, commandLineMarker: SERVICE_MARKERS.dynamodb }]);
+ * recordServices(state.root, [{ name: 'DynamoDB Local', pid: 4242, commandLineMarker: 'DynamoDBLocal.jar' }]);
  */
 export function recordServices(stateRoot: string, services: RecordedService[]): void {
   writeFileSync(join(stateRoot, RECORD_FILE), `${JSON.stringify(services, null, 2)}\n`);
+}
+
+/**
+ * Records the backing services `startBackingServices` started (those it did not start,
+ * having no pid, are left out).
+ * @example
+ * recordBackingServices(state.root, services);
+ */
+export function recordBackingServices(stateRoot: string, services: { cognito: { pid?: number }; dynamodb: { pid?: number } }): void {
+  const started: RecordedService[] = [
+    { name: 'cognito-local', pid: services.cognito.pid ?? 0, commandLineMarker: SERVICE_MARKERS.cognito },
+    { name: 'DynamoDB Local', pid: services.dynamodb.pid ?? 0, commandLineMarker: SERVICE_MARKERS.dynamodb },
+  ];
+  recordServices(stateRoot, started.filter((service) => service.pid > 0));
 }
 
 /** Forgets the record after a clean stop. */
@@ -47,7 +61,7 @@ export function forgetServices(stateRoot: string): void {
  */
 export async function stopOrphanedServices(stateRoot: string): Promise<string[]> {
   const recorded = readRecord(stateRoot);
-  const orphans = recorded.filter((service) => isRunning(service.pid) && commandLineOf(service.pid)?.includes(service.commandLineMarker));
+  const orphans = recorded.filter((service) => isProcessRunning(service.pid) && commandLineOf(service.pid)?.includes(service.commandLineMarker));
   await Promise.all(orphans.map((service) => stop(service.pid)));
   forgetServices(stateRoot);
   return orphans.map((service) => service.name);
@@ -66,7 +80,12 @@ function readRecord(stateRoot: string): RecordedService[] {
   }
 }
 
-function isRunning(pid: number): boolean {
+/**
+ * True while `pid` runs: it answers signal 0 and is not a zombie.
+ * @example
+ * isProcessRunning(process.pid); // true
+ */
+export function isProcessRunning(pid: number): boolean {
   try {
     process.kill(pid, 0);
   } catch (error) {
@@ -106,8 +125,8 @@ async function stop(pid: number): Promise<void> {
     return;
   }
   const deadline = Date.now() + STOP_GRACE_IN_MS;
-  while (isRunning(pid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_IN_MS));
-  if (isRunning(pid)) {
+  while (isProcessRunning(pid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_IN_MS));
+  if (isProcessRunning(pid)) {
     try {
       process.kill(pid, 'SIGKILL');
     } catch {

@@ -8,20 +8,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
-import { recordServices, stopOrphanedServices, type RecordedService } from '../../infra/local/service-pids.js';
+import { isProcessRunning, recordServices, stopOrphanedServices, type RecordedService } from '../../infra/local/service-pids.js';
 
 const SCRIPT = resolve(import.meta.dirname, '../fixtures/services/start-and-record.ts');
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  // A stopped orphan may linger as a zombie until its new parent reaps it.
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-}
 
 describe('services left running by a twin that was killed', () => {
   const root = mkdtempSync(join(tmpdir(), 'sluice-orphans-'));
@@ -40,12 +29,12 @@ describe('services left running by a twin that was killed', () => {
     starter.kill('SIGKILL');
     await killed;
     expect(recorded.map((s) => s.name).sort()).toEqual(['DynamoDB Local', 'cognito-local']);
-    expect(recorded.every((s) => isRunning(s.pid))).toBe(true);
+    expect(recorded.every((s) => isProcessRunning(s.pid))).toBe(true);
     // Act
     const stopped = await stopOrphanedServices(root);
     // Assess
     expect(stopped.sort()).toEqual(['DynamoDB Local', 'cognito-local']);
-    expect(recorded.filter((s) => isRunning(s.pid))).toEqual([]);
+    expect(recorded.filter((s) => isProcessRunning(s.pid))).toEqual([]);
     expect(existsSync(join(root, 'services.json'))).toBe(false);
   }, 60_000);
 
@@ -56,7 +45,7 @@ describe('services left running by a twin that was killed', () => {
     const stopped = await stopOrphanedServices(root);
     // Assess
     expect(stopped).toEqual([]);
-    expect(isRunning(process.pid)).toBe(true);
+    expect(isProcessRunning(process.pid)).toBe(true);
   });
 
   it('starts normally when there is no record or it is unreadable', async () => {
