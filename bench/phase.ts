@@ -31,7 +31,7 @@ export interface FirstTokenSegments {
   beforeModelCallMs: Distribution;
   /** The simulator's first token − its arrival − the configured time to first token: how late its timer fired (≈ 0). */
   modelWaitSlackMs: Distribution;
-  /** The simulator sent the first token → the Lambda handed its publish to fetch (gateway path only). */
+  /** The simulator sent the first token → the Lambda handed its publish to the HTTP client (gateway path only). */
   tokenToPublishMs?: Distribution;
   /** The Lambda's publish (gateway) or the simulator's first token (direct) → the client receiving it. */
   deliveryMs: Distribution;

@@ -8,7 +8,7 @@
  *   npm run bench                          # 50 concurrent turns, records the results
  *   npm run bench -- -n 10 --no-write      # a quick smoke check
  *
- * Node reads NODE_EXTRA_CA_CERTS only at startup, and the in-process Lambda's fetch must
+ * Node reads NODE_EXTRA_CA_CERTS only at startup, and the in-process Lambda's HTTPS publishes must
  * trust the twin's development CA; so the bench creates the CA, then re-runs itself in a
  * child process with the variable set (and `--expose-gc`, for steadier memory figures).
  */

@@ -35,7 +35,7 @@ export interface TurnMeasurement {
   modelCallReceivedMs?: number;
   /** When the simulator sent the first token (after its configured time to first token). */
   firstTokenSentMs?: number;
-  /** When the Lambda handed the first delta's publish to fetch (gateway path; `start` rides in it). */
+  /** When the Lambda handed the first delta's publish to the HTTP client (gateway path; `start` rides in it). */
   firstDeltaPublishedMs?: number;
   /** When the client received the first text. */
   firstTokenMs?: number;
