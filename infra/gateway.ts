@@ -53,9 +53,17 @@ export interface LambdaFunction {
   /** Handler file; it exports `handler`. */
   entry: string;
   timeoutSeconds: number;
+  /** Memory size; on the twin it is also the heap limit of each execution environment. */
   memoryMb: number;
+  /**
+   * Most execution environments at once: reserved concurrency in the cloud, and the point
+   * where the twin throttles. @default the account's unreserved concurrency (the twin: 100)
+   */
+  reservedConcurrency?: number;
   /** Tables the function reads or writes, by manifest name. */
   tables: string[];
+  /** Variables of the function's own, beside those both hosts derive from this manifest. @default {} */
+  environment?: Record<string, string>;
   /** Calls Bedrock `ConverseStream`; the cloud grants it only the configured models. @default false */
   invokesBedrock?: boolean;
   /** Events namespaces it publishes to (the cloud grants `appsync:EventPublish` on these only). @default [] */

@@ -8,6 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { isAbsolute, resolve } from 'node:path';
+import { FUNCTION_BUNDLING } from '../function-bundle.js';
 import type { LambdaFunction } from '../gateway.js';
 import { pascal } from './auth.js';
 import { bedrockModelArns } from './bedrock-arns.js';
@@ -29,9 +30,6 @@ export interface SluiceFunctionsProps {
   /** The user pool functions with `readsUserPool` look users up in; required if any has it. */
   userPool?: IUserPool;
 }
-
-/** ESM bundles still meet CommonJS dependencies that call `require`; give them one. */
-const ESM_REQUIRE_SHIM = "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
 
 /**
  * The manifest's Lambda functions: NodejsFunction bundled by the local esbuild (never
@@ -71,9 +69,11 @@ export class SluiceFunctions extends Construct {
         architecture: LAMBDA_ARCHITECTURE,
         timeout: Duration.seconds(spec.timeoutSeconds),
         memorySize: spec.memoryMb,
+        reservedConcurrentExecutions: spec.reservedConcurrency,
         tracing: Tracing.ACTIVE,
         logGroup,
         environment: {
+          ...spec.environment,
           ...tableEnvironment,
           POWERTOOLS_SERVICE_NAME: spec.name,
           POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
@@ -85,12 +85,9 @@ export class SluiceFunctions extends Construct {
         bundling: {
           forceDockerBundling: false,
           format: OutputFormat.ESM,
-          target: 'node22',
-          minify: true,
-          sourceMap: true,
-          banner: ESM_REQUIRE_SHIM,
-          // The nodejs22.x runtime ships AWS SDK v3; bundling it would only grow cold starts.
-          externalModules: ['@aws-sdk/*'],
+          // The same options the twin bundles with (infra/function-bundle.ts).
+          ...FUNCTION_BUNDLING,
+          externalModules: [...FUNCTION_BUNDLING.externalModules],
         },
       });
       this.byName.set(spec.name, fn);

@@ -1,113 +1,115 @@
+/**
+ * Lambda on the twin. Each function of the manifest runs in execution environments of its
+ * own (lambda/execution-environment.ts): a Node process per environment, loading the bundle
+ * the CDK deploys, with only that function's variables, its memory size as the heap limit,
+ * warm reuse, concurrency with throttling, timeouts, and Lambda's START/END/REPORT lines.
+ */
 import { randomUUID } from 'node:crypto';
-import { resolve } from 'node:path';
+import { dirname } from 'node:path';
 import type { LambdaFunction } from '../gateway.js';
-import { REPO_ROOT } from './state.js';
+import { functionBundle, runtimeBootstrap } from './lambda/bundles.js';
+import { LambdaFunctionError } from './lambda/function-error.js';
+import { EnvironmentPool, type Lease } from './lambda/environment-pool.js';
+import { ExecutionEnvironment } from './lambda/execution-environment.js';
+import { functionEnvironment, type TwinFunctionSettings } from './lambda/function-environment.js';
+import type { InvocationContext } from './lambda/messages.js';
+import { checkPayloadSize, MAX_ASYNC_PAYLOAD_IN_BYTES, MAX_SYNC_PAYLOAD_IN_BYTES } from './lambda/payload-limits.js';
+import { endLine, reportLine, startLine } from './lambda/report.js';
 
-/** The subset of the Lambda context object Sluice's handlers read. */
-export interface LocalLambdaContext {
-  functionName: string;
-  functionVersion: string;
-  invokedFunctionArn: string;
-  memoryLimitInMB: string;
-  awsRequestId: string;
-  logGroupName: string;
-  logStreamName: string;
+export type { TwinFunctionSettings } from './lambda/function-environment.js';
+export { LambdaFunctionError } from './lambda/function-error.js';
+
+/** The Lambda context object a handler receives. */
+export interface LocalLambdaContext extends Omit<InvocationContext, 'deadlineMs'> {
   getRemainingTimeInMillis(): number;
   callbackWaitsForEmptyEventLoop: boolean;
 }
 
 export type LambdaHandler = (event: unknown, context: LocalLambdaContext) => Promise<unknown>;
 
-/** A function error as Lambda reports it (`X-Amz-Function-Error: Unhandled`). */
-export class LambdaFunctionError extends Error {
-  constructor(
-    readonly functionName: string,
-    readonly errorType: string,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = 'LambdaFunctionError';
-  }
-}
-
 /** Lambda retries a failed asynchronous invocation twice, about 1 and 2 minutes apart. */
 export const ASYNC_RETRY_ATTEMPTS = 2;
 
+/**
+ * Environments a function may run at once when the manifest reserves none: the twin's
+ * stand-in for the account's unreserved concurrency, sized for a laptop.
+ */
+export const DEFAULT_FUNCTION_CONCURRENCY = 100;
+
+/** Receives each line a function writes; returns true when it consumed the line (EMF). */
+export type FunctionLineListener = (functionName: string, line: string) => boolean;
+
 export interface LambdaInvokerOptions {
   functions: LambdaFunction[];
-  /** Environment each handler sees, on top of process.env (table names, endpoints). */
-  environment: Record<string, string>;
-  region: string;
+  /** What every function's environment is built from (endpoints, credentials, tables). */
+  settings: TwinFunctionSettings;
   accountId: string;
   /** Delays between asynchronous retries; shortened on the twin so tests see them. @default [1000, 2000] */
   asyncRetryDelaysMs?: number[];
-  /** Lets tests swap a handler without touching the manifest. */
+  /** Lets tests swap a handler, run in the twin's process, without touching the manifest. */
   overrides?: Record<string, LambdaHandler>;
   log?: (line: string) => void;
 }
 
-/**
- * Runs the manifest's Lambda handlers in-process with Lambda-shaped events and context.
- * `RequestResponse` awaits the handler; `Event` returns at once and retries failures
- * like Lambda's asynchronous invocation does (the same event and request id each time).
- */
 export class LocalLambdaInvoker {
   readonly #options: LambdaInvokerOptions;
-  readonly #handlers = new Map<string, Promise<LambdaHandler>>();
+  readonly #pools = new Map<string, EnvironmentPool>();
   readonly #inFlight = new Set<Promise<unknown>>();
+  readonly #lineListeners: FunctionLineListener[] = [];
 
   constructor(options: LambdaInvokerOptions) {
     this.#options = options;
-    // Handlers read their configuration from process.env at load time, as on Lambda;
-    // the twin runs every function in one process, so all share one environment.
-    Object.assign(process.env, options.environment);
   }
 
   has(functionName: string): boolean {
     return Boolean(this.#options.overrides?.[functionName]) || this.#options.functions.some((f) => f.name === functionName);
   }
 
-  /** Synchronous invoke: resolves with the handler's result, rejects with {@link LambdaFunctionError}. */
-  async invoke(functionName: string, event: unknown, requestId: string = randomUUID()): Promise<unknown> {
-    const fn = this.#definition(functionName);
-    const handler = await this.#handler(fn);
-    const deadline = Date.now() + fn.timeoutSeconds * 1000;
-    const context = this.#context(fn, requestId, deadline);
-    try {
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(new LambdaFunctionError(functionName, 'Sandbox.Timedout', `Task timed out after ${fn.timeoutSeconds}.00 seconds`)),
-          fn.timeoutSeconds * 1000,
-        );
-      });
-      try {
-        return await Promise.race([handler(structuredClone(event), context), timeout]);
-      } finally {
-        clearTimeout(timer);
-      }
-    } catch (error) {
-      if (error instanceof LambdaFunctionError) throw error;
-      const err = error instanceof Error ? error : new Error(String(error));
-      throw new LambdaFunctionError(functionName, err.name || 'Error', err.message, { cause: err });
-    }
+  /** Lets a twin component see what functions write (the metrics capture takes the EMF lines). */
+  onFunctionLine(listener: FunctionLineListener): void {
+    this.#lineListeners.push(listener);
   }
 
-  /** Asynchronous (Event) invoke: returns the request id at once; failures are retried. */
+  /** Synchronous invoke: resolves with the function's result, rejects with {@link LambdaFunctionError}. */
+  async invoke(functionName: string, event: unknown, requestId: string = randomUUID()): Promise<unknown> {
+    const fn = this.#definition(functionName);
+    const payload = JSON.stringify(event ?? null);
+    checkPayloadSize(functionName, payload, MAX_SYNC_PAYLOAD_IN_BYTES, 'Invoke');
+    const override = this.#options.overrides?.[functionName];
+    if (override) return this.#invokeInProcess(fn, override, payload, requestId);
+    const lease = await this.#pool(fn).acquire({ wait: false }).catch((error: unknown) => this.#initFailed(fn, error));
+    if (!lease) {
+      throw new LambdaFunctionError(functionName, 'TooManyRequestsException', 'Rate Exceeded.', { statusCode: 429 });
+    }
+    return this.#run(fn, lease, JSON.parse(payload), requestId);
+  }
+
+  /**
+   * Asynchronous (Event) invoke: returns the request id at once. Lambda's event queue holds
+   * a throttled event until an environment is free, and retries a failed one twice with the
+   * same event and request id.
+   */
   invokeAsync(functionName: string, event: unknown): string {
-    this.#definition(functionName);
+    const fn = this.#definition(functionName);
+    const payload = JSON.stringify(event ?? null);
+    checkPayloadSize(functionName, payload, MAX_ASYNC_PAYLOAD_IN_BYTES, 'InvokeAsync');
     const requestId = randomUUID();
     const delays = this.#options.asyncRetryDelaysMs ?? [1000, 2000];
+    const attempt = async () => {
+      const override = this.#options.overrides?.[functionName];
+      if (override) return this.#invokeInProcess(fn, override, payload, requestId);
+      const lease = await this.#pool(fn).acquire({ wait: true }).catch((error: unknown) => this.#initFailed(fn, error));
+      return this.#run(fn, lease!, JSON.parse(payload), requestId);
+    };
     const run = async () => {
-      for (let attempt = 0; attempt <= ASYNC_RETRY_ATTEMPTS; attempt++) {
+      for (let retry = 0; retry <= ASYNC_RETRY_ATTEMPTS; retry++) {
         try {
-          await this.invoke(functionName, event, requestId);
+          await attempt();
           return;
         } catch (error) {
-          this.#options.log?.(`[lambda] ${functionName} ${requestId} attempt ${attempt + 1} failed: ${(error as Error).message}`);
-          if (attempt === ASYNC_RETRY_ATTEMPTS) return;
-          await new Promise((r) => setTimeout(r, delays[Math.min(attempt, delays.length - 1)]));
+          this.#options.log?.(`[lambda] ${functionName} ${requestId} attempt ${retry + 1} failed: ${(error as Error).message}`);
+          if (retry === ASYNC_RETRY_ATTEMPTS) return;
+          await new Promise((r) => setTimeout(r, delays[Math.min(retry, delays.length - 1)]));
         }
       }
     };
@@ -122,41 +124,121 @@ export class LocalLambdaInvoker {
     while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
   }
 
+  /** Ends every execution environment. */
+  async close(): Promise<void> {
+    await Promise.all([...this.#pools.values()].map((pool) => pool.close()));
+  }
+
+  async #run(fn: LambdaFunction, lease: Lease, event: unknown, requestId: string): Promise<unknown> {
+    const { environment } = lease;
+    const context = this.#context(fn, requestId, Date.now() + fn.timeoutSeconds * 1000);
+    this.#platformLine(fn, startLine(requestId));
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), fn.timeoutSeconds * 1000);
+    });
+    const outcome = await Promise.race([environment.invoke(event, context), timedOut]);
+    clearTimeout(timer);
+    const pool = this.#pool(fn);
+    const initDurationMs = lease.cold ? environment.initDurationMs : undefined;
+    if (outcome === 'timeout') {
+      // Lambda stops the function where it is: the environment ends with the invocation.
+      environment.kill();
+      await environment.exited();
+      pool.release(environment);
+      const message = `Task timed out after ${fn.timeoutSeconds.toFixed(2)} seconds`;
+      this.#platformLine(fn, `${new Date().toISOString()} ${requestId} ${message}`);
+      this.#platformLine(fn, endLine(requestId));
+      this.#platformLine(fn, reportLine({ requestId, durationMs: fn.timeoutSeconds * 1000, memorySizeMb: fn.memoryMb, maxMemoryUsedMb: fn.memoryMb, initDurationMs, status: 'timeout' }));
+      throw new LambdaFunctionError(fn.name, 'Sandbox.Timedout', message);
+    }
+    pool.release(environment);
+    if (outcome.kind === 'error') {
+      this.#platformLine(fn, `${new Date().toISOString()}\t${requestId}\tERROR\tInvoke Error \t${JSON.stringify(outcome.error)}`);
+    }
+    this.#platformLine(fn, endLine(requestId));
+    const status = outcome.kind === 'error' && environment.ended ? 'error' : undefined;
+    this.#platformLine(fn, reportLine({ requestId, durationMs: outcome.durationMs, memorySizeMb: fn.memoryMb, maxMemoryUsedMb: outcome.maxMemoryUsedMb, initDurationMs, status }));
+    if (outcome.kind === 'error') throw new LambdaFunctionError(fn.name, outcome.error.errorType, outcome.error.errorMessage);
+    const response = JSON.stringify(outcome.payload ?? null);
+    checkPayloadSize(fn.name, response, MAX_SYNC_PAYLOAD_IN_BYTES, 'response');
+    return outcome.payload;
+  }
+
+  /** A test's stand-in handler: run in this process, with the same JSON round trip and timeout. */
+  async #invokeInProcess(fn: LambdaFunction, handler: LambdaHandler, payload: string, requestId: string): Promise<unknown> {
+    const deadlineMs = Date.now() + fn.timeoutSeconds * 1000;
+    const { deadlineMs: _deadline, ...fields } = this.#context(fn, requestId, deadlineMs);
+    const context: LocalLambdaContext = {
+      ...fields,
+      callbackWaitsForEmptyEventLoop: true,
+      getRemainingTimeInMillis: () => Math.max(0, deadlineMs - Date.now()),
+    };
+    try {
+      return await handler(JSON.parse(payload), context);
+    } catch (error) {
+      const err = error instanceof Error ? error : new Error(String(error));
+      throw new LambdaFunctionError(fn.name, err.name || 'Error', err.message, { cause: err });
+    }
+  }
+
+  #initFailed(fn: LambdaFunction, error: unknown): never {
+    const { errorType, errorMessage } = error as { errorType: string; errorMessage: string };
+    this.#platformLine(fn, `INIT_REPORT Phase: init Status: error Error Type: ${errorType}`);
+    throw new LambdaFunctionError(fn.name, errorType, errorMessage);
+  }
+
   #definition(functionName: string): LambdaFunction {
     const fn = this.#options.functions.find((f) => f.name === functionName);
     if (fn) return fn;
     if (this.#options.overrides?.[functionName]) {
       return { name: functionName, entry: '', timeoutSeconds: 60, memoryMb: 128, tables: [] };
     }
-    throw new LambdaFunctionError(functionName, 'ResourceNotFoundException', `Function not found: ${functionName}`);
+    throw new LambdaFunctionError(functionName, 'ResourceNotFoundException', `Function not found: ${functionName}`, { statusCode: 404 });
   }
 
-  #handler(fn: LambdaFunction): Promise<LambdaHandler> {
-    const override = this.#options.overrides?.[fn.name];
-    if (override) return Promise.resolve(override);
-    let loaded = this.#handlers.get(fn.name);
-    if (!loaded) {
-      loaded = import(resolve(REPO_ROOT, fn.entry)).then((mod: { handler?: LambdaHandler }) => {
-        if (typeof mod.handler !== 'function') throw new Error(`${fn.entry} does not export a handler`);
-        return mod.handler;
-      });
-      this.#handlers.set(fn.name, loaded);
+  #pool(fn: LambdaFunction): EnvironmentPool {
+    let pool = this.#pools.get(fn.name);
+    if (!pool) {
+      pool = new EnvironmentPool(fn.reservedConcurrency ?? DEFAULT_FUNCTION_CONCURRENCY, () => this.#startEnvironment(fn));
+      this.#pools.set(fn.name, pool);
     }
-    return loaded;
+    return pool;
   }
 
-  #context(fn: LambdaFunction, requestId: string, deadline: number): LocalLambdaContext {
-    const { region, accountId } = this.#options;
+  async #startEnvironment(fn: LambdaFunction): Promise<ExecutionEnvironment> {
+    const [bootstrapPath, bundlePath] = await Promise.all([runtimeBootstrap(), functionBundle(fn.name, fn.entry)]);
+    return ExecutionEnvironment.start({
+      functionName: fn.name,
+      bootstrapPath,
+      bundlePath,
+      memoryMb: fn.memoryMb,
+      environment: functionEnvironment(fn, this.#options.settings, dirname(bundlePath)),
+      onLine: (line) => this.#functionLine(fn, line),
+    });
+  }
+
+  #functionLine(fn: LambdaFunction, line: string): void {
+    if (this.#lineListeners.some((listener) => listener(fn.name, line))) return;
+    this.#platformLine(fn, line);
+  }
+
+  /** The twin's console shows each function's lines under its name. */
+  #platformLine(fn: LambdaFunction, line: string): void {
+    this.#options.log?.(`[${fn.name}] ${line}`);
+  }
+
+  #context(fn: LambdaFunction, requestId: string, deadlineMs: number): InvocationContext {
+    const { region } = this.#options.settings;
     return {
+      awsRequestId: requestId,
       functionName: fn.name,
       functionVersion: '$LATEST',
-      invokedFunctionArn: `arn:aws:lambda:${region}:${accountId}:function:${fn.name}`,
+      invokedFunctionArn: `arn:aws:lambda:${region}:${this.#options.accountId}:function:${fn.name}`,
       memoryLimitInMB: String(fn.memoryMb),
-      awsRequestId: requestId,
       logGroupName: `/aws/lambda/${fn.name}`,
-      logStreamName: `local/${requestId}`,
-      getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-      callbackWaitsForEmptyEventLoop: true,
+      logStreamName: `local/[$LATEST]${fn.name}`,
+      deadlineMs,
     };
   }
 }

@@ -6,39 +6,24 @@ export const METRICS_CAPTURE_PATH = '/_local/metrics';
 const MAX_CAPTURED_RECORDS = 20_000;
 
 /**
- * Captures the EMF records the in-process functions print (Powertools writes them to
- * stdout, where CloudWatch would extract them) and serves them at /_local/metrics for
- * the admin dashboard. EMF lines leave the terminal; every other line passes through.
+ * Captures the EMF records the functions print (Powertools writes them to stdout, where
+ * CloudWatch would extract them) and serves them at /_local/metrics for the admin
+ * dashboard. EMF lines leave the terminal; every other line passes through.
  */
 export function createMetricsCapture(context: TwinContext): TwinComponent {
   const records: EmfRecord[] = [];
-  const stdout = process.stdout;
-  const originalWrite = stdout.write;
-  const write = function captureEmf(this: NodeJS.WriteStream, chunk: unknown, ...rest: unknown[]): boolean {
-    const text = typeof chunk === 'string' ? chunk : Buffer.isBuffer(chunk) ? chunk.toString('utf8') : undefined;
-    if (text !== undefined && text.includes('"_aws"')) {
-      const passThrough = text.split('\n').filter((line) => {
-        if (!line.includes('"_aws"')) return true;
-        try {
-          const parsed: unknown = JSON.parse(line);
-          if (!isEmfRecord(parsed)) return true;
-          records.push(parsed);
-          if (records.length > MAX_CAPTURED_RECORDS) records.splice(0, records.length - MAX_CAPTURED_RECORDS);
-          return false;
-        } catch {
-          return true;
-        }
-      });
-      if (passThrough.every((line) => line === '')) {
-        const callback = rest.find((arg) => typeof arg === 'function') as (() => void) | undefined;
-        callback?.();
-        return true;
-      }
-      return (originalWrite as (...args: unknown[]) => boolean).call(this, passThrough.join('\n'), ...rest);
+  context.lambda.onFunctionLine((_functionName, line) => {
+    if (!line.includes('"_aws"')) return false;
+    try {
+      const parsed: unknown = JSON.parse(line);
+      if (!isEmfRecord(parsed)) return false;
+      records.push(parsed);
+      if (records.length > MAX_CAPTURED_RECORDS) records.splice(0, records.length - MAX_CAPTURED_RECORDS);
+      return true;
+    } catch {
+      return false;
     }
-    return (originalWrite as (...args: unknown[]) => boolean).call(this, chunk, ...rest);
-  };
-  stdout.write = write as typeof stdout.write;
+  });
 
   return {
     name: 'metrics-capture',
@@ -52,9 +37,6 @@ export function createMetricsCapture(context: TwinContext): TwinComponent {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify(records.filter((record) => record._aws.Timestamp >= since)));
       return true;
-    },
-    async close() {
-      if (stdout.write === write) stdout.write = originalWrite;
     },
   };
 }

@@ -122,26 +122,25 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
   const sideServices = await startSideServices({ bedrockSpeed: options.bedrockSpeed, onConverseStream: options.onBedrockConverseStream });
   const lambda = new LocalLambdaInvoker({
     functions: manifest.functions,
-    region: LOCAL_REGION,
     accountId: LOCAL_ACCOUNT_ID,
     overrides: options.lambdaOverrides,
     asyncRetryDelaysMs: options.asyncRetryDelaysMs,
     log,
-    environment: {
-      ...tableVariables,
-      AWS_REGION: LOCAL_REGION,
-      AWS_ACCESS_KEY_ID: LOCAL_IAM.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: LOCAL_IAM.secretAccessKey,
-      SLUICE_DYNAMODB_ENDPOINT: services.dynamodb.endpoint,
-      SLUICE_BEDROCK_ENDPOINT: sideServices.bedrockEndpoint,
-      SLUICE_EVENTS_URL: `${url}/event`,
-      SLUICE_GRAPHQL_URL: `${url}/graphql`,
-      SLUICE_METRICS_URL: `${url}${METRICS_CAPTURE_PATH}`,
+    settings: {
+      region: LOCAL_REGION,
+      accessKeyId: LOCAL_IAM.accessKeyId,
+      secretAccessKey: LOCAL_IAM.secretAccessKey,
+      tableVariables,
+      eventsUrl: `${url}/event`,
+      graphqlUrl: `${url}/graphql`,
+      metricsUrl: `${url}${METRICS_CAPTURE_PATH}`,
+      dynamodbEndpoint: services.dynamodb.endpoint,
+      bedrockEndpoint: sideServices.bedrockEndpoint,
       // The pool functions with `readsUserPool` look users up in (cognito-local supports ListUsers' `sub = "…"` filter).
-      USER_POOL_ID: services.cognito.userPoolId,
-      SLUICE_COGNITO_ENDPOINT: services.cognito.endpoint,
-      NODE_EXTRA_CA_CERTS: services.certificate.caPath,
-      POWERTOOLS_METRICS_NAMESPACE: 'Sluice',
+      userPoolId: services.cognito.userPoolId,
+      cognitoEndpoint: services.cognito.endpoint,
+      caPath: services.certificate.caPath,
+      metricsNamespace: 'Sluice',
     },
   });
 
@@ -211,6 +210,7 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
       for (const timer of scheduleTimers) clearInterval(timer);
       for (const component of [...components].reverse()) await component.close?.();
       await lambda.drain();
+      await lambda.close();
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
       await sideServices.close();

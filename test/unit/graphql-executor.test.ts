@@ -5,7 +5,7 @@ import { buildAppSyncSchema } from '../../infra/local/graphql/appsync-schema.js'
 import { createGraphqlExecutor, type GraphqlExecutor } from '../../infra/local/graphql/executor.js';
 import type { Caller } from '../../infra/local/graphql/field-auth.js';
 import { createResolverLoader } from '../../infra/local/graphql/resolver-loader.js';
-import { LocalLambdaInvoker } from '../../infra/local/lambda.js';
+import { LocalLambdaInvoker, type TwinFunctionSettings } from '../../infra/local/lambda.js';
 import { cognitoIdentity } from '../helpers/evaluate-resolver.js';
 
 const SDL = /* GraphQL */ `
@@ -67,8 +67,8 @@ describe('the GraphQL executor (pipelines through the APPSYNC_JS runtime)', () =
   beforeAll(() => {
     lambda = new LocalLambdaInvoker({
       functions: [],
-      environment: {},
-      region: 'us-east-1',
+      // Only the in-process override runs here: no execution environment is started.
+      settings: { region: 'us-east-1' } as TwinFunctionSettings,
       accountId: '000000000000',
       overrides: { echo: async (event) => (lambdaEvents.push(event as AppSyncLambdaEvent), { trail: ['from-lambda'] }) },
     });

@@ -1,0 +1,104 @@
+/**
+ * The execution environments of one function: a warm one is reused, a new one starts
+ * (a cold start) when every warm one is busy, up to the function's concurrency. Idle
+ * environments are reclaimed after a while, as Lambda reclaims them.
+ */
+import type { ExecutionEnvironment } from './execution-environment.js';
+
+/** How long an idle environment stays warm before the twin reclaims it. */
+export const IDLE_ENVIRONMENT_LIFETIME_IN_MS = 10 * 60_000;
+
+export interface Lease {
+  environment: ExecutionEnvironment;
+  /** True when the environment was started for this invocation. */
+  cold: boolean;
+}
+
+export class EnvironmentPool {
+  readonly #concurrency: number;
+  readonly #start: () => Promise<ExecutionEnvironment>;
+  readonly #idle: ExecutionEnvironment[] = [];
+  readonly #all = new Set<ExecutionEnvironment>();
+  readonly #reclaimTimers = new Map<ExecutionEnvironment, NodeJS.Timeout>();
+  #starting = 0;
+  #waiters: (() => void)[] = [];
+
+  constructor(concurrency: number, start: () => Promise<ExecutionEnvironment>) {
+    this.#concurrency = concurrency;
+    this.#start = start;
+  }
+
+  /** Environments alive or starting. */
+  get size(): number {
+    return this.#all.size + this.#starting;
+  }
+
+  /**
+   * A free environment, warm if one is. When the concurrency is used up, `undefined` (a
+   * throttle), or with `wait` the next one to come free.
+   * @throws the init error when a new environment fails to start
+   */
+  async acquire(options: { wait: boolean }): Promise<Lease | undefined> {
+    for (;;) {
+      const warm = this.#takeIdle();
+      if (warm) return { environment: warm, cold: false };
+      if (this.size < this.#concurrency) return { environment: await this.#startOne(), cold: true };
+      if (!options.wait) return undefined;
+      await new Promise<void>((resolve) => this.#waiters.push(resolve));
+    }
+  }
+
+  /** Gives an environment back after an invocation; an ended one is dropped. */
+  release(environment: ExecutionEnvironment): void {
+    if (environment.ended) {
+      this.#all.delete(environment);
+    } else {
+      this.#idle.push(environment);
+      this.#reclaimTimers.set(
+        environment,
+        setTimeout(() => this.#reclaim(environment), IDLE_ENVIRONMENT_LIFETIME_IN_MS).unref(),
+      );
+    }
+    this.#waiters.shift()?.();
+  }
+
+  /** Ends every environment, busy or idle. */
+  async close(): Promise<void> {
+    for (const timer of this.#reclaimTimers.values()) clearTimeout(timer);
+    const environments = [...this.#all];
+    for (const environment of environments) environment.kill();
+    await Promise.all(environments.map((environment) => environment.exited()));
+  }
+
+  #takeIdle(): ExecutionEnvironment | undefined {
+    for (let environment = this.#idle.pop(); environment; environment = this.#idle.pop()) {
+      clearTimeout(this.#reclaimTimers.get(environment));
+      this.#reclaimTimers.delete(environment);
+      if (!environment.ended) return environment;
+      this.#all.delete(environment);
+    }
+    return undefined;
+  }
+
+  async #startOne(): Promise<ExecutionEnvironment> {
+    this.#starting += 1;
+    try {
+      const environment = await this.#start();
+      this.#all.add(environment);
+      return environment;
+    } finally {
+      this.#starting -= 1;
+      // A failed start frees its slot for whoever waits.
+      if (this.#waiters.length > 0 && this.size < this.#concurrency) this.#waiters.shift()?.();
+    }
+  }
+
+  #reclaim(environment: ExecutionEnvironment): void {
+    const index = this.#idle.indexOf(environment);
+    if (index === -1) return;
+    this.#idle.splice(index, 1);
+    this.#reclaimTimers.delete(environment);
+    this.#all.delete(environment);
+    environment.kill();
+  }
+}

@@ -1,0 +1,141 @@
+/**
+ * One Lambda execution environment on the twin: a Node process of its own, started with
+ * only its function's environment, the function's heap limit and the runtime in
+ * bootstrap.ts. It runs one invocation at a time; a timeout, a crash or running out of
+ * memory ends it, as each ends an environment on Lambda.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
+import type { EnvironmentToTwin, ErrorPayload, InvocationContext } from './messages.js';
+
+export interface EnvironmentOptions {
+  functionName: string;
+  bootstrapPath: string;
+  bundlePath: string;
+  memoryMb: number;
+  environment: Record<string, string>;
+  /** Receives each line the function writes (its console, Powertools, EMF). */
+  onLine(line: string): void;
+}
+
+/** How an invocation ended, with what Lambda's REPORT line needs. */
+export type InvocationOutcome =
+  | { kind: 'result'; payload: unknown; durationMs: number; maxMemoryUsedMb: number }
+  | { kind: 'error'; error: ErrorPayload; durationMs: number; maxMemoryUsedMb: number };
+
+export class ExecutionEnvironment {
+  readonly #options: EnvironmentOptions;
+  readonly #child: ChildProcess;
+  /** The process has exited. */
+  #exited = false;
+  /** The environment takes no more invocations: it was killed or its process exited. */
+  #ended = false;
+  #exitDescription: string | undefined;
+  #partialLine = '';
+  #maxMemoryUsedMb = 0;
+  #pending: ((message: EnvironmentToTwin | { type: 'exit' }) => void) | undefined;
+  /** Milliseconds the init phase took; reported on the first invocation's REPORT only. */
+  initDurationMs = 0;
+
+  private constructor(options: EnvironmentOptions) {
+    this.#options = options;
+    this.#child = fork(options.bootstrapPath, [options.bundlePath], {
+      env: options.environment,
+      // The function's memory size is its heap limit, as the sandbox's memory is on Lambda.
+      execArgv: [`--max-old-space-size=${options.memoryMb}`],
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      serialization: 'json',
+    });
+    // What the runtime writes itself (V8's out-of-memory report, a crash) arrives on the pipes.
+    this.#child.stdout!.on('data', (chunk: Buffer) => this.#write(chunk.toString('utf8')));
+    this.#child.stderr!.on('data', (chunk: Buffer) => this.#write(chunk.toString('utf8')));
+    this.#child.on('message', (message: EnvironmentToTwin) => {
+      if (message.type === 'log') return this.#write(message.text);
+      if ('maxMemoryUsedMb' in message) this.#maxMemoryUsedMb = Math.max(this.#maxMemoryUsedMb, message.maxMemoryUsedMb);
+      this.#pending?.(message);
+    });
+    this.#child.on('exit', (code, signal) => {
+      this.#exited = true;
+      this.#ended = true;
+      this.#exitDescription = signal ? `signal: ${signal === 'SIGABRT' ? 'aborted' : signal === 'SIGKILL' ? 'killed' : signal}` : `exit status ${code}`;
+      this.#flush();
+      this.#pending?.({ type: 'exit' });
+    });
+    this.#child.on('error', () => undefined);
+  }
+
+  /**
+   * Starts an environment and runs its init phase.
+   * @throws {@link ErrorPayload} when the function fails to load (the error Lambda reports)
+   */
+  static async start(options: EnvironmentOptions): Promise<ExecutionEnvironment> {
+    const environment = new ExecutionEnvironment(options);
+    const message = await environment.#next();
+    if (message.type === 'ready') {
+      environment.initDurationMs = message.initDurationMs;
+      return environment;
+    }
+    environment.kill();
+    if (message.type === 'init-error') throw message.error;
+    throw environment.#exitError();
+  }
+
+  get ended(): boolean {
+    return this.#ended;
+  }
+
+  /** Runs one invocation; resolves with its outcome, whether the function succeeded or not. */
+  async invoke(event: unknown, context: InvocationContext): Promise<InvocationOutcome> {
+    const started = performance.now();
+    const reply = this.#next();
+    this.#child.send({ type: 'invoke', event, context });
+    const message = await reply;
+    const durationMs = performance.now() - started;
+    const maxMemoryUsedMb = this.#maxMemoryUsedMb || Math.ceil(this.#options.memoryMb / 4);
+    if (message.type === 'result') return { kind: 'result', payload: message.payload, durationMs, maxMemoryUsedMb };
+    if (message.type === 'error') {
+      if (message.fatal) this.kill();
+      return { kind: 'error', error: message.error, durationMs, maxMemoryUsedMb };
+    }
+    return { kind: 'error', error: this.#exitError(context.awsRequestId), durationMs, maxMemoryUsedMb: this.#options.memoryMb };
+  }
+
+  /** Ends the environment at once (a timeout, shutdown). */
+  kill(): void {
+    if (this.#exited) return;
+    this.#ended = true;
+    this.#child.kill('SIGKILL');
+  }
+
+  /** Resolves once the process has exited. */
+  async exited(): Promise<void> {
+    if (this.#exited) return;
+    await new Promise<void>((resolve) => this.#child.once('exit', () => resolve()));
+  }
+
+  #next(): Promise<EnvironmentToTwin | { type: 'exit' }> {
+    if (this.#exited) return Promise.resolve({ type: 'exit' });
+    return new Promise((resolve) => {
+      this.#pending = (message) => {
+        this.#pending = undefined;
+        resolve(message);
+      };
+    });
+  }
+
+  #exitError(requestId?: string): ErrorPayload {
+    const prefix = requestId ? `RequestId: ${requestId} ` : '';
+    return { errorType: 'Runtime.ExitError', errorMessage: `${prefix}Error: Runtime exited with error: ${this.#exitDescription ?? 'exit status 1'}` };
+  }
+
+  #write(text: string): void {
+    const lines = (this.#partialLine + text).split('\n');
+    this.#partialLine = lines.pop()!;
+    for (const line of lines) this.#options.onLine(line);
+  }
+
+  #flush(): void {
+    if (this.#partialLine) this.#options.onLine(this.#partialLine);
+    this.#partialLine = '';
+  }
+}

@@ -1,0 +1,32 @@
+/**
+ * What the twin and an execution environment (bootstrap.ts, in its own process) say to
+ * each other over the IPC channel. Payloads cross as JSON, as they do on Lambda.
+ */
+
+/** The part of the Lambda context object that is fixed for one invocation. */
+export interface InvocationContext {
+  awsRequestId: string;
+  functionName: string;
+  functionVersion: string;
+  invokedFunctionArn: string;
+  memoryLimitInMB: string;
+  logGroupName: string;
+  logStreamName: string;
+  /** Epoch milliseconds at which the invocation times out. */
+  deadlineMs: number;
+}
+
+/** A function error as the Lambda runtime reports it. */
+export interface ErrorPayload {
+  errorType: string;
+  errorMessage: string;
+}
+
+export type TwinToEnvironment = { type: 'invoke'; event: unknown; context: InvocationContext };
+
+export type EnvironmentToTwin =
+  | { type: 'ready'; initDurationMs: number }
+  | { type: 'init-error'; error: ErrorPayload }
+  | { type: 'log'; text: string }
+  | { type: 'result'; requestId: string; payload: unknown; maxMemoryUsedMb: number }
+  | { type: 'error'; requestId: string; error: ErrorPayload; maxMemoryUsedMb: number; fatal: boolean };
