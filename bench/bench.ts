@@ -20,13 +20,12 @@ import { turnSpec, type TurnSpec } from './turn.js';
 const WARM_UP_TURNS = 3;
 const WARM_UP_TOKENS = 20;
 /**
- * Before measuring, the twin runs this many short gateway turns, in bursts of
+ * Before measuring, the twin runs `steadyStateTurns` short gateway turns (1,000 by default), in bursts of
  * {@link STEADY_STATE_BURST}: DynamoDB Local is a Java program, and its JIT takes a few
  * hundred requests to compile the transaction path (a cold admission costs ~15 ms, a
  * warm one ~4.5 ms here). The cloud's DynamoDB has no such warm-up, and a twin left
  * running for a while is warm, so the bench measures the steady state.
  */
-const STEADY_STATE_TURNS = 1_000;
 const STEADY_STATE_BURST = 25;
 /** Steady-state turns: few tokens, at once, so the warm-up takes seconds. */
 const STEADY_STATE_PACE = { timeToFirstTokenMs: 0, tokensPerSecond: 1000 };
@@ -75,8 +74,8 @@ export async function runBench(root: string, options: BenchOptions): Promise<num
   try {
     progress(`ready after ${Math.round(performance.now() - started)} ms; warming up…`);
     await phase('warm-up', BenchPath.Gateway, specs('warm-gateway', WARM_UP_TURNS, WARM_UP_TOKENS), true);
-    progress(`steady state: ${STEADY_STATE_TURNS} short gateway turns, ${STEADY_STATE_BURST} at a time, not measured…`);
-    for (let burst = 0; burst < STEADY_STATE_TURNS / STEADY_STATE_BURST; burst++) {
+    progress(`steady state: ${options.steadyStateTurns} short gateway turns, ${STEADY_STATE_BURST} at a time, not measured…`);
+    for (let burst = 0; burst < options.steadyStateTurns / STEADY_STATE_BURST; burst++) {
       const turns = Array.from({ length: STEADY_STATE_BURST }, (_, i) => turnSpec(`${nonce}-steady-${burst}-${i}`, STEADY_STATE_TOKENS, STEADY_STATE_PACE));
       const result = await runPhase(setup, BenchPath.Gateway, turns, true);
       await environment.twin.context.lambda.drain();

@@ -2,10 +2,10 @@
  * Times the two DynamoDB round trips every gateway turn makes before its model call:
  * admission's reservation transaction (TransactWriteItems, from the gateway API Lambda) and
  * the streaming Lambda's claim (the UpdateItem that sets the turn's status to `streaming`).
- * Both Lambdas run in this process and their DynamoDB clients send through the AWS SDK's
- * NodeHttpHandler, so wrapping its `handle` sees each request without touching gateway
- * code. The time is the HTTP round trip only: the SDK's serialising and signing before it,
- * and its parsing after, count as the gateway's own work.
+ * The functions' DynamoDB clients send through a pass-through proxy in front of DynamoDB
+ * Local (bench/http-tap.ts), which sees each request without touching gateway code. The
+ * time is DynamoDB Local's answer as the proxy sees it: the SDK's serialising, signing and
+ * the hop to the proxy before it, and its parsing after, count as the gateway's own work.
  */
 import type { HttpRequest } from '@smithy/protocol-http';
 import { addHttpTap } from './http-tap.js';

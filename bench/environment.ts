@@ -16,6 +16,8 @@ import {
 import { documentClient, setBudgetOverride, BUDGETS_TABLE, LEDGER_TABLE, type LedgerDeps } from '../functions/shared/ledger/index.js';
 import { dynamoDbClient, LOCAL_AWS_CREDENTIALS, LOCAL_REGION } from '../infra/local/dynamodb.js';
 import { startBackingServices, startTwin, type BackingServices, type Twin } from '../infra/local/twin.js';
+import { defaultComponents } from '../infra/local/components.js';
+import { publishTapComponent, startDynamoDbTapProxy, type DynamoDbTapProxy } from './http-tap.js';
 import { recordModelCalls, type ModelCallRecorder } from './model-calls.js';
 
 /** A signed-in bench user: what a browser tab holds after sign-in. */
@@ -59,7 +61,9 @@ export function createBenchRoot(): string {
 /**
  * Starts everything in this process (except cognito-local and DynamoDB Local, which run
  * as child processes as they do for `npm start`) and signs in `userCount` users.
- * NODE_EXTRA_CA_CERTS must already name `certsDirOf(root)/ca.pem`.
+ * The bench's own clients (WebSockets, GraphQL) run in this process and trust the CA as a
+ * README user's Node client does: NODE_EXTRA_CA_CERTS must already name `certsDirOf(root)/ca.pem`.
+ * The twin's functions need nothing: their environments trust the CA by themselves.
  * @example
  * const env = await startBenchEnvironment({ root, userCount: 10 });
  */
@@ -68,8 +72,18 @@ export async function startBenchEnvironment(options: { root: string; userCount: 
   const twinLog: string[] = [];
   const modelCalls = recordModelCalls();
   let twin: Twin | undefined;
+  let dynamoDbProxy: DynamoDbTapProxy | undefined;
   try {
-    twin = await startTwin({ services, port: 0, tablePrefix: 'bench-', onBedrockConverseStream: modelCalls.observe, log: (line) => twinLog.push(line) });
+    // The gateway's DynamoDB calls go through a pass-through proxy, so the bench can time them.
+    dynamoDbProxy = await startDynamoDbTapProxy(services.dynamodb.endpoint);
+    twin = await startTwin({
+      services: { ...services, dynamodb: { ...services.dynamodb, endpoint: dynamoDbProxy.endpoint } },
+      port: 0,
+      tablePrefix: 'bench-',
+      components: [publishTapComponent, ...defaultComponents],
+      onBedrockConverseStream: modelCalls.observe,
+      log: (line) => twinLog.push(line),
+    });
     const users = await createUsers(services, twin, options.userCount);
     const started = twin;
     return {
@@ -80,11 +94,13 @@ export async function startBenchEnvironment(options: { root: string; userCount: 
       twinLog,
       async close() {
         await started.close();
+        await dynamoDbProxy?.close();
         await services.stop();
       },
     };
   } catch (error) {
     await twin?.close().catch(() => undefined);
+    await dynamoDbProxy?.close();
     await services.stop();
     throw error;
   }

@@ -20,6 +20,8 @@ export interface BenchOptions {
   singleTurns: number;
   /** Output tokens of each single-stream turn. @default 40 (`--single-tokens`) */
   singleTokensPerTurn: number;
+  /** Unmeasured short turns that warm DynamoDB Local's JIT first. @default 1000 (`--steady-turns`, `SLUICE_BENCH_STEADY_TURNS`) */
+  steadyStateTurns: number;
   /** Distinct Cognito users the turns are spread over. @default 10 (`--users`, `SLUICE_BENCH_USERS`) */
   users: number;
   pace: BenchPace;
@@ -34,6 +36,7 @@ export const DEFAULT_BENCH_OPTIONS: BenchOptions = {
   tokensPerTurn: 200,
   singleTurns: 30,
   singleTokensPerTurn: 40,
+  steadyStateTurns: 1_000,
   users: 10,
   pace: { timeToFirstTokenMs: 300, tokensPerSecond: 80 },
   write: true,
@@ -41,7 +44,7 @@ export const DEFAULT_BENCH_OPTIONS: BenchOptions = {
 };
 
 /** Largest values the bench accepts: a typo should not start 50,000 turns on a laptop. */
-const LIMITS = { concurrency: 1_000, tokensPerTurn: 2_000, singleTurns: 200, singleTokensPerTurn: 2_000, users: 200 } as const;
+const LIMITS = { concurrency: 1_000, tokensPerTurn: 2_000, singleTurns: 200, singleTokensPerTurn: 2_000, steadyStateTurns: 10_000, users: 200 } as const;
 
 const FLAGS: Record<string, { key: keyof typeof LIMITS | 'ttft' | 'tps'; env: string }> = {
   '--concurrency': { key: 'concurrency', env: 'SLUICE_BENCH_N' },
@@ -50,6 +53,7 @@ const FLAGS: Record<string, { key: keyof typeof LIMITS | 'ttft' | 'tps'; env: st
   '--single-turns': { key: 'singleTurns', env: 'SLUICE_BENCH_SINGLE_TURNS' },
   '--single-tokens': { key: 'singleTokensPerTurn', env: 'SLUICE_BENCH_SINGLE_TOKENS' },
   '--users': { key: 'users', env: 'SLUICE_BENCH_USERS' },
+  '--steady-turns': { key: 'steadyStateTurns', env: 'SLUICE_BENCH_STEADY_TURNS' },
   '--ttft': { key: 'ttft', env: 'SLUICE_BENCH_TTFT_MS' },
   '--tps': { key: 'tps', env: 'SLUICE_BENCH_TPS' },
 };

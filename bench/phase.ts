@@ -9,6 +9,7 @@ import { runDirectTurn } from './direct-client.js';
 import type { DynamoDbCallRecorder } from './dynamodb-calls.js';
 import { prepareGatewayTurn, type ReadyGatewayTurn } from './gateway-client.js';
 import type { PublishCounter } from './publish-counter.js';
+import { cpuSpent, sampleCpu } from './process-cpu.js';
 import { startRssSampler } from './rss-sampler.js';
 import { distribution, round1, type Distribution } from './stats.js';
 import type { TurnMeasurement, TurnSpec } from './turn.js';
@@ -90,8 +91,16 @@ export interface PhaseResult {
   publishedEvents: number;
   failedPublishes: number;
   peakRssMiB: number;
-  /** CPU time this process spent (user + system) while the phase ran. */
+  /**
+   * CPU time (user + system) the gateway spent while the phase ran: this process (the twin
+   * and the bench's clients) and every function execution environment. Runs recorded
+   * before functions had environments of their own counted this process only.
+   */
   cpuMs: number;
+  /** CPU time of DynamoDB Local and cognito-local in the same window; absent in older runs. */
+  backingServicesCpuMs?: { dynamodb: number; cognito: number };
+  /** Execution environments started during the phase (cold starts); absent in older runs. */
+  coldStarts?: number;
   /** How late timers ran: a busy event loop delays every stream in the process at once. */
   eventLoopDelayMs: { p50: number; p99: number; max: number };
 }
@@ -117,7 +126,8 @@ export async function runPhase(setup: PhaseSetup, path: BenchPath, specs: readon
   const rss = startRssSampler();
   const loop = monitorEventLoopDelay({ resolution: EVENT_LOOP_RESOLUTION_IN_MS });
   loop.enable();
-  const cpuBefore = process.cpuUsage();
+  const cpuBefore = sampleCpu();
+  const logLinesBefore = setup.environment.twinLog.length;
   const modelCalls = setup.environment.modelCalls.timesOf;
   let measurements: TurnMeasurement[];
   let wallMs: number;
@@ -144,10 +154,12 @@ export async function runPhase(setup: PhaseSetup, path: BenchPath, specs: readon
     rss.stop();
     loop.disable();
   }
-  const cpu = process.cpuUsage(cpuBefore);
+  const cpu = cpuSpent(cpuBefore, sampleCpu());
   return {
     ...summarise(setup, path, concurrent ? specs.length : 1, measurements, wallMs, rss.peakBytes()),
-    cpuMs: round1((cpu.user + cpu.system) / 1000),
+    cpuMs: round1(cpu.gatewayMs),
+    backingServicesCpuMs: { dynamodb: round1(cpu.dynamodbMs), cognito: round1(cpu.cognitoMs) },
+    coldStarts: setup.environment.twinLog.slice(logLinesBefore).filter((line) => / REPORT RequestId: .*\tInit Duration: /.test(line)).length,
     eventLoopDelayMs: { p50: lateness(loop.percentile(50)), p99: lateness(loop.percentile(99)), max: lateness(loop.max) },
   };
 }
@@ -169,7 +181,7 @@ function summarise(
   measurements: TurnMeasurement[],
   wallMs: number,
   peakRssBytes: number,
-): Omit<PhaseResult, 'cpuMs' | 'eventLoopDelayMs'> {
+): Omit<PhaseResult, 'cpuMs' | 'backingServicesCpuMs' | 'coldStarts' | 'eventLoopDelayMs'> {
   const firstTokens = defined(measurements, (m) => m.firstTokenMs);
   const outputTokens = measurements.reduce((sum, m) => sum + m.outputTokens, 0);
   const failed = measurements.filter((m) => !m.ok);

@@ -1,8 +1,7 @@
 /**
- * Counts the streaming Lambda's Events publishes as they leave it. The Lambda runs in this
- * process and its EventsPublisher sends through the AWS SDK's NodeHttpHandler, so a tap on
- * it (bench/http-tap.ts) sees each signed `POST /event` (retries included) without
- * touching gateway code.
+ * Counts the streaming Lambda's Events publishes as they reach the Events twin: a tap
+ * (bench/http-tap.ts) sees each signed `POST /event` (retries included) without touching
+ * gateway code.
  */
 import { addHttpTap } from './http-tap.js';
 
@@ -16,7 +15,7 @@ export interface PublishCounts {
   failed: number;
 }
 
-/** When the Lambda handed a channel's first delta to the HTTP client (`performance.now()`). */
+/** When a channel's first delta publish reached the twin (`performance.now()`). */
 export interface ChannelTimes {
   firstDeltaSentAt?: number;
 }

@@ -122,6 +122,7 @@ export function benchRun(input: { options: BenchOptions; single: ScenarioResult;
       tokensPerTurn: options.tokensPerTurn,
       singleTurns: options.singleTurns,
       singleTokensPerTurn: options.singleTokensPerTurn,
+      steadyStateTurns: options.steadyStateTurns,
       users: options.users,
       pace: options.pace,
     },

@@ -8,9 +8,11 @@
  *   npm run bench                          # 50 concurrent turns, records the results
  *   npm run bench -- -n 10 --no-write      # a quick smoke check
  *
- * Node reads NODE_EXTRA_CA_CERTS only at startup, and the in-process Lambda's HTTPS publishes must
- * trust the twin's development CA; so the bench creates the CA, then re-runs itself in a
- * child process with the variable set (and `--expose-gc`, for steadier memory figures).
+ * The bench's own clients (WebSockets, GraphQL calls) trust the twin's development CA the way
+ * the README tells a Node client to, through NODE_EXTRA_CA_CERTS, which Node reads only at
+ * startup; so the bench creates the CA, then re-runs itself in a child process with the
+ * variable set (and `--expose-gc`, for steadier memory figures). The twin's functions run
+ * in execution environments that trust the CA by themselves.
  */
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';

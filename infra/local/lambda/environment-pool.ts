@@ -2,8 +2,17 @@
  * The execution environments of one function: a warm one is reused, a new one starts
  * (a cold start) when every warm one is busy, up to the function's concurrency. Idle
  * environments are reclaimed after a while, as Lambda reclaims them.
+ *
+ * Unlike Lambda, which starts an environment for every concurrent request at once, the
+ * twin starts at most {@link MAX_STARTS_AT_ONCE} at a time per function and lets the
+ * other requests take whichever environment comes free first. On a laptop a burst of 100
+ * requests would otherwise start 100 processes at once and spend its cores loading them.
  */
+import { availableParallelism } from 'node:os';
 import type { ExecutionEnvironment } from './execution-environment.js';
+
+/** Cold starts of one function in progress at once: one per core. */
+export const MAX_STARTS_AT_ONCE = Math.max(2, availableParallelism());
 
 /** How long an idle environment stays warm before the twin reclaims it. */
 export const IDLE_ENVIRONMENT_LIFETIME_IN_MS = 10 * 60_000;
@@ -42,8 +51,9 @@ export class EnvironmentPool {
     for (;;) {
       const warm = this.#takeIdle();
       if (warm) return { environment: warm, cold: false };
-      if (this.size < this.#concurrency) return { environment: await this.#startOne(), cold: true };
-      if (!options.wait) return undefined;
+      const atConcurrency = this.size >= this.#concurrency;
+      if (atConcurrency && !options.wait) return undefined;
+      if (!atConcurrency && this.#starting < MAX_STARTS_AT_ONCE) return { environment: await this.#startOne(), cold: true };
       await new Promise<void>((resolve) => this.#waiters.push(resolve));
     }
   }
@@ -88,8 +98,8 @@ export class EnvironmentPool {
       return environment;
     } finally {
       this.#starting -= 1;
-      // A failed start frees its slot for whoever waits.
-      if (this.#waiters.length > 0 && this.size < this.#concurrency) this.#waiters.shift()?.();
+      // A start slot is free again: whoever waits may start the next environment.
+      this.#waiters.shift()?.();
     }
   }
 
