@@ -30,6 +30,8 @@ const STEADY_STATE_BURST = 25;
 /** Steady-state turns: few tokens, at once, so the warm-up takes seconds. */
 const STEADY_STATE_PACE = { timeToFirstTokenMs: 0, tokensPerSecond: 1000 };
 const STEADY_STATE_TOKENS = 5;
+/** Output tokens of each burst turn: short, so the burst measures starting turns, not streaming. */
+const BURST_TOKENS = 20;
 /** How long the idle twin is sampled for its resting RSS. */
 const IDLE_SAMPLE_IN_MS = 1_000;
 
@@ -91,6 +93,8 @@ export async function runBench(root: string, options: BenchOptions): Promise<num
     const concurrentDirect = await phase('concurrent baseline', BenchPath.Direct, specs('cd', options.concurrency, options.tokensPerTurn), true);
     await settleMemory();
     const concurrentGateway = await phase('concurrent', BenchPath.Gateway, specs('cg', options.concurrency, options.tokensPerTurn), true);
+    const burstDirect = await phase('burst baseline', BenchPath.Direct, specs('bd', options.burstTurns, BURST_TOKENS), true);
+    const burstGateway = await phase('burst', BenchPath.Gateway, specs('bg', options.burstTurns, BURST_TOKENS), true);
     const singleDirect = await phase('one-stream baseline', BenchPath.Direct, specs('sd', options.singleTurns, options.singleTokensPerTurn), false);
     const singleGateway = await phase('one stream', BenchPath.Gateway, specs('sg', options.singleTurns, options.singleTokensPerTurn), false);
 
@@ -98,6 +102,7 @@ export async function runBench(root: string, options: BenchOptions): Promise<num
       options,
       single: scenario(singleGateway, singleDirect),
       concurrent: scenario(concurrentGateway, concurrentDirect),
+      burst: scenario(burstGateway, burstDirect),
       idleRssMiB: idle.medianBytes() / 2 ** 20,
       loadAverageAtStart,
     });

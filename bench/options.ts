@@ -14,6 +14,8 @@ export interface BenchPace {
 export interface BenchOptions {
   /** Turns started at once in the concurrent scenario. @default 50 (`--concurrency`, `SLUICE_BENCH_N`) */
   concurrency: number;
+  /** Turns started at once in the burst scenario. @default 200 (`--burst`, `SLUICE_BENCH_BURST`) */
+  burstTurns: number;
   /** Output tokens of each concurrent turn. @default 200 (`--tokens`, `SLUICE_BENCH_TOKENS`) */
   tokensPerTurn: number;
   /** Turns run one after another in the single-stream scenario. @default 10 (`--single-turns`, `SLUICE_BENCH_SINGLE_TURNS`) */
@@ -33,6 +35,7 @@ export interface BenchOptions {
 
 export const DEFAULT_BENCH_OPTIONS: BenchOptions = {
   concurrency: 50,
+  burstTurns: 200,
   tokensPerTurn: 200,
   singleTurns: 30,
   singleTokensPerTurn: 40,
@@ -44,11 +47,12 @@ export const DEFAULT_BENCH_OPTIONS: BenchOptions = {
 };
 
 /** Largest values the bench accepts: a typo should not start 50,000 turns on a laptop. */
-const LIMITS = { concurrency: 1_000, tokensPerTurn: 2_000, singleTurns: 200, singleTokensPerTurn: 2_000, steadyStateTurns: 10_000, users: 200 } as const;
+const LIMITS = { concurrency: 1_000, burstTurns: 1_000, tokensPerTurn: 2_000, singleTurns: 200, singleTokensPerTurn: 2_000, steadyStateTurns: 10_000, users: 200 } as const;
 
 const FLAGS: Record<string, { key: keyof typeof LIMITS | 'ttft' | 'tps'; env: string }> = {
   '--concurrency': { key: 'concurrency', env: 'SLUICE_BENCH_N' },
   '-n': { key: 'concurrency', env: 'SLUICE_BENCH_N' },
+  '--burst': { key: 'burstTurns', env: 'SLUICE_BENCH_BURST' },
   '--tokens': { key: 'tokensPerTurn', env: 'SLUICE_BENCH_TOKENS' },
   '--single-turns': { key: 'singleTurns', env: 'SLUICE_BENCH_SINGLE_TURNS' },
   '--single-tokens': { key: 'singleTokensPerTurn', env: 'SLUICE_BENCH_SINGLE_TOKENS' },

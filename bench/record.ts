@@ -51,14 +51,20 @@ export function renderRuns(runs: readonly BenchRun[]): string {
     `|---|---|---|---|---|---|---|---|---|---|---|`,
     ...phaseRows(`one stream, ${options.singleTurns} turns × ${options.singleTokensPerTurn} tokens`, latest.single),
     ...phaseRows(`${options.concurrency} concurrent × ${options.tokensPerTurn} tokens, ${options.users} users`, latest.concurrent),
+    ...(latest.burst ? phaseRows(`burst: ${options.burstTurns} at once × 20 tokens`, latest.burst) : []),
     '',
-    '| figure | one stream | concurrent |',
-    '|---|---|---|',
-    `| first token p50, gateway ÷ direct | ${latest.single.firstTokenP50Ratio ?? '–'} | ${latest.concurrent.firstTokenP50Ratio ?? '–'} |`,
-    `| first token p99, gateway ÷ direct | ${latest.single.firstTokenP99Ratio ?? '–'} | ${latest.concurrent.firstTokenP99Ratio ?? '–'} |`,
-    `| tokens/s, gateway ÷ direct | ${latest.single.tokensPerSecondRatio ?? '–'} | ${latest.concurrent.tokensPerSecondRatio ?? '–'} |`,
-    `| publishes per 1,000 output tokens | ${latest.single.publishesPer1000OutputTokens} | ${latest.concurrent.publishesPer1000OutputTokens} |`,
-    `| events per publish | ${latest.single.eventsPerPublish} | ${latest.concurrent.eventsPerPublish} |`,
+    '| figure | one stream | concurrent | burst |',
+    '|---|---|---|---|',
+    figureRow('first token p50, gateway ÷ direct', latest, (s) => s.firstTokenP50Ratio),
+    figureRow('first token p99, gateway ÷ direct', latest, (s) => s.firstTokenP99Ratio),
+    figureRow('tokens/s, gateway ÷ direct', latest, (s) => s.tokensPerSecondRatio),
+    figureRow('CPU per turn, gateway ÷ direct', latest, (s) => s.cpuPerTurnRatio),
+    figureRow('cold starts (execution environments started)', latest, (s) => s.gateway.coldStarts),
+    figureRow('DynamoDB Local / cognito-local CPU ms per turn', latest, (s) =>
+      s.gateway.backingServicesCpuMs ? `${Math.round(s.gateway.backingServicesCpuMs.dynamodb / s.gateway.turns)} / ${Math.round(s.gateway.backingServicesCpuMs.cognito / s.gateway.turns)}` : undefined,
+    ),
+    figureRow('publishes per 1,000 output tokens', latest, (s) => s.publishesPer1000OutputTokens),
+    figureRow('events per publish', latest, (s) => s.eventsPerPublish),
     '',
     `Where the first-token time goes (ms, p50 / p99). The overhead is the first-token time minus the simulator's ${options.pace.timeToFirstTokenMs} ms; a turn's segments (before the model call to delivery) add up to it. The admission write and the claim are the DynamoDB Local round trips inside "before the model call"; "less DynamoDB" is each turn's overhead minus both (docs/benchmarks.md, "The figures"):`,
     '',
@@ -66,6 +72,7 @@ export function renderRuns(runs: readonly BenchRun[]): string {
     '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...breakdownRows('one stream', latest.single),
     ...breakdownRows(`${options.concurrency} concurrent`, latest.concurrent),
+    ...(latest.burst ? breakdownRows(`burst of ${options.burstTurns}`, latest.burst) : []),
     '',
     ...segmentMeans([
       ['one stream', latest.single],
@@ -75,7 +82,7 @@ export function renderRuns(runs: readonly BenchRun[]): string {
       ['one stream', latest.single.gateway],
       [`${options.concurrency} concurrent`, latest.concurrent.gateway],
     ]),
-    `Memory (the bench process: twin, Lambdas, simulator and clients): idle ${memory.idleRssMiB} MiB; peak ${memory.directPeakRssMiB} MiB during the direct concurrent phase and ${memory.gatewayPeakRssMiB} MiB during the gateway one (+${memory.gatewayGrowthMiB} MiB, ×${memory.gatewayPeakOverIdle ?? '–'} of idle); whole-run maxRSS ${memory.processMaxRssMiB} MiB.`,
+    `Memory (the bench process: twin, simulator and clients; the functions' environments are processes of their own): idle ${memory.idleRssMiB} MiB; peak ${memory.directPeakRssMiB} MiB during the direct concurrent phase and ${memory.gatewayPeakRssMiB} MiB during the gateway one (+${memory.gatewayGrowthMiB} MiB, ×${memory.gatewayPeakOverIdle ?? '–'} of idle); whole-run maxRSS ${memory.processMaxRssMiB} MiB.`,
     '',
     `Targets (issue 4): publishes per 1,000 output tokens ≤ ${targets.publishesPer1000OutputTokens.limit}: ${targets.publishesPer1000OutputTokens.value} (${mark(targets.publishesPer1000OutputTokens.met)}); first-token overhead p50 at one stream < ${targets.singleStreamFirstTokenOverheadP50Ms.limit} ms: ${targets.singleStreamFirstTokenOverheadP50Ms.value} ms (${mark(targets.singleStreamFirstTokenOverheadP50Ms.met)})${lessDynamoDb(targets.singleStreamFirstTokenOverheadLessDynamoDbP50Ms)}.`,
     '',
@@ -88,6 +95,12 @@ export function renderRuns(runs: readonly BenchRun[]): string {
         `| ${run.date.slice(0, 16).replace('T', ' ')} | ${run.machine.cores} | ${run.machine.loadAverageAtStart} | ${run.machine.node} | ${run.options.concurrency} | ${run.single.gateway.firstTokenOverheadMs.p50} | ${segmentP50s(run.single.gateway)} | ${run.concurrent.gateway.firstTokenOverheadMs.p50} / ${run.concurrent.gateway.firstTokenOverheadMs.p99} | ${run.concurrent.tokensPerSecondRatio ?? '–'} | ${run.concurrent.publishesPer1000OutputTokens} | ${run.memory.gatewayPeakRssMiB} | ${run.ok ? 'yes' : 'no'} |`,
     ),
   ].join('\n');
+}
+
+/** One figure across the scenarios; '–' where a run did not record it. */
+function figureRow(label: string, run: BenchRun, figure: (s: ScenarioResult) => number | string | null | undefined): string {
+  const cell = (s: ScenarioResult | undefined) => (s ? (figure(s) ?? '–') : '–');
+  return `| ${label} | ${cell(run.single)} | ${cell(run.concurrent)} | ${cell(run.burst)} |`;
 }
 
 function breakdownRows(label: string, result: ScenarioResult): string[] {

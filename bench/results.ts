@@ -32,6 +32,8 @@ export interface ScenarioResult {
   firstTokenP99Ratio: number | null;
   /** gateway ÷ direct: below 1 means the gateway delivers fewer tokens per second. */
   tokensPerSecondRatio: number | null;
+  /** CPU per turn, gateway ÷ direct (every gateway process against the SDK client alone); absent in older runs. */
+  cpuPerTurnRatio?: number | null;
 }
 
 export interface BenchRun {
@@ -40,6 +42,8 @@ export interface BenchRun {
   options: Omit<BenchOptions, 'write' | 'turnTimeoutMs'>;
   single: ScenarioResult;
   concurrent: ScenarioResult;
+  /** `burstTurns` started at once, short turns; absent in runs recorded before it was measured. */
+  burst?: ScenarioResult;
   memory: {
     /** The twin started, warmed up and idle (median of samples). */
     idleRssMiB: number;
@@ -98,6 +102,7 @@ export function scenario(gateway: PhaseResult, direct: PhaseResult): ScenarioRes
     firstTokenP50Ratio: ratio(gateway.firstTokenMs.p50, direct.firstTokenMs.p50),
     firstTokenP99Ratio: ratio(gateway.firstTokenMs.p99, direct.firstTokenMs.p99),
     tokensPerSecondRatio: ratio(gateway.tokensPerSecond, direct.tokensPerSecond),
+    cpuPerTurnRatio: ratio(gateway.cpuMs / gateway.turns, direct.cpuMs / direct.turns),
   };
 }
 
@@ -106,9 +111,16 @@ export function scenario(gateway: PhaseResult, direct: PhaseResult): ScenarioRes
  * @example
  * const run = benchRun({ options, single, concurrent, idleRssMiB, loadAverageAtStart: loadavg()[0] });
  */
-export function benchRun(input: { options: BenchOptions; single: ScenarioResult; concurrent: ScenarioResult; idleRssMiB: number; loadAverageAtStart: number }): BenchRun {
-  const { options, single, concurrent, idleRssMiB } = input;
-  const phases = [single.gateway, single.direct, concurrent.gateway, concurrent.direct];
+export function benchRun(input: {
+  options: BenchOptions;
+  single: ScenarioResult;
+  concurrent: ScenarioResult;
+  burst: ScenarioResult;
+  idleRssMiB: number;
+  loadAverageAtStart: number;
+}): BenchRun {
+  const { options, single, concurrent, burst, idleRssMiB } = input;
+  const phases = [single.gateway, single.direct, concurrent.gateway, concurrent.direct, burst.gateway, burst.direct];
   const gatewayPeak = concurrent.gateway.peakRssMiB;
   // At the default pace the issue's budget applies; the concurrent scenario is the representative mix.
   const publishes = concurrent.publishesPer1000OutputTokens;
@@ -119,6 +131,7 @@ export function benchRun(input: { options: BenchOptions; single: ScenarioResult;
     machine: describeMachine(input.loadAverageAtStart),
     options: {
       concurrency: options.concurrency,
+      burstTurns: options.burstTurns,
       tokensPerTurn: options.tokensPerTurn,
       singleTurns: options.singleTurns,
       singleTokensPerTurn: options.singleTokensPerTurn,
@@ -128,6 +141,7 @@ export function benchRun(input: { options: BenchOptions; single: ScenarioResult;
     },
     single,
     concurrent,
+    burst,
     memory: {
       idleRssMiB: round1(idleRssMiB),
       directPeakRssMiB: concurrent.direct.peakRssMiB,
