@@ -46,7 +46,14 @@ export async function handler(event: unknown): Promise<{ status: string }> {
     store,
     publisher,
     settle: settleWithLedger,
-    recordMetrics: ({ request, usage, costUsd, firstTokenMs, totalMs, outcome }) =>
+    reportUndelivered: ({ request, cause }) =>
+      logger.error('chat stream not delivered: publishing to the Events API failed after retries', {
+        requestId: request.requestId,
+        userId: request.userId,
+        modelId: request.modelId,
+        cause,
+      }),
+    recordMetrics: ({ request, usage, costUsd, firstTokenMs, totalMs, outcome, streamDelivered }) =>
       recordTurnMetrics({
         requestId: request.requestId,
         userId: request.userId,
@@ -57,9 +64,12 @@ export async function handler(event: unknown): Promise<{ status: string }> {
         costUsd,
         timeToFirstTokenMs: firstTokenMs ?? undefined,
         durationMs: totalMs,
+        streamDelivered,
       }),
   });
-  logger.info('chat turn finished', { requestId: event.requestId, userId: event.userId, modelId: event.modelId, status: outcome.status });
+  const finished = { requestId: event.requestId, userId: event.userId, modelId: event.modelId, status: outcome.status };
+  if (outcome.status === 'undelivered') logger.error('chat turn finished, its stream undelivered', finished);
+  else logger.info('chat turn finished', finished);
   return { status: outcome.status };
 }
 

@@ -4,7 +4,7 @@ import {
   type ConverseStreamCommandInput,
   type Message,
 } from '@aws-sdk/client-bedrock-runtime';
-import type { ConversationStore, StoredMessage, TurnStatus } from '../shared/conversation-store.js';
+import { TurnStatus, type ConversationStore, type StoredMessage } from '../shared/conversation-store.js';
 import { chatChannel, StreamErrorCode, type ChatTurnRequest, type StopReason, type StreamUsage } from '../shared/protocol.js';
 import { TurnStream, type TurnStreamOptions } from '../shared/turn-stream.js';
 import { classifyBedrockError } from './bedrock-errors.js';
@@ -27,7 +27,12 @@ export type RecordTurnMetrics = (args: {
   totalMs: number;
   outcome: 'completed' | 'cancelled' | 'failed';
   errorCode?: string;
+  /** False when the stream's publishes still failed after their retries. */
+  streamDelivered: boolean;
 }) => void;
+
+/** Told when a turn's stream could not be delivered: the cloud logs it as an error. */
+export type ReportUndelivered = (args: { request: ChatTurnRequest; cause: string }) => void;
 
 export interface TurnDependencies {
   bedrock: Pick<BedrockRuntimeClient, 'send'>;
@@ -35,6 +40,7 @@ export interface TurnDependencies {
   publisher: TurnStreamOptions['publisher'];
   settle: SettleTurn;
   recordMetrics?: RecordTurnMetrics;
+  reportUndelivered?: ReportUndelivered;
   now?: () => Date;
   /** How often the turn looks for a cancel request: one flush. */
   cancelPollMs?: number;
@@ -42,7 +48,8 @@ export interface TurnDependencies {
 }
 
 export interface TurnOutcome {
-  status: 'completed' | 'cancelled' | 'failed' | 'duplicate';
+  /** `undelivered`: the model answered, but the stream never fully reached the Events API. */
+  status: 'completed' | 'cancelled' | 'failed' | 'duplicate' | 'undelivered';
   text: string;
   usage?: StreamUsage;
   costUsd?: number;
@@ -178,16 +185,30 @@ export async function runTurn(request: ChatTurnRequest, deps: TurnDependencies):
   } else {
     await stream.end({ stopReason: finalStop ?? 'end_turn', usage: billedUsage, costUsd, latency: { firstTokenMs, totalMs } });
   }
-  const status: TurnStatus = outcome;
+  // A stream no subscriber could receive is never reported as completed: the answer is
+  // stored (clients recover it from the conversation), the turn says it was not delivered.
+  const undelivered = stream.failure;
+  const streamError = undelivered ? describePublishFailure(undelivered) : undefined;
+  if (streamError) deps.reportUndelivered?.({ request, cause: streamError });
+  const status: TurnStatus = undelivered && outcome === 'completed' ? TurnStatus.UNDELIVERED : outcome;
   await deps.store.finishTurn(request.requestId, status, {
     usage: billedUsage,
     costUsd,
     stopReason: finalStop,
-    errorCode: failure?.code ?? (stream.failure ? StreamErrorCode.INTERNAL : undefined),
+    errorCode: failure?.code ?? (undelivered ? StreamErrorCode.STREAM_NOT_DELIVERED : undefined),
+    streamDelivered: !undelivered,
+    streamError,
     now: now(),
   });
-  deps.recordMetrics?.({ request, usage: billedUsage, costUsd, firstTokenMs, totalMs, outcome, errorCode: failure?.code });
-  return { status: outcome, text, usage: billedUsage, costUsd, publishes: stream.publishCount };
+  deps.recordMetrics?.({ request, usage: billedUsage, costUsd, firstTokenMs, totalMs, outcome, errorCode: failure?.code, streamDelivered: !undelivered });
+  return { status, text, usage: billedUsage, costUsd, publishes: stream.publishCount };
+}
+
+/** The publish failure with its underlying cause (e.g. `self-signed certificate in certificate chain`). */
+function describePublishFailure(failure: Error): string {
+  const cause = failure.cause instanceof Error ? failure.cause : undefined;
+  const code = (cause as NodeJS.ErrnoException | undefined)?.code;
+  return cause && !failure.message.includes(cause.message) ? `${failure.message} (cause: ${code ? `${code} ` : ''}${cause.message})` : `${failure.message}${code ? ` [${code}]` : ''}`;
 }
 
 function noop(): undefined {

@@ -20,6 +20,8 @@ export const TurnStatus = {
   COMPLETED: 'completed',
   CANCELLED: 'cancelled',
   FAILED: 'failed',
+  /** The model answered (and was billed) but no subscriber can have the whole stream: every retry of a publish failed. */
+  UNDELIVERED: 'undelivered',
 } as const;
 export type TurnStatus = (typeof TurnStatus)[keyof typeof TurnStatus];
 
@@ -82,12 +84,21 @@ export class ConversationStore {
     return Item?.cancelRequested === true;
   }
 
-  async finishTurn(requestId: string, status: TurnStatus, details: { usage?: StreamUsage; costUsd?: number; stopReason?: string; errorCode?: string; now: Date }) {
+  /**
+   * Records how a turn ended. `streamDelivered` says whether every event reached the Events
+   * API; when it did not, `streamError` names the publish failure (e.g. a TLS error).
+   */
+  async finishTurn(
+    requestId: string,
+    status: TurnStatus,
+    details: { usage?: StreamUsage; costUsd?: number; stopReason?: string; errorCode?: string; streamDelivered?: boolean; streamError?: string; now: Date },
+  ) {
     await this.db.send(
       new UpdateCommand({
         TableName: this.tables.requests,
         Key: { requestId },
-        UpdateExpression: 'SET #status = :status, finishedAt = :now, #usage = :usage, costUsd = :cost, stopReason = :stop, errorCode = :code',
+        UpdateExpression:
+          'SET #status = :status, finishedAt = :now, #usage = :usage, costUsd = :cost, stopReason = :stop, errorCode = :code, streamDelivered = :delivered, streamError = :streamError',
         ExpressionAttributeNames: { '#status': 'status', '#usage': 'usage' },
         ExpressionAttributeValues: {
           ':status': status,
@@ -96,6 +107,8 @@ export class ConversationStore {
           ':cost': details.costUsd ?? null,
           ':stop': details.stopReason ?? null,
           ':code': details.errorCode ?? null,
+          ':delivered': details.streamDelivered ?? true,
+          ':streamError': details.streamError ?? null,
         },
       }),
     );

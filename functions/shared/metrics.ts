@@ -36,6 +36,8 @@ export const MetricName = {
   BudgetDenials: 'BudgetDenials',
   RateLimitDenials: 'RateLimitDenials',
   ModelDenials: 'ModelDenials',
+  /** Turns whose stream events could not all be published, after retries: subscribers missed them. */
+  UndeliveredStreams: 'UndeliveredStreams',
 } as const;
 export type MetricName = (typeof MetricName)[keyof typeof MetricName];
 
@@ -55,6 +57,7 @@ export const METRIC_UNITS: Readonly<Record<MetricName, (typeof MetricUnit)[keyof
   BudgetDenials: MetricUnit.Count,
   RateLimitDenials: MetricUnit.Count,
   ModelDenials: MetricUnit.Count,
+  UndeliveredStreams: MetricUnit.Count,
 };
 
 /** The only dimension names Sluice emits. */
@@ -111,6 +114,8 @@ export interface TurnMetrics extends TurnIdentity {
   durationMs: number;
   /** Bedrock ThrottlingExceptions the turn met (retried or not). @default 0 */
   throttles?: number;
+  /** False when publishes still failed after their retries. @default true */
+  streamDelivered?: boolean;
 }
 
 /**
@@ -131,6 +136,7 @@ export function recordTurnMetrics(turn: TurnMetrics): void {
     add('Cancels', turn.outcome === 'cancelled' ? 1 : 0);
     add('Failures', turn.outcome === 'failed' ? 1 : 0);
     add('Throttles', turn.throttles ?? 0);
+    add('UndeliveredStreams', turn.streamDelivered === false ? 1 : 0);
   });
 }
 

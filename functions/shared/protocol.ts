@@ -50,6 +50,8 @@ export const StreamErrorCode = {
   MODEL_NOT_ALLOWED: 'ModelNotAllowed',
   RATE_LIMITED: 'RateLimited',
   INTERNAL: 'InternalError',
+  /** The turn's stream could not be published (recorded on the turn; no subscriber gets it). */
+  STREAM_NOT_DELIVERED: 'StreamNotDelivered',
 } as const;
 export type StreamErrorCode = (typeof StreamErrorCode)[keyof typeof StreamErrorCode];
 

@@ -26,6 +26,7 @@ export const METRIC = {
   BUDGET_DENIALS: MetricName.BudgetDenials,
   CANCELS: MetricName.Cancels,
   FAILURES: MetricName.Failures,
+  UNDELIVERED_STREAMS: MetricName.UndeliveredStreams,
 } as const;
 export type { MetricName };
 

@@ -106,6 +106,7 @@ export class SluiceMonitoring extends Construct {
               appSyncMetric('5XXError').with({ label: 'GraphQL 5XX' }),
               appSyncMetric('4XXError').with({ label: 'GraphQL 4XX' }),
               searchByModel(METRIC.FAILURES, 'Sum', 'failed turns'),
+              searchByModel(METRIC.UNDELIVERED_STREAMS, 'Sum', 'undelivered streams'),
             ],
             width: 8,
           }),

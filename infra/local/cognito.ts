@@ -11,6 +11,7 @@ import {
   CreateGroupCommand,
   CreateUserPoolClientCommand,
   CreateUserPoolCommand,
+  ListGroupsCommand,
   ListUserPoolClientsCommand,
   ListUserPoolsCommand,
   UserNotFoundException,
@@ -119,10 +120,17 @@ async function seed(client: CognitoIdentityProviderClient, groups: string[]) {
     );
     userPoolClientId = created.UserPoolClient!.ClientId!;
   }
-  for (const group of groups) {
-    await client.send(new CreateGroupCommand({ UserPoolId: userPoolId, GroupName: group })).catch((error: Error) => {
-      if (error.name !== 'GroupExistsException') throw error;
-    });
+  // cognito-local's CreateGroup overwrites an existing group with an empty one (AWS would
+  // answer GroupExistsException), dropping every membership: create only the missing ones.
+  const existingGroups = new Set<string>();
+  let nextToken: string | undefined;
+  do {
+    const page = await client.send(new ListGroupsCommand({ UserPoolId: userPoolId, NextToken: nextToken }));
+    for (const group of page.Groups ?? []) if (group.GroupName) existingGroups.add(group.GroupName);
+    nextToken = page.NextToken;
+  } while (nextToken);
+  for (const group of groups.filter((g) => !existingGroups.has(g))) {
+    await client.send(new CreateGroupCommand({ UserPoolId: userPoolId, GroupName: group }));
   }
   const userSubs: Record<string, string> = {};
   for (const user of DEMO_USERS) {

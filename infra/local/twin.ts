@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
@@ -24,6 +25,18 @@ export const LOCAL_IAM: LocalIamCredentials = {
   accountId: LOCAL_ACCOUNT_ID,
   userArn: `arn:aws:iam::${LOCAL_ACCOUNT_ID}:role/sluice-gateway`,
 };
+
+/** What a request to a twin that is still starting is told to wait before retrying. */
+export const NOT_READY_RETRY_AFTER_IN_SECONDS = 1;
+
+function answerNotReady(res: ServerResponse): void {
+  res.writeHead(503, {
+    'content-type': 'application/json',
+    'retry-after': String(NOT_READY_RETRY_AFTER_IN_SECONDS),
+    'x-amzn-errortype': 'ServiceUnavailableException',
+  });
+  res.end(JSON.stringify({ message: 'The local twin is starting; retry shortly' }));
+}
 
 /** The long-running parts the twin fronts; tests share one set across suites. */
 export interface BackingServices {
@@ -106,20 +119,63 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
   const tablePrefix = options.tablePrefix ?? 'sluice-';
   const { services } = options;
 
+  // The port opens first (the functions' environment needs its number, and port 0 picks
+  // one), so until the components are set up every request gets a prompt 503 with
+  // Retry-After instead of waiting on a handler that is not there yet.
+  const components: TwinComponent[] = [];
+  let ready = false;
   const server: Server = createServer({ key: services.certificate.key, cert: services.certificate.cert });
+  server.on('request', (req, res) => {
+    if (!ready) return answerNotReady(res);
+    void route(req, res);
+  });
+  server.on('upgrade', (req, socket, head) => {
+    socket.on('error', () => socket.destroy());
+    if (!ready) {
+      socket.end(`HTTP/1.1 503 Service Unavailable\r\nRetry-After: ${NOT_READY_RETRY_AFTER_IN_SECONDS}\r\nConnection: close\r\n\r\n`);
+      return;
+    }
+    for (const component of components) {
+      if (component.handleUpgrade?.(req, socket, head)) return;
+    }
+    socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+  });
+  // A TLS client that hangs up mid-handshake must not take the twin down.
+  server.on('tlsClientError', () => undefined);
   await new Promise<void>((resolveListen, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? DEFAULT_PORT, hostname === 'localhost' ? '127.0.0.1' : hostname, () => resolveListen());
   });
   const port = (server.address() as AddressInfo).port;
   const url = `https://${hostname}:${port}`;
+  /** A start that fails must not leave a port open that answers 503 forever. */
+  const orCloseServer = <T>(step: Promise<T>): Promise<T> =>
+    step.catch(async (error: unknown) => {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+      throw error;
+    });
+
+  async function route(req: IncomingMessage, res: ServerResponse) {
+    try {
+      for (const component of components) {
+        if (component.handleRequest && (await component.handleRequest(req, res))) return;
+      }
+      res.writeHead(404, { 'content-type': 'application/json', 'x-amzn-errortype': 'NotFoundException' });
+      res.end(JSON.stringify({ message: `No route for ${req.method} ${req.url}` }));
+    } catch (error) {
+      log(`[twin] ${req.method} ${req.url} failed: ${(error as Error).stack}`);
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json', 'x-amzn-errortype': 'InternalFailure' });
+      res.end(JSON.stringify({ message: 'Internal failure in the local twin' }));
+    }
+  }
 
   const ddb = dynamoDbClient(services.dynamodb.endpoint);
-  await ensureTables(ddb, manifest.tables, tablePrefix);
+  await orCloseServer(ensureTables(ddb, manifest.tables, tablePrefix));
   ddb.destroy();
 
   const tableVariables = tableEnvironment(manifest.tables, (name) => physicalTableName(tablePrefix, { name }));
-  const sideServices = await startSideServices({ bedrockSpeed: options.bedrockSpeed, onConverseStream: options.onBedrockConverseStream });
+  const sideServices = await orCloseServer(startSideServices({ bedrockSpeed: options.bedrockSpeed, onConverseStream: options.onBedrockConverseStream }));
   const lambda = new LocalLambdaInvoker({
     functions: manifest.functions,
     accountId: LOCAL_ACCOUNT_ID,
@@ -163,9 +219,8 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
     log,
   };
 
-  const components: TwinComponent[] = [];
   for (const factory of [createCognitoProxy, createMetricsCapture, ...(options.components ?? defaultComponents)]) {
-    components.push(await factory(context));
+    components.push(await orCloseServer(Promise.resolve(factory(context))));
   }
 
   // The cloud's EventBridge schedules become timers on the twin.
@@ -177,28 +232,7 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
     }, schedule.everyMinutes * 60_000).unref(),
   );
 
-  server.on('request', async (req, res) => {
-    try {
-      for (const component of components) {
-        if (component.handleRequest && (await component.handleRequest(req, res))) return;
-      }
-      res.writeHead(404, { 'content-type': 'application/json', 'x-amzn-errortype': 'NotFoundException' });
-      res.end(JSON.stringify({ message: `No route for ${req.method} ${req.url}` }));
-    } catch (error) {
-      log(`[twin] ${req.method} ${req.url} failed: ${(error as Error).stack}`);
-      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json', 'x-amzn-errortype': 'InternalFailure' });
-      res.end(JSON.stringify({ message: 'Internal failure in the local twin' }));
-    }
-  });
-  server.on('upgrade', (req, socket, head) => {
-    socket.on('error', () => socket.destroy());
-    for (const component of components) {
-      if (component.handleUpgrade?.(req, socket, head)) return;
-    }
-    socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
-  });
-  // A TLS client that hangs up mid-handshake must not take the twin down.
-  server.on('tlsClientError', () => undefined);
+  ready = true;
 
   return {
     url,

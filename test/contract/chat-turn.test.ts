@@ -1,10 +1,13 @@
-import { ScanCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, ScanCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { generateClient } from 'aws-amplify/api';
 import { events } from 'aws-amplify/data';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countTokens, simulate } from '../../infra/local/bedrock/index.js';
 import { defaultComponents } from '../../infra/local/components.js';
 import { dynamoDbClient } from '../../infra/local/dynamodb.js';
+import { METRICS_CAPTURE_PATH } from '../../infra/local/metrics-capture.js';
+import { MetricName } from '../../functions/shared/metrics.js';
 import type { Twin } from '../../infra/local/twin.js';
 import type { EndEvent, ErrorEvent } from '../../functions/shared/protocol.js';
 import { configureAmplify, DEMO_USERS, signInAs } from '../helpers/amplify.js';
@@ -222,6 +225,49 @@ describe('a chat turn end to end: GraphQL start, Lambda, Bedrock simulator, Even
       }
     },
   );
+
+  it('records a turn none of whose publishes got through as not delivered, logs the cause and counts it', async () => {
+    // Prepare: the network cuts every publish's connection, retries included.
+    flaky.arm(1, 'before-delivery');
+    const output: string[] = [];
+    const writes = { stdout: process.stdout.write, stderr: process.stderr.write };
+    for (const name of ['stdout', 'stderr'] as const) {
+      const stream = process[name];
+      const original = writes[name];
+      stream.write = function capture(this: NodeJS.WriteStream, chunk: unknown, ...rest: unknown[]) {
+        output.push(String(chunk));
+        return (original as (...args: unknown[]) => boolean).call(this, chunk, ...rest);
+      } as typeof stream.write;
+    }
+    let requestId: string;
+    const conversationId = newConversationId();
+    try {
+      // Act
+      ({ requestId } = await start({ conversationId, prompt: 'Nobody will hear this. [[sim:tokens=20]]', maxTokens: 100 }));
+      await twin.context.lambda.drain();
+    } finally {
+      flaky.disarm();
+      process.stdout.write = writes.stdout;
+      process.stderr.write = writes.stderr;
+    }
+    // Assess: the record says so, not `completed`.
+    const { Item } = await ddb.send(new GetItemCommand({ TableName: twin.context.dynamodb.tableName('ChatRequests'), Key: { requestId: { S: requestId } }, ConsistentRead: true }));
+    const record = unmarshall(Item!);
+    expect(record).toMatchObject({ status: 'undelivered', streamDelivered: false, errorCode: 'StreamNotDelivered' });
+    expect(record.streamError).toMatch(/Events publish did not complete: socket hang up/);
+    // The answer is stored all the same: clients recover it from the conversation.
+    const messages = await storedMessages(conversationId);
+    expect(messages[1]).toMatchObject({ role: 'ASSISTANT', status: 'COMPLETE' });
+    expect(messages[1].text.length).toBeGreaterThan(0);
+    // An error log naming the cause, and the UndeliveredStreams metric (the twin's live metrics).
+    const errorLine = output
+      .flatMap((chunk) => chunk.split('\n'))
+      .find((line) => line.includes('chat stream not delivered') && line.includes(requestId));
+    expect(errorLine).toBeDefined();
+    expect(JSON.parse(errorLine!)).toMatchObject({ level: 'ERROR', cause: expect.stringMatching(/socket hang up/) });
+    const captured = (await (await fetch(`${twin.url}${METRICS_CAPTURE_PATH}?windowMinutes=15`)).json()) as Record<string, unknown>[];
+    expect(captured.find((r) => r.requestId === requestId && MetricName.UndeliveredStreams in r)).toMatchObject({ UndeliveredStreams: 1, Turns: 1 });
+  });
 
   it.each([
     ['an unknown model', { modelId: 'acme.unknown-model-v1', prompt: 'hi' }, 'ValidationError'],

@@ -9,7 +9,7 @@ import type { Twin } from '../../infra/local/twin.js';
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** Where browser suites keep screenshots (CI keeps the folder as an artifact). */
 export const ARTIFACTS_DIR = join(REPO_ROOT, 'test-artifacts');
-/** The screenshots docs/web.md shows; refreshed when UPDATE_SCREENSHOTS=1. */
+/** The screenshots docs/web.md shows; the first-run suite refreshes them (from `npm start`) when UPDATE_SCREENSHOTS=1. */
 export const DOCS_SCREENSHOTS_DIR = join(REPO_ROOT, 'docs', 'screenshots');
 /** A phone-sized viewport for the narrow-layout checks. */
 export const PHONE_VIEWPORT = { width: 390, height: 844 } as const;
@@ -34,7 +34,7 @@ export function spkiFingerprint(certPem: string): string {
  * const page = await newPage(browser);
  * ```
  */
-export async function launchBrowser(twin: Twin): Promise<Browser> {
+export async function launchBrowser(twin: Pick<Twin, 'port'>): Promise<Browser> {
   const certPem = await leafCertificate(twin);
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
@@ -65,25 +65,28 @@ export async function newPage(browser: Browser, options: { viewport?: { width: n
  * Opens the app and signs in with the twin's one-click demo account for `email`;
  * resolves when the app shows the user as signed in.
  */
-export async function signInAs(page: Page, twin: Twin, email: string): Promise<void> {
+export async function signInAs(page: Page, twin: Pick<Twin, 'url'>, email: string): Promise<void> {
   await page.goto(`${twin.url}/`);
   await page.getByRole('button', { name: `Sign in as ${email}` }).click();
   await page.getByTestId('signed-in-user').filter({ hasText: email }).waitFor();
 }
 
-/** Saves a screenshot to test-artifacts/ (and to docs/screenshots/ when UPDATE_SCREENSHOTS=1). */
-export async function saveScreenshot(page: Page, name: string): Promise<string> {
+/**
+ * Saves a screenshot to test-artifacts/; with `docsName`, also to docs/screenshots/ when
+ * UPDATE_SCREENSHOTS=1 (only the first-run suite passes it: the docs show `npm start`).
+ */
+export async function saveScreenshot(page: Page, name: string, options: { docsName?: string } = {}): Promise<string> {
   mkdirSync(ARTIFACTS_DIR, { recursive: true });
   const path = join(ARTIFACTS_DIR, `${name}.png`);
   await page.screenshot({ path, fullPage: true });
-  if (process.env.UPDATE_SCREENSHOTS === '1') {
+  if (options.docsName && process.env.UPDATE_SCREENSHOTS === '1') {
     mkdirSync(DOCS_SCREENSHOTS_DIR, { recursive: true });
-    copyFileSync(path, join(DOCS_SCREENSHOTS_DIR, `${name}.png`));
+    copyFileSync(path, join(DOCS_SCREENSHOTS_DIR, `${options.docsName}.png`));
   }
   return path;
 }
 
-async function leafCertificate(twin: Twin): Promise<string> {
+async function leafCertificate(twin: Pick<Twin, 'port'>): Promise<string> {
   // The twin serves its leaf certificate; read it from the socket rather than the disk.
   const { connect } = await import('node:tls');
   return new Promise((resolvePem, reject) => {

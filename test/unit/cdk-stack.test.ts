@@ -289,7 +289,7 @@ describe('the Sluice stack (fixture manifest)', () => {
   it('builds a dashboard of tokens, cost, first-token latency percentiles, errors, throttles, denials and top users', () => {
     const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
     const body = JSON.stringify(dashboard!.Properties.DashboardBody);
-    for (const needle of ['Tokens by model', 'Cost by model', 'p50', 'p90', 'p99', 'Errors', 'Throttles', 'Budget denials', 'insightRule']) {
+    for (const needle of ['Tokens by model', 'Cost by model', 'p50', 'p90', 'p99', 'Errors', 'UndeliveredStreams', 'Throttles', 'Budget denials', 'insightRule']) {
       expect(body).toContain(needle);
     }
   });

@@ -47,6 +47,7 @@ describe('EMF metrics', () => {
       Cancels: 'Count',
       Failures: 'Count',
       Throttles: 'Count',
+      UndeliveredStreams: 'Count',
     });
     expect(record).toMatchObject({ InputTokens: 120, OutputTokens: 45, CacheReadInputTokens: 900, CostUsd: 0.000342, TimeToFirstToken: 210, Cancels: 1, Failures: 0 });
   });

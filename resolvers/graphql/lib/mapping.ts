@@ -3,7 +3,8 @@ export function turnStatus(stored: string): string {
   if (stored === 'streaming') return 'STREAMING';
   if (stored === 'completed') return 'COMPLETE';
   if (stored === 'cancelled') return 'CANCELLED';
-  if (stored === 'failed') return 'FAILED';
+  // Undelivered: the answer exists (in the conversation) but its live stream failed.
+  if (stored === 'failed' || stored === 'undelivered') return 'FAILED';
   return 'PENDING';
 }
 

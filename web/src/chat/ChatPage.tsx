@@ -17,6 +17,7 @@ const MODEL_STORAGE_KEY = 'sluice.model';
 /** The chat: conversations, the messages of one, the model picker, the usage meter. */
 export function ChatPage({ session, conversationId }: { session: Session; conversationId?: string }) {
   const [models, setModels] = useState<Model[]>([]);
+  const [modelsLoaded, setModelsLoaded] = useState(false);
   const [modelId, setModelId] = useState(() => localStorage.getItem(MODEL_STORAGE_KEY) ?? '');
   const [modelsError, setModelsError] = useState<string | null>(null);
   const [refreshKey, setRefreshKey] = useState(0);
@@ -27,6 +28,7 @@ export function ChatPage({ session, conversationId }: { session: Session; conver
     graphql<{ models: Model[] }>(MODELS)
       .then(({ models: list }) => {
         setModels(list);
+        setModelsLoaded(true);
         setModelId((current) => (list.some((m) => m.id === current) ? current : (list[0]?.id ?? '')));
       })
       .catch((err: unknown) => setModelsError(toApiError(err).advice));
@@ -65,7 +67,12 @@ export function ChatPage({ session, conversationId }: { session: Session; conver
             {modelsError}
           </p>
         )}
-        {!modelsError && models.length === 0 && <p className="muted">Loading models…</p>}
+        {!modelsError && !modelsLoaded && <p className="muted">Loading models…</p>}
+        {modelsLoaded && models.length === 0 && (
+          <p role="alert" className="error" data-testid="no-models">
+            Your groups allow no model, so you cannot chat yet. Ask an admin to add you to a group that may use one (for example <code>users</code>).
+          </p>
+        )}
         <div className="messages" role="log" aria-label="Conversation" aria-live="off">
           {chat.loading && <p className="muted">Loading the conversation…</p>}
           {chat.loadError && (

@@ -52,7 +52,7 @@ function AssistantMessage({ message }: { message: ChatMessage }) {
       <footer className="muted small">
         {label && <span className={`status-badge ${message.status}`}>{label}</span>}
         {message.recovering && <span> · Reconnecting and recovering the answer…</span>}
-        {message.recovered && <span> · Recovered after a dropped connection</span>}
+        {message.recovered && <span data-testid="stream-failed"> · The live stream failed; this answer was loaded from the conversation</span>}
         {message.modelId && <span> · {message.modelId}</span>}
         {message.usage && (
           <span>

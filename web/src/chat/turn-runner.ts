@@ -10,8 +10,14 @@ import { StreamAssembler, TurnStatus } from './stream-assembler.js';
 
 /** How long a later `seq` may wait for an earlier one before the turn recovers from the query. */
 export const GAP_WAIT_IN_MS = 2_000;
-/** A streaming turn with no event for this long is presumed cut off and recovers from the query. */
-export const STALL_TIMEOUT_IN_MS = 15_000;
+/**
+ * A turn that has had no stream event this long after startChat answered recovers from the
+ * query: the stream may never come (its publishes failed), and a user must not wait forever.
+ * If events do come after all, they still finish the turn as usual.
+ */
+export const FIRST_EVENT_TIMEOUT_IN_MS = 5_000;
+/** A streaming turn with no event for this long (deltas flush every second) is presumed cut off and recovers from the query. */
+export const STALL_TIMEOUT_IN_MS = 10_000;
 /** How often recovery polls the conversation for the final message. */
 export const RECOVERY_POLL_INTERVAL_IN_MS = 1_000;
 /** Recovery gives up (status `incomplete`) after this long. */
@@ -29,7 +35,7 @@ export interface TurnView {
   status: TurnStatus;
   end?: Pick<EndEvent, 'stopReason' | 'usage' | 'costUsd' | 'latency'>;
   error?: { code: string; message: string };
-  /** True when the final text came from the conversation query, not the stream. */
+  /** True when the final text came from the conversation query, not the stream: the live stream failed. */
   recovered: boolean;
   /** True while the turn is fetching what the stream missed. */
   recovering: boolean;
@@ -70,6 +76,7 @@ export function startTurn(options: TurnOptions): TurnHandle {
   let channel: Awaited<ReturnType<typeof events.connect>> | undefined;
   let subscription: { unsubscribe(): void } | undefined;
   let lastEventAt = Date.now();
+  let sawEvent = false;
   let gapSince: number | undefined;
   let recovery: Promise<void> | undefined;
   let stopRequested = false;
@@ -105,6 +112,7 @@ export function startTurn(options: TurnOptions): TurnHandle {
 
   const onEvent = (payload: unknown) => {
     lastEventAt = Date.now();
+    sawEvent = true;
     if (assembler.accept(payload)) applySnapshot();
   };
 
@@ -147,7 +155,9 @@ export function startTurn(options: TurnOptions): TurnHandle {
   const watchdog = setInterval(() => {
     if (finished || !view.requestId || recovery) return;
     const now = Date.now();
-    if ((gapSince !== undefined && now - gapSince > GAP_WAIT_IN_MS) || now - lastEventAt > STALL_TIMEOUT_IN_MS) void recover();
+    const silentFor = now - lastEventAt;
+    const stalled = silentFor > (sawEvent ? STALL_TIMEOUT_IN_MS : FIRST_EVENT_TIMEOUT_IN_MS);
+    if ((gapSince !== undefined && now - gapSince > GAP_WAIT_IN_MS) || stalled) void recover();
   }, 500);
 
   let disrupted = false;
