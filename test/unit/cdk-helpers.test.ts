@@ -124,6 +124,22 @@ describe('channel handler forms', () => {
     ]);
   });
 
+  it('refuses at synth, with AppSync\'s CODE_ERROR, a bundle AppSync would refuse to create (throw in a channel handler)', async () => {
+    // Prepare
+    const manifest = minimalManifest();
+    writeFileSync(join(rootDir, 'throwing.ts'), "export function onPublish(ctx: any) { if (!ctx.events) throw new Error('none'); return ctx.events; }\n");
+    manifest.events.namespaces[0]!.codeHandlers = 'throwing.ts';
+    // Act
+    const bundled = bundleManifestCode(manifest, rootDir);
+    // Assess
+    await expect(bundled).rejects.toMatchObject({
+      name: 'BadRequestException',
+      reason: 'CODE_ERROR',
+      detail: { codeErrors: [{ errorType: 'LINT_ERROR', value: 'Throw statements are not supported.' }] },
+    });
+    await expect(bundled).rejects.toThrow(/throwing\.ts:\d+:\d+: Throw statements are not supported\./);
+  });
+
   it('gives the data source only to a {request, response} handler, never to a plain function', async () => {
     // Act
     const stack = await namespaceStack('Mixed', "export const onSubscribe = { request() { return { operation: 'GetItem', key: {} }; }, response(ctx: any) { return ctx.result; } };\nexport function onPublish(ctx: any) { return ctx.events; }\n", 'LedgerTable');
