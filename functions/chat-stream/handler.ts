@@ -46,6 +46,7 @@ export async function handler(event: unknown): Promise<{ status: string }> {
     store,
     publisher,
     settle: settleWithLedger,
+    region,
     recordMetrics: ({ request, usage, costUsd, firstTokenMs, totalMs, outcome }) =>
       recordTurnMetrics({
         requestId: request.requestId,

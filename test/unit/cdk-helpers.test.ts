@@ -76,13 +76,30 @@ describe('Bedrock model ARNs', () => {
     expect(foundationModelId(modelId)).toBe(expected);
   });
 
-  it('grants the model in every region and only that model’s inference profiles', () => {
-    const arns = bedrockModelArns(['global.anthropic.claude-haiku-4-5-20251001-v1:0', 'amazon.nova-lite-v1:0'], scope);
+  it('grants exactly what each catalogue model needs from the Region: on demand, a geographic profile, or global', () => {
+    const arns = bedrockModelArns(
+      ['anthropic.claude-3-haiku-20240307-v1:0', 'anthropic.claude-3-7-sonnet-20250219-v1:0', 'global.anthropic.claude-haiku-4-5-20251001-v1:0'],
+      scope,
+    );
     expect(arns).toEqual([
-      'arn:aws:bedrock:*::foundation-model/anthropic.claude-haiku-4-5-20251001-v1:0',
-      'arn:aws:bedrock:us-east-1:123456789012:inference-profile/*.anthropic.claude-haiku-4-5-20251001-v1:0',
-      'arn:aws:bedrock:*::foundation-model/amazon.nova-lite-v1:0',
-      'arn:aws:bedrock:us-east-1:123456789012:inference-profile/*.amazon.nova-lite-v1:0',
+      // On demand in us-east-1: the foundation model there, nothing else.
+      'arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-haiku-20240307-v1:0',
+      // Profile only: the us. profile the gateway calls, and the model where it routes.
+      'arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-3-7-sonnet-20250219-v1:0',
+      'arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-7-sonnet-20250219-v1:0',
+      'arn:aws:bedrock:us-east-2::foundation-model/anthropic.claude-3-7-sonnet-20250219-v1:0',
+      'arn:aws:bedrock:us-west-2::foundation-model/anthropic.claude-3-7-sonnet-20250219-v1:0',
+      // Global: the profile, the Region's model, and the Region-less ARN of global routing.
+      'arn:aws:bedrock:us-east-1:123456789012:inference-profile/global.anthropic.claude-haiku-4-5-20251001-v1:0',
+      'arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-haiku-4-5-20251001-v1:0',
+      'arn:aws:bedrock:::foundation-model/anthropic.claude-haiku-4-5-20251001-v1:0',
+    ]);
+  });
+
+  it('refuses to grant a catalogue model Bedrock does not offer in the Region (Mistral Large outside us-west-2)', () => {
+    expect(() => bedrockModelArns(['mistral.mistral-large-2407-v1:0'], scope)).toThrow(RangeError);
+    expect(bedrockModelArns(['mistral.mistral-large-2407-v1:0'], { ...scope, region: 'us-west-2' })).toEqual([
+      'arn:aws:bedrock:us-west-2::foundation-model/mistral.mistral-large-2407-v1:0',
     ]);
   });
 });
