@@ -10,6 +10,7 @@ import { bedrockModelArns, foundationModelId } from '../../infra/cdk/bedrock-arn
 import { ManifestError, assertValidManifest, manifestProblems } from '../../infra/cdk/manifest-checks.js';
 import { HandlerForm, NO_MANIFEST_CODE, bundleManifestCode, handlerForm } from '../../infra/cdk/manifest-code.js';
 import { SluiceStack } from '../../infra/cdk/sluice-stack.js';
+import { namespaceHandlers } from '../../infra/local/events/handlers.js';
 
 /** The smallest manifest the stack accepts: one namespace without handlers, no resolvers. */
 const minimalManifest = (): GatewayManifest => ({
@@ -60,6 +61,18 @@ describe('manifest checks', () => {
     manifest.events.namespaces[0]!.handlerDataSource = 'NoneDS';
     expect(manifestProblems(manifest, tmpdir())).toEqual(
       expect.arrayContaining(['namespace chat: Events APIs have no NONE data source (NoneDS)', 'namespace chat: handlerDataSource needs codeHandlers']),
+    );
+  });
+
+  it('refuses code handlers beside direct Lambda handlers for both operations, as the CDK ChannelNamespace does, on both hosts', () => {
+    const manifest = minimalManifest();
+    const both = { onPublish: { functionName: 'f', invokeType: 'REQUEST_RESPONSE' as const }, onSubscribe: { functionName: 'f', invokeType: 'REQUEST_RESPONSE' as const } };
+    Object.assign(manifest.events.namespaces[0]!, { codeHandlers: 'handlers.ts', directHandlers: both });
+    expect(manifestProblems(manifest, tmpdir())).toContain(
+      'namespace chat: codeHandlers would never run, both onPublish and onSubscribe are direct Lambda handlers (the CDK\'s ChannelNamespace refuses this)',
+    );
+    expect(() => namespaceHandlers(manifest.events.namespaces[0]!, { lambda: {} as Parameters<typeof namespaceHandlers>[1]['lambda'], dataSources: [], log: () => undefined })).toThrow(
+      /codeHandlers cannot be set when both onPublish and onSubscribe are direct Lambda handlers/,
     );
   });
 });

@@ -188,4 +188,29 @@ describe('the GraphQL executor (pipelines through the APPSYNC_JS runtime)', () =
     // Assess
     expect(body).toMatchObject({ data: null, errors: [{ errorType: 'InvalidSyntax', message: expect.stringMatching(/^Invalid Syntax : /) }] });
   });
+
+  it('names a request that outlives its time limit in a Lambda data source Lambda:ExecutionTimeoutException, as AppSync does', async () => {
+    // Prepare: the same API, a 100 ms request limit and a Lambda that answers after a second.
+    const slowLambda = new LocalLambdaInvoker({
+      functions: [],
+      environment: {},
+      region: 'us-east-1',
+      accountId: '000000000000',
+      overrides: { echo: () => new Promise((resolve) => setTimeout(() => resolve({ trail: ['late'] }), 1000)) },
+    });
+    const sources = createDataSources({ dynamodb: { endpoint: 'http://127.0.0.1:1', tablePrefix: '', tableName: (n) => n }, lambda: slowLambda, tables: [] });
+    const slow = createGraphqlExecutor({
+      schema: buildAppSyncSchema(SDL),
+      api: API,
+      dataSources: DATA_SOURCES,
+      load: loader.load,
+      invokeDataSource: (dataSource, request, lambdaEvent) => sources.invoke({ dataSource, request, lambdaEvent }),
+      requestTimeoutMs: 100,
+    });
+    // Act
+    const body = await slow.execute({ query: '{ withLambda { last } }', caller: alice, headers: {} });
+    // Assess
+    expect(body.data).toEqual({ withLambda: null });
+    expect(body.errors?.[0]).toMatchObject({ path: ['withLambda'], errorType: 'Lambda:ExecutionTimeoutException', message: 'Execution timed out.' });
+  });
 });

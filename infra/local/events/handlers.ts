@@ -31,6 +31,10 @@ export function namespaceHandlers(namespace: ChannelNamespace, options: Namespac
   if (namespace.handlerDataSource && !dataSource) {
     throw new TypeError(`Namespace ${namespace.name}: data source ${namespace.handlerDataSource} is not in the manifest.`);
   }
+  // As the CDK's ChannelNamespace refuses it: the code would never run.
+  if (namespace.codeHandlers && namespace.directHandlers?.onPublish && namespace.directHandlers.onSubscribe) {
+    throw new TypeError(`Namespace ${namespace.name}: codeHandlers cannot be set when both onPublish and onSubscribe are direct Lambda handlers.`);
+  }
   const code = namespace.codeHandlers
     ? createCodeHandlers({
         entry: namespace.codeHandlers,
