@@ -8,7 +8,7 @@
  * ```
  */
 import { MODELS, type ModelConfig } from '../../functions/shared/config.js';
-import { invocationArns, type ArnScope } from '../../functions/shared/model-invocation.js';
+import { invocationArns, modelInvocation, type ArnScope } from '../../functions/shared/model-invocation.js';
 
 /** The Region model rules are read for when the stack's own is unknown at synth; `cdk deploy` sets CDK_DEFAULT_REGION. */
 export const SYNTH_FALLBACK_REGION = 'us-east-1';
@@ -36,7 +36,8 @@ export function foundationModelId(modelId: string): string {
  *   inference profile the gateway calls and the foundation model in the Regions it routes to;
  * - another id (the `sluice:bedrockModels` override): the id as given, a profile id with its
  *   foundation model in every Region (the catalogue cannot say where it routes).
- * @throws RangeError when a catalogue model cannot be invoked from the Region
+ * A catalogue model Bedrock does not offer in the Region gets no grant (the gateway cannot
+ * call it there); {@link unavailableModelIds} lists those.
  * @see https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-prereq.html
  */
 export function bedrockModelArns(modelIds: readonly string[], scope: ArnScope, models: readonly ModelConfig[] = MODELS): string[] {
@@ -44,7 +45,7 @@ export function bedrockModelArns(modelIds: readonly string[], scope: ArnScope, m
   for (const modelId of modelIds) {
     const model = models.find((m) => m.id === modelId);
     if (model) {
-      for (const arn of invocationArns(model, scope)) arns.add(arn);
+      if (modelInvocation(model, scope.region)) for (const arn of invocationArns(model, scope)) arns.add(arn);
       continue;
     }
     const base = foundationModelId(modelId);
@@ -56,4 +57,12 @@ export function bedrockModelArns(modelIds: readonly string[], scope: ArnScope, m
     }
   }
   return [...arns];
+}
+
+/** The catalogue models among `modelIds` that Bedrock does not offer in `region` at all. */
+export function unavailableModelIds(modelIds: readonly string[], region: string, models: readonly ModelConfig[] = MODELS): string[] {
+  return modelIds.filter((id) => {
+    const model = models.find((m) => m.id === id);
+    return model !== undefined && modelInvocation(model, region) === undefined;
+  });
 }

@@ -10,7 +10,7 @@ import { Construct } from 'constructs';
 import { isAbsolute, resolve } from 'node:path';
 import type { LambdaFunction } from '../gateway.js';
 import { pascal } from './auth.js';
-import { SYNTH_FALLBACK_REGION, bedrockModelArns } from './bedrock-arns.js';
+import { SYNTH_FALLBACK_REGION, bedrockModelArns, unavailableModelIds } from './bedrock-arns.js';
 import { LAMBDA_ARCHITECTURE, LAMBDA_RUNTIME, LOG_RETENTION } from './defaults.js';
 import { METRICS_NAMESPACE } from './metrics.js';
 import type { SluiceTables } from './tables.js';
@@ -114,6 +114,11 @@ export class SluiceFunctions extends Construct {
     if (modelIds.length === 0) {
       throw new Error(`Function ${spec.name} invokes Bedrock, but no models are configured; list them in the model config.`);
     }
+    const region = modelRegion(stack);
+    const unavailable = unavailableModelIds(modelIds, region);
+    if (unavailable.length > 0) {
+      Annotations.of(fn).addWarningV2('sluice:model-unavailable', `Not offered by Bedrock in ${region}, so not granted: ${unavailable.join(', ')}`);
+    }
     // A managed policy of its own: one ARN pair per model would overflow the role's default
     // inline policy, and the overflow CDK creates at synth would escape the suppression below.
     const policy = new iam.ManagedPolicy(this, `${pascal(spec.name)}Bedrock`, {
@@ -124,7 +129,7 @@ export class SluiceFunctions extends Construct {
           // ConverseStream is authorized as InvokeModelWithResponseStream; CountTokens prices
           // what a cancelled or failed turn produced (functions/chat-stream/produced-usage.ts).
           actions: ['bedrock:InvokeModelWithResponseStream', 'bedrock:CountTokens'],
-          resources: bedrockModelArns(modelIds, { region: modelRegion(stack), account: stack.account, partition: stack.partition }),
+          resources: bedrockModelArns(modelIds, { region, account: stack.account, partition: stack.partition }),
         }),
       ],
     });

@@ -6,7 +6,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuthMode, type GatewayManifest } from '../../infra/gateway.js';
-import { bedrockModelArns, foundationModelId } from '../../infra/cdk/bedrock-arns.js';
+import { bedrockModelArns, foundationModelId, unavailableModelIds } from '../../infra/cdk/bedrock-arns.js';
 import { ManifestError, assertValidManifest, manifestProblems } from '../../infra/cdk/manifest-checks.js';
 import { HandlerForm, NO_MANIFEST_CODE, bundleManifestCode, handlerForm } from '../../infra/cdk/manifest-code.js';
 import { SluiceStack } from '../../infra/cdk/sluice-stack.js';
@@ -109,8 +109,9 @@ describe('Bedrock model ARNs', () => {
     ]);
   });
 
-  it('refuses to grant a catalogue model Bedrock does not offer in the Region (Mistral Large outside us-west-2)', () => {
-    expect(() => bedrockModelArns(['mistral.mistral-large-2407-v1:0'], scope)).toThrow(RangeError);
+  it('grants nothing for a catalogue model Bedrock does not offer in the Region (Mistral Large outside us-west-2)', () => {
+    expect(bedrockModelArns(['mistral.mistral-large-2407-v1:0'], scope)).toEqual([]);
+    expect(unavailableModelIds(['mistral.mistral-large-2407-v1:0', 'amazon.nova-lite-v1:0'], 'us-east-1')).toEqual(['mistral.mistral-large-2407-v1:0']);
     expect(bedrockModelArns(['mistral.mistral-large-2407-v1:0'], { ...scope, region: 'us-west-2' })).toEqual([
       'arn:aws:bedrock:us-west-2::foundation-model/mistral.mistral-large-2407-v1:0',
     ]);
