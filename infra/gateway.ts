@@ -149,14 +149,15 @@ export const gateway: GatewayManifest = {
     name: 'sluice-events',
     authProviders: [AuthMode.COGNITO, AuthMode.IAM, AuthMode.API_KEY],
     defaultPublishAuthModes: [AuthMode.IAM],
-    defaultSubscribeAuthModes: [AuthMode.COGNITO, AuthMode.IAM],
+    defaultSubscribeAuthModes: [AuthMode.COGNITO],
     namespaces: [
       {
         // Token streams: only the gateway's IAM role publishes; a user subscribes to
-        // its own /chat/{sub}/... channels only (enforced in the handler).
+        // its own /chat/{sub}/... channels only (enforced in the handler). No IAM subscribe:
+        // any principal of the account with appsync:EventSubscribe could read every stream.
         name: 'chat',
         publishAuthModes: [AuthMode.IAM],
-        subscribeAuthModes: [AuthMode.COGNITO, AuthMode.IAM],
+        subscribeAuthModes: [AuthMode.COGNITO],
         codeHandlers: 'resolvers/events/chat.ts',
       },
       {

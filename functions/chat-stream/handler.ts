@@ -46,6 +46,7 @@ export async function handler(event: unknown): Promise<{ status: string }> {
     store,
     publisher,
     settle: settleWithLedger,
+    region,
     reportUndelivered: ({ request, cause }) =>
       logger.error('chat stream not delivered: publishing to the Events API failed after retries', {
         requestId: request.requestId,

@@ -5,6 +5,7 @@ import {
   type Message,
 } from '@aws-sdk/client-bedrock-runtime';
 import { TurnStatus, type ConversationStore, type StoredMessage } from '../shared/conversation-store.js';
+import { invocationModelId } from '../shared/model-invocation.js';
 import { chatChannel, StreamErrorCode, type ChatTurnRequest, type StopReason, type StreamUsage } from '../shared/protocol.js';
 import { TurnStream, type TurnStreamOptions } from '../shared/turn-stream.js';
 import { classifyBedrockError } from './bedrock-errors.js';
@@ -39,6 +40,11 @@ export interface TurnDependencies {
   store: ConversationStore;
   publisher: TurnStreamOptions['publisher'];
   settle: SettleTurn;
+  /**
+   * The Region Bedrock is called in: a catalogue model that runs there only through an
+   * inference profile is called by the profile's id. @default the catalogue id as is
+   */
+  region?: string;
   recordMetrics?: RecordTurnMetrics;
   reportUndelivered?: ReportUndelivered;
   now?: () => Date;
@@ -82,7 +88,7 @@ export async function runTurn(request: ChatTurnRequest, deps: TurnDependencies):
   history.catch(noop);
   const priorMessages = await history;
   const input: ConverseStreamCommandInput = {
-    modelId: request.modelId,
+    modelId: deps.region ? invocationModelId(request.modelId, deps.region) : request.modelId,
     messages: [...toBedrockMessages(priorMessages), { role: 'user', content: [{ text: request.prompt }] }],
     inferenceConfig: { maxTokens: request.maxTokens },
     ...(request.system ? { system: [{ text: request.system }] } : {}),
@@ -159,7 +165,7 @@ export async function runTurn(request: ChatTurnRequest, deps: TurnDependencies):
   const outcome: 'completed' | 'cancelled' | 'failed' = cancelled ? 'cancelled' : failure ? 'failed' : 'completed';
   // Without Bedrock's metadata (cancel, error) bill what was produced.
   const billedUsage: StreamUsage =
-    usage ?? (await producedUsage(deps.bedrock, { modelId: request.modelId, messages: input.messages ?? [], system: input.system, streamedText: stream.streamedText, deltas }));
+    usage ?? (await producedUsage(deps.bedrock, { modelId: input.modelId!, messages: input.messages ?? [], system: input.system, streamedText: stream.streamedText, deltas }));
   const { costUsd } = await deps.settle({ request, usage: billedUsage, outcome });
   const text = stream.streamedText;
   const finalStop: StopReason | undefined = cancelled ? 'cancelled' : stopReason;

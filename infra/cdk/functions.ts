@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Annotations, Duration, Stack, Token } from 'aws-cdk-lib';
 import { AppSyncEventResource, type EventApi } from 'aws-cdk-lib/aws-appsync';
 import type { IUserPool } from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -11,7 +11,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { FUNCTION_BUNDLING } from '../function-bundle.js';
 import type { LambdaFunction } from '../gateway.js';
 import { pascal } from './auth.js';
-import { bedrockModelArns } from './bedrock-arns.js';
+import { SYNTH_FALLBACK_REGION, bedrockModelArns, unavailableModelIds } from './bedrock-arns.js';
 import { LAMBDA_ARCHITECTURE, LAMBDA_RUNTIME, LOG_RETENTION } from './defaults.js';
 import { METRICS_NAMESPACE } from './metrics.js';
 import type { SluiceTables } from './tables.js';
@@ -111,6 +111,11 @@ export class SluiceFunctions extends Construct {
     if (modelIds.length === 0) {
       throw new Error(`Function ${spec.name} invokes Bedrock, but no models are configured; list them in the model config.`);
     }
+    const region = modelRegion(stack);
+    const unavailable = unavailableModelIds(modelIds, region);
+    if (unavailable.length > 0) {
+      Annotations.of(fn).addWarningV2('sluice:model-unavailable', `Not offered by Bedrock in ${region}, so not granted: ${unavailable.join(', ')}`);
+    }
     // A managed policy of its own: one ARN pair per model would overflow the role's default
     // inline policy, and the overflow CDK creates at synth would escape the suppression below.
     const policy = new iam.ManagedPolicy(this, `${pascal(spec.name)}Bedrock`, {
@@ -121,7 +126,7 @@ export class SluiceFunctions extends Construct {
           // ConverseStream is authorized as InvokeModelWithResponseStream; CountTokens prices
           // what a cancelled or failed turn produced (functions/chat-stream/produced-usage.ts).
           actions: ['bedrock:InvokeModelWithResponseStream', 'bedrock:CountTokens'],
-          resources: bedrockModelArns(modelIds, { region: stack.region, account: stack.account, partition: stack.partition }),
+          resources: bedrockModelArns(modelIds, { region, account: stack.account, partition: stack.partition }),
         }),
       ],
     });
@@ -166,4 +171,18 @@ export class SluiceFunctions extends Construct {
       true,
     );
   }
+}
+
+/**
+ * The Region the model rules are read for: the stack's, or, when it is unknown at synth (no
+ * CDK_DEFAULT_REGION), SYNTH_FALLBACK_REGION with a warning, since which id and ARNs a model
+ * needs depends on the Region.
+ */
+function modelRegion(stack: Stack): string {
+  if (!Token.isUnresolved(stack.region)) return stack.region;
+  Annotations.of(stack).addWarningV2(
+    'sluice:model-region',
+    `The stack's Region is unknown at synth: Bedrock grants follow the model rules of ${SYNTH_FALLBACK_REGION}. Set CDK_DEFAULT_REGION (cdk deploy does).`,
+  );
+  return SYNTH_FALLBACK_REGION;
 }

@@ -79,6 +79,10 @@ export function manifestProblems(manifest: GatewayManifest, rootDir: string): st
       need(!ds || ds.type !== 'NONE', `namespace ${ns.name}: Events APIs have no NONE data source (${ns.handlerDataSource})`);
       need(Boolean(ns.codeHandlers), `namespace ${ns.name}: handlerDataSource needs codeHandlers`);
     }
+    need(
+      !(ns.codeHandlers && ns.directHandlers?.onPublish && ns.directHandlers?.onSubscribe),
+      `namespace ${ns.name}: codeHandlers would never run, both onPublish and onSubscribe are direct Lambda handlers (the CDK's ChannelNamespace refuses this)`,
+    );
     for (const direct of [ns.directHandlers?.onPublish, ns.directHandlers?.onSubscribe]) {
       if (direct) need(functions.has(direct.functionName), `namespace ${ns.name}: unknown direct handler function ${direct.functionName}`);
     }

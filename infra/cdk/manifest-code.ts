@@ -14,6 +14,7 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import { bundleAppSyncJs } from '../appsync-bundle.js';
+import { assertAppSyncJsCode } from '../appsync-code-check.js';
 import type { GatewayManifest } from '../gateway.js';
 import { instantiateAppSyncJs } from '../local/appsync-js/runtime.js';
 import { AppSyncJsFlavor } from '../local/appsync-js/types.js';
@@ -48,15 +49,18 @@ function channelHandlerFiles(manifest: GatewayManifest): string[] {
 }
 
 /**
- * Bundles each file of {@link appSyncJsFiles} with the shared bundler and loads each channel
- * handler file into the twin's APPSYNC_JS runtime to list its callable exports.
+ * Bundles each file of {@link appSyncJsFiles} with the shared bundler, checks each bundle as
+ * AppSync will when the stack creates it (so a refusal shows at synth, not mid-deploy), and
+ * loads each channel handler file into the twin's APPSYNC_JS runtime to list its callable exports.
  * @param rootDir - directory the manifest's relative paths start from (the repository root)
+ * @throws AppSyncCodeError (AppSync's BadRequestException, CODE_ERROR) naming the first file AppSync would refuse
  * @throws Error naming the file when one does not bundle, or a handler file's top-level code fails
  */
 export async function bundleManifestCode(manifest: GatewayManifest, rootDir: string): Promise<ManifestCode> {
   const files = appSyncJsFiles(manifest);
   const code = await Promise.all(files.map((file) => bundleAppSyncJs(isAbsolute(file) ? file : resolve(rootDir, file))));
   const bundles = new Map(files.map((file, index) => [file, code[index]!]));
+  for (const [file, bundle] of bundles) assertAppSyncJsCode(bundle, file);
   const handlerFiles = channelHandlerFiles(manifest);
   const modules = await Promise.all(
     handlerFiles.map((file) => instantiateAppSyncJs(bundles.get(file)!, { name: file, flavor: AppSyncJsFlavor.EVENTS })),

@@ -1,6 +1,8 @@
 import { MODELS } from '../../functions/shared/config.js';
+import { countsTokens, modelIdVerdict } from '../../functions/shared/model-invocation.js';
 import { DEFAULT_MODELS, resolveModel, startBedrockTwin, type BedrockTwinOptions } from './bedrock/index.js';
 import type { TwinComponentFactory } from './context.js';
+import { LOCAL_REGION } from './dynamodb.js';
 import { eventsComponent } from './events/component.js';
 import { createGraphqlComponent } from './graphql/component.js';
 import { webAppComponent } from './web.js';
@@ -10,13 +12,19 @@ export const defaultComponents: TwinComponentFactory[] = [eventsComponent, creat
 
 /**
  * Servers the twin runs beside its HTTPS port: the Bedrock Runtime endpoint (HTTP/2
- * cleartext, as the SDK speaks it), answering for every model the config prices.
+ * cleartext, as the SDK speaks it), answering for every model the config prices, with the
+ * ids and CountTokens support AWS has in the twin's Region (functions/shared/model-invocation.ts).
  */
 export async function startSideServices(
   options: { bedrockSpeed?: number; onConverseStream?: BedrockTwinOptions['onConverseStream'] } = {},
 ): Promise<{ bedrockEndpoint: string; close(): Promise<void> }> {
   const unknownToSimulator = MODELS.filter((model) => !resolveModel(model.id, DEFAULT_MODELS));
   const models = Object.fromEntries(unknownToSimulator.map((model) => [model.id, { maxOutputTokens: model.maxOutputTokens }]));
-  const bedrock = await startBedrockTwin({ models, speed: options.bedrockSpeed, onConverseStream: options.onConverseStream });
+  const bedrock = await startBedrockTwin({
+    models,
+    speed: options.bedrockSpeed,
+    onConverseStream: options.onConverseStream,
+    modelRules: { verdict: (id) => modelIdVerdict(id, LOCAL_REGION), countsTokens: (id) => countsTokens(id, LOCAL_REGION) },
+  });
   return { bedrockEndpoint: bedrock.endpoint, close: () => bedrock.close() };
 }

@@ -53,6 +53,7 @@ describe('Events channel handlers on the twin', () => {
     router: async (event) => {
       lambdaEvents.push(event as Record<string, unknown>);
       const { events: incoming } = event as { events: { id: string; payload: Record<string, unknown> }[] };
+      if (incoming.some((e) => e.payload.unauth)) throw Object.assign(new Error('Not your room'), { name: 'UnauthorizedException' });
       return { events: incoming.map((e) => (e.payload.reject ? { id: e.id, error: 'router says no' } : { id: e.id, payload: { ...e.payload, routed: true } })) };
     },
     guard: async (event) => {
@@ -178,6 +179,11 @@ describe('Events channel handlers on the twin', () => {
         events: [{ id: expect.any(String), payload: { a: 1 } }, { id: expect.any(String), payload: { a: 2, reject: true } }],
       });
       expect(lambdaEvents.find((e) => (e.info as { operation: string }).operation === 'SUBSCRIBE')).toMatchObject({ events: null });
+    });
+
+    it('answers a publish the function refuses with UnauthorizedException with 403, as AppSync does for a direct handler', async () => {
+      const refused = await post('/direct/room', [{ unauth: true }]);
+      expect(refused).toMatchObject({ status: 403, errorType: 'UnauthorizedException' });
     });
 
     it('denies a subscription when the function returns {error} or throws UnauthorizedException', async () => {

@@ -1,8 +1,8 @@
 // The APPSYNC_JS runtime: how a call ends (returned, early return, util.error, appendError,
-// unauthorized, a thrown error), the time limit, the sandbox's globals, the stash, logs, and the
+// unauthorized, a thrown error), code refused at load, the runaway guard, the sandbox's globals, the stash, logs, and the
 // Events/GraphQL differences. Fixtures live in test/fixtures/appsync-js/.
 import { describe, expect, it } from 'vitest';
-import { AppSyncJsLoadError, instantiateAppSyncJs, loadAppSyncJsModule } from '../../infra/local/appsync-js/index.js';
+import { AppSyncCodeError, AppSyncJsLoadError, instantiateAppSyncJs, loadAppSyncJsModule } from '../../infra/local/appsync-js/index.js';
 import { evaluateResolver, makeContext, makeEventContext } from '../helpers/evaluate-resolver.js';
 
 const FIXTURES = 'test/fixtures/appsync-js';
@@ -76,67 +76,81 @@ describe('call outcomes', () => {
     expect(error).toEqual({ message: expect.stringContaining('BigInt'), errorType: 'Code' });
   });
 
-  it('refuses an async handler instead of returning an empty object', async () => {
+  it('refuses an async handler at load, as AppSync refuses to save it', async () => {
     // Act
-    const { error } = await evaluateResolver(`${FIXTURES}/rejected/async-handler.ts`, 'request');
+    const load = loadAppSyncJsModule(`${FIXTURES}/rejected/async-handler.ts`);
 
     // Assess
-    expect(error).toEqual({ message: expect.stringContaining('must not be async'), errorType: 'Code' });
+    await expect(load).rejects.toMatchObject({ name: 'BadRequestException', detail: { codeErrors: [{ value: 'Async functions are not supported.' }] } });
   });
 });
 
-describe('the time limit', () => {
-  it('stops an endless loop, reports it as an error, and the module stays usable', async () => {
+describe('code AppSync refuses, and the runaway guard', () => {
+  it('refuses a resolver with a while loop at load with AppSync\'s CODE_ERROR', async () => {
+    // Act
+    const load = loadAppSyncJsModule(`${FIXTURES}/rejected/infinite-loop.ts`);
+
+    // Assess
+    const error = (await load.catch((e: unknown) => e)) as AppSyncCodeError;
+    expect(error).toBeInstanceOf(AppSyncCodeError);
+    expect(error.toJSON()).toEqual({
+      message: 'The code contains one or more errors.',
+      reason: 'CODE_ERROR',
+      detail: { codeErrors: [{ errorType: 'LINT_ERROR', value: 'While statements are not supported.', location: { line: expect.any(Number), column: 3, span: expect.any(Number) } }] },
+    });
+    expect(error.name).toBe('BadRequestException');
+    expect(error.message).toMatch(/infinite-loop\.ts:\d+:3: While statements are not supported\.$/);
+  });
+
+  it('ends unbounded recursion as a Code error of that call, and the module stays usable', async () => {
     // Prepare
-    const module = await loadAppSyncJsModule(`${FIXTURES}/rejected/infinite-loop.ts`, { timeoutMs: 100 });
-    const started = Date.now();
+    const module = await loadAppSyncJsModule(`${FIXTURES}/deep-recursion.ts`);
 
     // Act
-    const stopped = module.call('request', makeContext());
+    const overflowed = module.call('request', makeContext());
     const next = module.call('response', makeContext());
 
     // Assess
-    expect(stopped).toMatchObject({ kind: 'error', error: { message: 'Execution timed out after 100 ms', errorType: 'Code' } });
-    expect(Date.now() - started).toBeLessThan(2000);
+    expect(overflowed).toMatchObject({ kind: 'error', error: { errorType: 'Code', message: expect.stringContaining('RangeError: Maximum call stack size exceeded') } });
     expect(next).toMatchObject({ kind: 'returned', value: null });
-  });
-
-  it('stops an endless promise job too, within the same limit', async () => {
-    // Prepare
-    const module = await loadAppSyncJsModule(`${FIXTURES}/rejected/promise-loop.ts`, { timeoutMs: 100 });
-
-    // Act
-    const outcome = module.call('request', makeContext());
-
-    // Assess
-    expect(outcome).toMatchObject({ kind: 'error', error: { message: 'Execution timed out after 100 ms' } });
   });
 });
 
 describe('the sandbox', () => {
   it('has none of the host globals APPSYNC_JS lacks, no eval, and no way back to the host', async () => {
+    // Prepare
+    const module = await loadAppSyncJsModule(`${FIXTURES}/rejected/sandbox-globals.ts`);
+
     // Act
-    const { result } = await evaluateResolver(`${FIXTURES}/rejected/sandbox-globals.ts`, 'request');
+    const globals = module.call('request', makeContext());
+    const evaluated = module.call('callEval', makeContext());
+    const escaped = module.call('reachHost', makeContext());
 
     // Assess
-    expect(result).toEqual({
-      types: {
-        process: 'undefined',
-        require: 'undefined',
-        module: 'undefined',
-        setTimeout: 'undefined',
-        setInterval: 'undefined',
-        setImmediate: 'undefined',
-        fetch: 'undefined',
-        Buffer: 'undefined',
-        WebAssembly: 'undefined',
-        __sluiceBridge: 'undefined',
+    expect(globals).toMatchObject({
+      kind: 'returned',
+      value: {
+        types: {
+          process: 'undefined',
+          require: 'undefined',
+          module: 'undefined',
+          setTimeout: 'undefined',
+          setInterval: 'undefined',
+          setImmediate: 'undefined',
+          fetch: 'undefined',
+          Buffer: 'undefined',
+          WebAssembly: 'undefined',
+          Promise: 'undefined',
+          Atomics: 'undefined',
+          SharedArrayBuffer: 'undefined',
+          __sluiceBridge: 'undefined',
+        },
+        utilIsGlobal: 'object',
+        runtimeIsGlobal: 'object',
       },
-      evalWorks: false,
-      escapedToHost: false,
-      utilIsGlobal: 'object',
-      runtimeIsGlobal: 'object',
     });
+    expect(evaluated).toMatchObject({ kind: 'error', error: { message: expect.stringContaining('EvalError') } });
+    expect(escaped).toMatchObject({ kind: 'error', error: { errorType: 'Code' } });
   });
 
   it('keeps modules apart: state set by one call is not seen by another module', async () => {

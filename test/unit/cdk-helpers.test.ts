@@ -6,10 +6,11 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuthMode, type GatewayManifest } from '../../infra/gateway.js';
-import { bedrockModelArns, foundationModelId } from '../../infra/cdk/bedrock-arns.js';
+import { bedrockModelArns, foundationModelId, unavailableModelIds } from '../../infra/cdk/bedrock-arns.js';
 import { ManifestError, assertValidManifest, manifestProblems } from '../../infra/cdk/manifest-checks.js';
 import { HandlerForm, NO_MANIFEST_CODE, bundleManifestCode, handlerForm } from '../../infra/cdk/manifest-code.js';
 import { SluiceStack } from '../../infra/cdk/sluice-stack.js';
+import { namespaceHandlers } from '../../infra/local/events/handlers.js';
 
 /** The smallest manifest the stack accepts: one namespace without handlers, no resolvers. */
 const minimalManifest = (): GatewayManifest => ({
@@ -62,6 +63,18 @@ describe('manifest checks', () => {
       expect.arrayContaining(['namespace chat: Events APIs have no NONE data source (NoneDS)', 'namespace chat: handlerDataSource needs codeHandlers']),
     );
   });
+
+  it('refuses code handlers beside direct Lambda handlers for both operations, as the CDK ChannelNamespace does, on both hosts', () => {
+    const manifest = minimalManifest();
+    const both = { onPublish: { functionName: 'f', invokeType: 'REQUEST_RESPONSE' as const }, onSubscribe: { functionName: 'f', invokeType: 'REQUEST_RESPONSE' as const } };
+    Object.assign(manifest.events.namespaces[0]!, { codeHandlers: 'handlers.ts', directHandlers: both });
+    expect(manifestProblems(manifest, tmpdir())).toContain(
+      'namespace chat: codeHandlers would never run, both onPublish and onSubscribe are direct Lambda handlers (the CDK\'s ChannelNamespace refuses this)',
+    );
+    expect(() => namespaceHandlers(manifest.events.namespaces[0]!, { lambda: {} as Parameters<typeof namespaceHandlers>[1]['lambda'], dataSources: [], log: () => undefined })).toThrow(
+      /codeHandlers cannot be set when both onPublish and onSubscribe are direct Lambda handlers/,
+    );
+  });
 });
 
 describe('Bedrock model ARNs', () => {
@@ -76,13 +89,31 @@ describe('Bedrock model ARNs', () => {
     expect(foundationModelId(modelId)).toBe(expected);
   });
 
-  it('grants the model in every region and only that model’s inference profiles', () => {
-    const arns = bedrockModelArns(['global.anthropic.claude-haiku-4-5-20251001-v1:0', 'amazon.nova-lite-v1:0'], scope);
+  it('grants exactly what each catalogue model needs from the Region: on demand, a geographic profile, or global', () => {
+    const arns = bedrockModelArns(
+      ['anthropic.claude-3-haiku-20240307-v1:0', 'anthropic.claude-3-7-sonnet-20250219-v1:0', 'global.anthropic.claude-haiku-4-5-20251001-v1:0'],
+      scope,
+    );
     expect(arns).toEqual([
-      'arn:aws:bedrock:*::foundation-model/anthropic.claude-haiku-4-5-20251001-v1:0',
-      'arn:aws:bedrock:us-east-1:123456789012:inference-profile/*.anthropic.claude-haiku-4-5-20251001-v1:0',
-      'arn:aws:bedrock:*::foundation-model/amazon.nova-lite-v1:0',
-      'arn:aws:bedrock:us-east-1:123456789012:inference-profile/*.amazon.nova-lite-v1:0',
+      // On demand in us-east-1: the foundation model there, nothing else.
+      'arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-haiku-20240307-v1:0',
+      // Profile only: the us. profile the gateway calls, and the model where it routes.
+      'arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-3-7-sonnet-20250219-v1:0',
+      'arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-7-sonnet-20250219-v1:0',
+      'arn:aws:bedrock:us-east-2::foundation-model/anthropic.claude-3-7-sonnet-20250219-v1:0',
+      'arn:aws:bedrock:us-west-2::foundation-model/anthropic.claude-3-7-sonnet-20250219-v1:0',
+      // Global: the profile, the Region's model, and the Region-less ARN of global routing.
+      'arn:aws:bedrock:us-east-1:123456789012:inference-profile/global.anthropic.claude-haiku-4-5-20251001-v1:0',
+      'arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-haiku-4-5-20251001-v1:0',
+      'arn:aws:bedrock:::foundation-model/anthropic.claude-haiku-4-5-20251001-v1:0',
+    ]);
+  });
+
+  it('grants nothing for a catalogue model Bedrock does not offer in the Region (Mistral Large outside us-west-2)', () => {
+    expect(bedrockModelArns(['mistral.mistral-large-2407-v1:0'], scope)).toEqual([]);
+    expect(unavailableModelIds(['mistral.mistral-large-2407-v1:0', 'amazon.nova-lite-v1:0'], 'us-east-1')).toEqual(['mistral.mistral-large-2407-v1:0']);
+    expect(bedrockModelArns(['mistral.mistral-large-2407-v1:0'], { ...scope, region: 'us-west-2' })).toEqual([
+      'arn:aws:bedrock:us-west-2::foundation-model/mistral.mistral-large-2407-v1:0',
     ]);
   });
 });
@@ -122,6 +153,22 @@ describe('channel handler forms', () => {
       HandlerForm.FUNCTION,
       HandlerForm.ABSENT,
     ]);
+  });
+
+  it('refuses at synth, with AppSync\'s CODE_ERROR, a bundle AppSync would refuse to create (throw in a channel handler)', async () => {
+    // Prepare
+    const manifest = minimalManifest();
+    writeFileSync(join(rootDir, 'throwing.ts'), "export function onPublish(ctx: any) { if (!ctx.events) throw new Error('none'); return ctx.events; }\n");
+    manifest.events.namespaces[0]!.codeHandlers = 'throwing.ts';
+    // Act
+    const bundled = bundleManifestCode(manifest, rootDir);
+    // Assess
+    await expect(bundled).rejects.toMatchObject({
+      name: 'BadRequestException',
+      reason: 'CODE_ERROR',
+      detail: { codeErrors: [{ errorType: 'LINT_ERROR', value: 'Throw statements are not supported.' }] },
+    });
+    await expect(bundled).rejects.toThrow(/throwing\.ts:\d+:\d+: Throw statements are not supported\./);
   });
 
   it('gives the data source only to a {request, response} handler, never to a plain function', async () => {

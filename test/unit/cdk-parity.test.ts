@@ -70,6 +70,13 @@ describe('cloud and twin parity (real manifest)', () => {
     expect(problems).toEqual([]);
   });
 
+  it('lets only Cognito users subscribe to chat, never an IAM principal', () => {
+    synthesized();
+    const chat = resources('AWS::AppSync::ChannelNamespace').find((ns) => ns.Properties.Name === 'chat')!;
+    expect(chat.Properties.SubscribeAuthModes).toEqual([{ AuthType: 'AMAZON_COGNITO_USER_POOLS' }]);
+    expect(chat.Properties.PublishAuthModes).toEqual([{ AuthType: 'AWS_IAM' }]);
+  });
+
   it('synthesizes without unsuppressed cdk-nag AwsSolutions findings', () => {
     synthesized();
     const annotations = Annotations.fromStack(stack);

@@ -250,9 +250,11 @@ describe('the Sluice stack (fixture manifest)', () => {
     // Streaming, and counting what a cancelled turn produced; nothing else (no InvokeModel, no wildcard action).
     expect(bedrockStatements[0]!.Action).toEqual(['bedrock:InvokeModelWithResponseStream', 'bedrock:CountTokens']);
     const resources = JSON.stringify(bedrockStatements[0]!.Resource);
+    // The profile the gateway calls from the Region (read for us-east-1 at a Region-less synth), never a wildcard.
+    expect(resources).toContain('inference-profile/us.anthropic.claude-3-5-haiku-20241022-v1:0');
     expect(resources).toContain('foundation-model/anthropic.claude-3-5-haiku-20241022-v1:0');
-    expect(resources).toContain('inference-profile/*.anthropic.claude-haiku-4-5-20251001-v1:0');
-    expect(resources).not.toMatch(/foundation-model\/\*"/);
+    expect(resources).toContain('inference-profile/global.anthropic.claude-haiku-4-5-20251001-v1:0');
+    expect(resources).not.toMatch(/\*/);
   });
 
   it('lets the streaming function publish to the chat namespace only', () => {

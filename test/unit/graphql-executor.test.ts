@@ -62,7 +62,7 @@ describe('the GraphQL executor (pipelines through the APPSYNC_JS runtime)', () =
   const lambdaEvents: AppSyncLambdaEvent[] = [];
   let executor: GraphqlExecutor;
   let lambda: LocalLambdaInvoker;
-  const loader = createResolverLoader({ timeoutMs: 200 });
+  const loader = createResolverLoader();
 
   beforeAll(() => {
     lambda = new LocalLambdaInvoker({
@@ -140,12 +140,12 @@ describe('the GraphQL executor (pipelines through the APPSYNC_JS runtime)', () =
     expect(body.data?.early).toEqual({ early: null, trail: ['before'] });
   });
 
-  it('reports a resolver that never ends as an error instead of hanging', async () => {
+  it('refuses a pipeline function with a loop AppSync would refuse to save, instead of running it', async () => {
     // Act
     const body = await run('{ looping { trail } }');
     // Assess
     expect(body.data).toEqual({ looping: null });
-    expect(body.errors?.[0]).toMatchObject({ path: ['looping'], errorType: 'Code', message: expect.stringMatching(/timed out/) });
+    expect(body.errors?.[0]).toMatchObject({ path: ['looping'], message: expect.stringMatching(/^The code contains one or more errors\. .*loop-step\.ts:\d+:\d+: For statements are not supported\./) });
   });
 
   it.each([
@@ -187,5 +187,30 @@ describe('the GraphQL executor (pipelines through the APPSYNC_JS runtime)', () =
     const body = await run('{ pipe(');
     // Assess
     expect(body).toMatchObject({ data: null, errors: [{ errorType: 'InvalidSyntax', message: expect.stringMatching(/^Invalid Syntax : /) }] });
+  });
+
+  it('names a request that outlives its time limit in a Lambda data source Lambda:ExecutionTimeoutException, as AppSync does', async () => {
+    // Prepare: the same API, a 100 ms request limit and a Lambda that answers after a second.
+    const slowLambda = new LocalLambdaInvoker({
+      functions: [],
+      // Only the in-process override runs here: no execution environment is started.
+      settings: { region: 'us-east-1' } as TwinFunctionSettings,
+      accountId: '000000000000',
+      overrides: { echo: () => new Promise((resolve) => setTimeout(() => resolve({ trail: ['late'] }), 1000)) },
+    });
+    const sources = createDataSources({ dynamodb: { endpoint: 'http://127.0.0.1:1', tablePrefix: '', tableName: (n) => n }, lambda: slowLambda, tables: [] });
+    const slow = createGraphqlExecutor({
+      schema: buildAppSyncSchema(SDL),
+      api: API,
+      dataSources: DATA_SOURCES,
+      load: loader.load,
+      invokeDataSource: (dataSource, request, lambdaEvent) => sources.invoke({ dataSource, request, lambdaEvent }),
+      requestTimeoutMs: 100,
+    });
+    // Act
+    const body = await slow.execute({ query: '{ withLambda { last } }', caller: alice, headers: {} });
+    // Assess
+    expect(body.data).toEqual({ withLambda: null });
+    expect(body.errors?.[0]).toMatchObject({ path: ['withLambda'], errorType: 'Lambda:ExecutionTimeoutException', message: 'Execution timed out.' });
   });
 });

@@ -14,11 +14,12 @@ describe('pricing', () => {
     expect(microsToUsd(cost)).toBe(0.8 + 4 + 0.08 + 1);
   });
 
-  it('never prices cache tokens at zero, even for models without prompt caching', () => {
+  it('never prices cache tokens at zero, even for models without prompt caching; only Nova lists free cache writes', () => {
     for (const model of MODELS) {
       const prices = integerPrices(model);
       expect(prices.cacheRead, model.id).toBeGreaterThan(0);
-      expect(prices.cacheWrite, model.id).toBeGreaterThan(0);
+      if (model.id.startsWith('amazon.nova-')) expect(prices.cacheWrite, model.id).toBe(0);
+      else expect(prices.cacheWrite, model.id).toBeGreaterThan(0);
     }
   });
 

@@ -1,3 +1,4 @@
 export { AppSyncJsLoadError } from './errors.js';
-export { DEFAULT_CALL_TIMEOUT_IN_MS, instantiateAppSyncJs, loadAppSyncJsModule, type AppSyncJsModule, type AppSyncJsModuleOptions } from './runtime.js';
+export { AppSyncCodeError } from '../../appsync-code-check.js';
+export { instantiateAppSyncJs, loadAppSyncJsModule, type AppSyncJsModule, type AppSyncJsModuleOptions } from './runtime.js';
 export * from './types.js';

@@ -5,28 +5,24 @@
  * the twin's implementation.
  *
  * `node:vm` is not a security boundary; the sandbox exists for fidelity (code that would fail
- * on AppSync fails here) and so that a runaway handler cannot hang the twin.
+ * on AppSync fails here).
+ *
+ * Code is checked when it is loaded, as AppSync checks it when it is saved: syntax APPSYNC_JS
+ * does not support (loops other than for-of/for-in, `throw`, `try`, async, promises, …) is
+ * refused with AppSync's CODE_ERROR. With no loops and no job queue left, a call cannot run
+ * forever: unbounded recursion ends in V8's stack overflow, which the call reports as a Code
+ * error. So calls run without a `vm` timeout, whose watchdog thread cost more than most calls.
  */
-import { createContext, Script, type Context } from 'node:vm';
+import { createContext, Script } from 'node:vm';
 import { bundleAppSyncJs } from '../../appsync-bundle.js';
+import { assertAppSyncJsCode } from '../../appsync-code-check.js';
 import { toSandboxModuleSource } from './code-transform.js';
 import { AppSyncJsLoadError } from './errors.js';
 import { createHostBridge } from './host-bridge.js';
 import { sandboxScript } from './sandbox-script.js';
 import { AppSyncJsFlavor, CODE_ERROR_TYPE, type AppSyncJsError, type CallOutcome, type SandboxReply } from './types.js';
 
-/**
- * How long one call may run before it is stopped and reported as an error.
- * AppSync documents no figure for APPSYNC_JS; a second is far beyond any sane handler.
- */
-export const DEFAULT_CALL_TIMEOUT_IN_MS = 1000;
-
 export interface AppSyncJsModuleOptions {
-  /**
-   * Time limit of one call (and of loading the module).
-   * @default DEFAULT_CALL_TIMEOUT_IN_MS
-   */
-  timeoutMs?: number;
   /**
    * Which API runs the code; Events has no `extensions`.
    * @default 'graphql'
@@ -62,6 +58,7 @@ export interface AppSyncJsModule {
 
 /**
  * Bundles `entry` as the cloud would and loads it into a fresh sandbox.
+ * @throws AppSyncCodeError (AppSync's BadRequestException, CODE_ERROR) when the code uses syntax APPSYNC_JS refuses
  * @throws AppSyncJsLoadError when the file does not bundle or its top-level code fails
  * @example
  * ```ts
@@ -77,15 +74,13 @@ export async function loadAppSyncJsModule(entry: string, options: AppSyncJsModul
   return instantiateAppSyncJs(code, { ...options, name: entry });
 }
 
-/** Stops a call that overran its time limit; vm raises it as a host error with this code. */
-const TIMEOUT_CODE = 'ERR_SCRIPT_EXECUTION_TIMEOUT';
-
 /** Runs one call; compiled once, run in every context. */
 const RUN_SCRIPT = new Script('__sluice.run(__sluiceIn)', { filename: 'appsync-js-call.js' });
 
 /**
  * Loads already-bundled APPSYNC_JS code (what `bundleAppSyncJs` returns, or what AppSync's
  * EvaluateCode accepts) into a fresh sandbox.
+ * @throws AppSyncCodeError (AppSync's BadRequestException, CODE_ERROR) when the code uses syntax APPSYNC_JS refuses
  * @throws AppSyncJsLoadError when the top-level code fails
  * @example
  * ```ts
@@ -97,7 +92,7 @@ export async function instantiateAppSyncJs(
   options: AppSyncJsModuleOptions & { name?: string } = {},
 ): Promise<AppSyncJsModule> {
   const name = options.name ?? '<code>';
-  const timeout = options.timeoutMs ?? DEFAULT_CALL_TIMEOUT_IN_MS;
+  assertAppSyncJsCode(code, name);
   const [runtime, moduleSource] = await Promise.all([sandboxScript(), toSandboxModuleSource(code)]).catch((error: unknown) => {
     throw new AppSyncJsLoadError(`Cannot prepare ${name} for the sandbox: ${String(error)}`, { cause: error });
   });
@@ -113,11 +108,11 @@ export async function instantiateAppSyncJs(
   const context = createContext(globals, {
     name: `APPSYNC_JS ${name}`,
     codeGeneration: { strings: false, wasm: false },
-    // Promise jobs run inside the time limit instead of after it, on the host's clock.
+    // Any promise job runs inside the call that queued it, never later on the host's loop.
     microtaskMode: 'afterEvaluate',
   });
   runtime.runInContext(context);
-  const loaded = JSON.parse(runLimited(() => new Script(moduleSource, { filename: 'code.js' }).runInContext(context, { timeout }), name)) as {
+  const loaded = JSON.parse(runTopLevel(() => new Script(moduleSource, { filename: 'code.js' }).runInContext(context), name)) as {
     callables?: string[];
     error?: AppSyncJsError;
   };
@@ -133,11 +128,11 @@ export async function instantiateAppSyncJs(
       logs = [];
       globals.__sluiceIn = JSON.stringify({ fn: path, ctx });
       try {
-        const reply = JSON.parse(runInSandbox(context, timeout)) as SandboxReply;
+        const reply = JSON.parse(RUN_SCRIPT.runInContext(context) as string) as SandboxReply;
         writeBackStash(ctx, reply.stash);
         return { ...reply, logs };
       } catch (error) {
-        return { ...failedCall(error, timeout, ctx), logs };
+        return { ...failedCall(error, ctx), logs };
       } finally {
         delete globals.__sluiceIn;
       }
@@ -145,25 +140,18 @@ export async function instantiateAppSyncJs(
   };
 }
 
-function runInSandbox(context: Context, timeout: number): string {
-  return RUN_SCRIPT.runInContext(context, { timeout }) as string;
-}
-
-/** Runs the module's top-level code; a timeout there is a load error too. */
-function runLimited(run: () => unknown, name: string): string {
+/** Runs the module's top-level code; a failure there is a load error. */
+function runTopLevel(run: () => unknown, name: string): string {
   try {
     return run() as string;
   } catch (error) {
-    const message = isTimeout(error) ? 'top-level code timed out' : String(error);
-    throw new AppSyncJsLoadError(`Cannot load ${name}: ${message}`, { cause: error });
+    throw new AppSyncJsLoadError(`Cannot load ${name}: ${String(error)}`, { cause: error });
   }
 }
 
-/** A call the sandbox could not answer: it overran its time limit, or the runtime itself broke. */
-function failedCall(error: unknown, timeout: number, ctx: object): SandboxReply {
-  const message = isTimeout(error)
-    ? `Execution timed out after ${timeout} ms`
-    : `The APPSYNC_JS runtime failed: ${error instanceof Error ? error.message : String(error)}`;
+/** A call the sandbox could not answer: the runtime itself broke. */
+function failedCall(error: unknown, ctx: object): SandboxReply {
+  const message = `The APPSYNC_JS runtime failed: ${error instanceof Error ? error.message : String(error)}`;
   return {
     kind: 'error',
     error: { message, errorType: CODE_ERROR_TYPE },
@@ -172,10 +160,6 @@ function failedCall(error: unknown, timeout: number, ctx: object): SandboxReply 
     extensions: { invalidations: [], cacheEvictions: [] },
     responseHeaders: {},
   };
-}
-
-function isTimeout(error: unknown): boolean {
-  return (error as { code?: unknown } | null)?.code === TIMEOUT_CODE;
 }
 
 function stashOf(ctx: object): Record<string, unknown> {

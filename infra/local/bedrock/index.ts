@@ -5,3 +5,4 @@ export { startBedrockTwin, type BedrockTwin, type BedrockTwinOptions } from './s
 export { GUARDRAIL_MESSAGE, promptKeyOf, simulate, type SimulateOptions } from './simulator.js';
 export { countTokens, tokenize } from './tokenizer.js';
 export * from './types.js';
+export { modelRuleRefusal, type ModelRules } from './model-rules.js';

@@ -6,6 +6,7 @@ import { converse, streamConverse, type FrameSink, type Pacing } from './convers
 import { BedrockTwinError } from './errors.js';
 import { decodeFrame, EVENT_STREAM_CONTENT_TYPE, STREAM_EVENT } from './eventstream.js';
 import { AttemptCounter, PromptCache } from './memory.js';
+import { modelRuleRefusal, type ModelRules } from './model-rules.js';
 import { DEFAULT_MODELS } from './models.js';
 import { forwardToOpenAi } from './openai.js';
 import { readPrompt } from './prompt.js';
@@ -21,6 +22,11 @@ export interface BedrockTwinOptions {
   host?: string;
   /** Models to serve beyond (or instead of the pace of) the built-in catalog, by model id. @default DEFAULT_MODELS */
   models?: Readonly<Record<string, SimulatedModel>>;
+  /**
+   * Which ids AWS serves on demand, through a profile, or not at all, and which CountTokens
+   * counts: an id the rules refuse gets AWS's error. @default none (every id is served and counted)
+   */
+  modelRules?: ModelRules;
   /** Divides every delay: 10 is ten times faster, Infinity never waits. @default SLUICE_BEDROCK_SPEED or 1 */
   speed?: number;
   /** Monotonic milliseconds. @default performance.now */
@@ -75,6 +81,7 @@ export async function startBedrockTwin(options: BedrockTwinOptions = {}): Promis
     attempts: new AttemptCounter(),
     cache: new PromptCache(pacing.clock),
     openAiBaseUrl: options.openAiBaseUrl ?? process.env.SLUICE_OPENAI_BASE_URL,
+    modelRules: options.modelRules,
     log: options.log ?? console,
     onConverseStream: options.onConverseStream,
   };
@@ -114,6 +121,7 @@ interface RequestContext {
   attempts: AttemptCounter;
   cache: PromptCache;
   openAiBaseUrl: string | undefined;
+  modelRules: ModelRules | undefined;
   log: Pick<Console, 'error'>;
   onConverseStream: BedrockTwinOptions['onConverseStream'];
 }
@@ -128,6 +136,8 @@ async function handle(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, c
     const { modelId, operation } = route(headers);
     if (!headers.authorization) throw new BedrockTwinError(BEDROCK_ERROR.MISSING_AUTHENTICATION_TOKEN, 'Missing Authentication Token');
     const body = await readJson(stream);
+    const refusal = context.modelRules && modelRuleRefusal(modelId, operation, context.modelRules);
+    if (refusal) throw refusal;
     if (operation === 'count-tokens') {
       const converseInput = isRecord(body) && isRecord(body.input) ? body.input.converse : undefined;
       const { inputTokens } = readPrompt(parseConverseBody(converseInput, modelId));

@@ -14,7 +14,6 @@ export interface CodeHandlerOptions {
   dataSource: DataSource | undefined;
   lambda: HandlerLambda;
   log: (line: string) => void;
-  timeoutMs: number;
 }
 
 type Operation = 'onPublish' | 'onSubscribe';
@@ -27,7 +26,7 @@ type Operation = 'onPublish' | 'onSubscribe';
  *
  * @example
  * ```ts
- * const handlers = createCodeHandlers({ entry: 'resolvers/events/chat.ts', dataSource: undefined, lambda, log, timeoutMs: 5000 });
+ * const handlers = createCodeHandlers({ entry: 'resolvers/events/chat.ts', dataSource: undefined, lambda, log });
  * ```
  */
 export function createCodeHandlers(options: CodeHandlerOptions): ChannelHandlers {
@@ -39,7 +38,7 @@ export function createCodeHandlers(options: CodeHandlerOptions): ChannelHandlers
   async function load(): Promise<AppSyncJsModule> {
     const code = await bundleAppSyncJs(options.entry);
     if (loaded?.code !== code) {
-      loaded = { code, module: instantiateAppSyncJs(code, { name: options.entry, timeoutMs: options.timeoutMs, flavor: AppSyncJsFlavor.EVENTS }) };
+      loaded = { code, module: instantiateAppSyncJs(code, { name: options.entry, flavor: AppSyncJsFlavor.EVENTS }) };
     }
     return loaded.module;
   }

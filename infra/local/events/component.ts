@@ -13,8 +13,6 @@ export interface EventsComponentOptions {
   keepAliveIntervalMs?: number;
   /** How long a connection may stay open. @default MAX_CONNECTION_DURATION_IN_MS (24 h) */
   maxConnectionDurationMs?: number;
-  /** How long one APPSYNC_JS handler call may run. @default HANDLER_TIMEOUT_IN_MS (1 s) */
-  handlerTimeoutMs?: number;
 }
 
 /**
@@ -34,7 +32,7 @@ export function eventsComponentWith(options: EventsComponentOptions = {}): TwinC
     const handlers = new Map<string, ChannelHandlers>(
       manifest.events.namespaces.map((ns) => [
         ns.name,
-        namespaceHandlers(ns, { lambda: context.lambda, dataSources: manifest.dataSources, log, timeoutMs: options.handlerTimeoutMs }),
+        namespaceHandlers(ns, { lambda: context.lambda, dataSources: manifest.dataSources, log }),
       ]),
     );
     const authorizer = createAuthorizer(context);

@@ -1,18 +1,12 @@
 import type { ChannelNamespace, DataSource } from '../../gateway.js';
-import { DEFAULT_CALL_TIMEOUT_IN_MS } from '../appsync-js/runtime.js';
 import { createCodeHandlers } from './code-handlers.js';
 import type { ChannelHandlers, HandlerContext, PublishDecision, SubscribeDecision } from './handler-context.js';
 import { directPublish, directSubscribe, type HandlerLambda } from './lambda-handlers.js';
-
-/** How long one APPSYNC_JS handler call may run before it fails (the runtime's default). */
-export const HANDLER_TIMEOUT_IN_MS = DEFAULT_CALL_TIMEOUT_IN_MS;
 
 export interface NamespaceHandlerOptions {
   lambda: HandlerLambda;
   dataSources: readonly DataSource[];
   log: (line: string) => void;
-  /** @default HANDLER_TIMEOUT_IN_MS */
-  timeoutMs?: number;
 }
 
 /** AppSync's defaults: `onPublish` forwards the events unchanged, no `onSubscribe` allows. */
@@ -37,13 +31,16 @@ export function namespaceHandlers(namespace: ChannelNamespace, options: Namespac
   if (namespace.handlerDataSource && !dataSource) {
     throw new TypeError(`Namespace ${namespace.name}: data source ${namespace.handlerDataSource} is not in the manifest.`);
   }
+  // As the CDK's ChannelNamespace refuses it: the code would never run.
+  if (namespace.codeHandlers && namespace.directHandlers?.onPublish && namespace.directHandlers.onSubscribe) {
+    throw new TypeError(`Namespace ${namespace.name}: codeHandlers cannot be set when both onPublish and onSubscribe are direct Lambda handlers.`);
+  }
   const code = namespace.codeHandlers
     ? createCodeHandlers({
         entry: namespace.codeHandlers,
         dataSource,
         lambda: options.lambda,
         log: options.log,
-        timeoutMs: options.timeoutMs ?? HANDLER_TIMEOUT_IN_MS,
       })
     : DEFAULT_HANDLERS;
   const direct = namespace.directHandlers;

@@ -22,7 +22,8 @@ export function directLambdaEvent(ctx: HandlerContext): Record<string, unknown> 
  * `events` the function returns (none when it returns none; a top-level `error` is
  * only logged, as AppSync does); EVENT invokes asynchronously and broadcasts the
  * events unchanged. A function error whose type is `UnauthorizedException` (what
- * Powertools rethrows) is a 401; any other is a 403 carrying its message.
+ * Powertools rethrows) is a 403 with that type, as Powertools documents AppSync answering
+ * it; any other is a 403 carrying its message.
  *
  * @example
  * ```ts
@@ -90,7 +91,8 @@ function invokeAsync(lambda: HandlerLambda, functionName: string, ctx: HandlerCo
 
 function functionError(error: unknown, unauthorizedType: string): EventsError {
   if (error instanceof LambdaFunctionError && error.errorType === 'UnauthorizedException') {
-    return new EventsError(401, unauthorizedType, error.message || 'You are not authorized to make this call.', { cause: error });
+    // 403, not the 401 of a failed auth mode: the caller was authenticated, the handler refused it.
+    return new EventsError(403, unauthorizedType, error.message || 'You are not authorized to make this call.', { cause: error });
   }
   const message = error instanceof Error ? error.message : String(error);
   const type = error instanceof LambdaFunctionError ? error.errorType : 'Error';

@@ -23,13 +23,29 @@ export const GRAPHQL_ERROR_TYPES = {
   SYNTAX: 'InvalidSyntax',
   /** A field the caller's auth mode or groups may not read. */
   UNAUTHORIZED: 'Unauthorized',
-  /** A resolver or data source ran past the request time limit. */
-  TIMEOUT: 'ExecutionTimeout',
+  /**
+   * A resolver or data source ran past the request time limit; AppSync prefixes it with the
+   * type of the data source that was running (`Lambda:ExecutionTimeoutException`), see
+   * {@link timeoutErrorType}.
+   */
+  TIMEOUT: 'ExecutionTimeoutException',
   /** A request body that is not JSON or has no query. */
   MALFORMED: 'MalformedHttpRequestException',
   /** A request body over the size limit. */
   TOO_LARGE: 'PayloadTooLargeException',
 } as const;
+
+/** AppSync's prefix of a data source type in error types (`Lambda:Unhandled`, `DynamoDB:…`). */
+const DATA_SOURCE_PREFIX: Readonly<Record<string, string>> = { AWS_LAMBDA: 'Lambda', AMAZON_DYNAMODB: 'DynamoDB', HTTP: 'Http' };
+
+/**
+ * The `errorType` of a request that ran out of time while `dataSourceType` was being called:
+ * `Lambda:ExecutionTimeoutException`, or the bare name outside a data source call.
+ */
+export function timeoutErrorType(dataSourceType: string | undefined): string {
+  const prefix = dataSourceType ? DATA_SOURCE_PREFIX[dataSourceType] : undefined;
+  return prefix ? `${prefix}:${GRAPHQL_ERROR_TYPES.TIMEOUT}` : GRAPHQL_ERROR_TYPES.TIMEOUT;
+}
 
 /** A field error carrying AppSync's `errorType`, `data` and `errorInfo` through graphql-js. */
 export class AppSyncFieldError extends GraphQLError {

@@ -17,6 +17,7 @@ import {
   formatSyntaxError,
   formatValidationError,
   GRAPHQL_ERROR_TYPES,
+  timeoutErrorType,
   type AppSyncErrorEntry,
 } from './errors.js';
 import { fieldAuthRules, isFieldAllowed, notAuthorizedMessage, type Caller } from './field-auth.js';
@@ -82,11 +83,12 @@ function planResolvers(options: GraphqlExecutorOptions): Map<string, ResolverPla
   return plans;
 }
 
-function withDeadline<T>(promise: Promise<T>, deadline: number): Promise<T> {
+/** `running()` names the type of the data source being called when the deadline passes, if any. */
+function withDeadline<T>(promise: Promise<T>, deadline: number, running: () => string | undefined): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
-      () => reject(new AppSyncFieldError({ errorType: GRAPHQL_ERROR_TYPES.TIMEOUT, message: 'Execution timed out.' })),
+      () => reject(new AppSyncFieldError({ errorType: timeoutErrorType(running()), message: 'Execution timed out.' })),
       Math.max(0, deadline - Date.now()),
     );
   });
@@ -123,6 +125,8 @@ export function createGraphqlExecutor(options: GraphqlExecutorOptions) {
     if (!plan) {
       return source && typeof source === 'object' ? (source as Record<string, unknown>)[info.fieldName] : undefined;
     }
+    // The data source this field is calling, which names a timeout as AppSync does.
+    let calling: string | undefined;
     const run = runResolver(
       plan,
       {
@@ -139,9 +143,15 @@ export function createGraphqlExecutor(options: GraphqlExecutorOptions) {
         request: { headers: state.request.headers, domainName: null },
         env: options.env ?? {},
       },
-      { load: options.load, invokeDataSource: options.invokeDataSource },
+      {
+        load: options.load,
+        invokeDataSource: (dataSource, request, lambdaEvent) => {
+          calling = dataSource.type;
+          return options.invokeDataSource(dataSource, request, lambdaEvent).finally(() => (calling = undefined));
+        },
+      },
     );
-    return withDeadline(run, state.deadline).then((outcome) => {
+    return withDeadline(run, state.deadline, () => calling).then((outcome) => {
       const path = responsePathAsArray(info.path);
       const locations = outcome.appended.length > 0 ? new GraphQLError('', { nodes: info.fieldNodes }).locations : undefined;
       for (const appended of outcome.appended) state.appended.push(formatAppendedError(appended, path, locations));

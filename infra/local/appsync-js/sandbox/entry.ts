@@ -22,6 +22,11 @@ const bridge = scope.__sluiceBridge as HostBridge;
 delete scope.__sluiceBridge;
 // Not part of APPSYNC_JS; `eval` and `new Function` are already off (the host disables codegen).
 delete scope.WebAssembly;
+// Nor are these, and calls run without a time limit: `Atomics.wait` would block the twin and a
+// promise chain could queue jobs forever, where load-time checks have already ruled out loops.
+delete scope.Promise;
+delete scope.Atomics;
+delete scope.SharedArrayBuffer;
 
 const invocation = new Invocation();
 const modules = createModules(bridge, invocation);
