@@ -2,7 +2,7 @@ import { GetItemCommand, ScanCommand, type DynamoDBClient } from '@aws-sdk/clien
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { generateClient } from 'aws-amplify/api';
 import { events } from 'aws-amplify/data';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { countTokens, simulate } from '../../infra/local/bedrock/index.js';
 import { defaultComponents } from '../../infra/local/components.js';
 import { dynamoDbClient } from '../../infra/local/dynamodb.js';
@@ -43,6 +43,8 @@ const newConversationId = () => `conv-${Date.now().toString(36)}-${++conversatio
 
 describe('a chat turn end to end: GraphQL start, Lambda, Bedrock simulator, Events stream', () => {
   let twin: Twin;
+  /** What the twin's console shows: the functions' lines under their names. */
+  const twinLog: string[] = [];
   let ddb: DynamoDBClient;
   let aliceSub: string;
   const flaky = flakyPublishes();
@@ -59,7 +61,14 @@ describe('a chat turn end to end: GraphQL start, Lambda, Bedrock simulator, Even
 
   beforeAll(async () => {
     // Fast pacing keeps the suite quick; the cancel test asks for a long answer instead.
-    twin = await startTestTwin({ bedrockSpeed: 10, components: [flaky.component, ...defaultComponents], log: process.env.SLUICE_TEST_LOG ? console.log : undefined });
+    twin = await startTestTwin({
+      bedrockSpeed: 10,
+      components: [flaky.component, ...defaultComponents],
+      log: (line) => {
+        twinLog.push(line);
+        if (process.env.SLUICE_TEST_LOG) console.log(line);
+      },
+    });
     configureAmplify(twin);
     ddb = dynamoDbClient(twin.context.dynamodb.endpoint);
     ({ sub: aliceSub } = await signInAs(DEMO_USERS[0]));
@@ -227,18 +236,11 @@ describe('a chat turn end to end: GraphQL start, Lambda, Bedrock simulator, Even
   );
 
   it('records a turn none of whose publishes got through as not delivered, logs the cause and counts it', async () => {
-    // Prepare: the network cuts every publish's connection, retries included.
+    // Prepare: the network cuts every publish's connection, retries included. Bob starts
+    // it: Alice's turns of this file would reach her group's 10 a minute.
+    await signInAs(DEMO_USERS[1]);
+    onTestFinished(() => signInAs(DEMO_USERS[0]).then(() => undefined));
     flaky.arm(1, 'before-delivery');
-    const output: string[] = [];
-    const writes = { stdout: process.stdout.write, stderr: process.stderr.write };
-    for (const name of ['stdout', 'stderr'] as const) {
-      const stream = process[name];
-      const original = writes[name];
-      stream.write = function capture(this: NodeJS.WriteStream, chunk: unknown, ...rest: unknown[]) {
-        output.push(String(chunk));
-        return (original as (...args: unknown[]) => boolean).call(this, chunk, ...rest);
-      } as typeof stream.write;
-    }
     let requestId: string;
     const conversationId = newConversationId();
     try {
@@ -247,8 +249,6 @@ describe('a chat turn end to end: GraphQL start, Lambda, Bedrock simulator, Even
       await twin.context.lambda.drain();
     } finally {
       flaky.disarm();
-      process.stdout.write = writes.stdout;
-      process.stderr.write = writes.stderr;
     }
     // Assess: the record says so, not `completed`.
     const { Item } = await ddb.send(new GetItemCommand({ TableName: twin.context.dynamodb.tableName('ChatRequests'), Key: { requestId: { S: requestId } }, ConsistentRead: true }));
@@ -260,11 +260,10 @@ describe('a chat turn end to end: GraphQL start, Lambda, Bedrock simulator, Even
     expect(messages[1]).toMatchObject({ role: 'ASSISTANT', status: 'COMPLETE' });
     expect(messages[1].text.length).toBeGreaterThan(0);
     // An error log naming the cause, and the UndeliveredStreams metric (the twin's live metrics).
-    const errorLine = output
-      .flatMap((chunk) => chunk.split('\n'))
-      .find((line) => line.includes('chat stream not delivered') && line.includes(requestId));
-    expect(errorLine).toBeDefined();
-    expect(JSON.parse(errorLine!)).toMatchObject({ level: 'ERROR', cause: expect.stringMatching(/socket hang up/) });
+    const errorLine = twinLog.find((line) => line.includes('chat stream not delivered') && line.includes(requestId));
+    // The twin's console shows a function's lines under its name.
+    expect(errorLine).toMatch(/^\[chatStream\] \{/);
+    expect(JSON.parse(errorLine!.replace(/^\[chatStream\] /, ''))).toMatchObject({ level: 'ERROR', cause: expect.stringMatching(/socket hang up/) });
     const captured = (await (await fetch(`${twin.url}${METRICS_CAPTURE_PATH}?windowMinutes=15`)).json()) as Record<string, unknown>[];
     expect(captured.find((r) => r.requestId === requestId && MetricName.UndeliveredStreams in r)).toMatchObject({ UndeliveredStreams: 1, Turns: 1 });
   });

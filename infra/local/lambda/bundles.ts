@@ -65,12 +65,19 @@ function inputsOf(metafile: Metafile): CacheRecord['inputs'] {
   });
 }
 
+/**
+ * Names a build by what it is and where its entry lives: copies of the repository that
+ * share one node_modules (a linked checkout) must not run each other's bundles.
+ */
+const buildKey = (kind: string, entry: string) => `${kind}-${createHash('sha256').update(entry).digest('hex').slice(0, 8)}`;
+
 /** The bundle of one manifest function, as the CDK would deploy it. */
 export function functionBundle(name: string, entry: string): Promise<string> {
-  return bundleOnce(`fn-${name}`, resolve(REPO_ROOT, entry), 'function');
+  const path = resolve(REPO_ROOT, entry);
+  return bundleOnce(buildKey(`fn-${name}`, path), path, 'function');
 }
 
 /** The runtime each execution environment starts with. */
 export function runtimeBootstrap(): Promise<string> {
-  return bundleOnce('bootstrap', BOOTSTRAP_ENTRY, 'runtime');
+  return bundleOnce(buildKey('bootstrap', BOOTSTRAP_ENTRY), BOOTSTRAP_ENTRY, 'runtime');
 }
