@@ -174,7 +174,7 @@ export const gateway: GatewayManifest = {
       { name: 'admitChatTurn', code: 'resolvers/graphql/functions/admitChatTurn.ts', dataSource: 'GatewayApiLambda' },
       { name: 'callGatewayApi', code: 'resolvers/graphql/functions/callGatewayApi.ts', dataSource: 'GatewayApiLambda' },
       { name: 'invokeChatStream', code: 'resolvers/graphql/functions/invokeChatStream.ts', dataSource: 'ChatStreamLambda' },
-      { name: 'cancelChatRequest', code: 'resolvers/graphql/functions/cancelChatRequest.ts', dataSource: 'ChatRequestsTable' },
+      { name: 'cancelChatRequest', code: 'resolvers/graphql/functions/cancelChatRequest.ts', dataSource: 'BudgetsTable' },
       { name: 'listConversations', code: 'resolvers/graphql/functions/listConversations.ts', dataSource: 'ConversationsTable' },
       { name: 'getConversation', code: 'resolvers/graphql/functions/getConversation.ts', dataSource: 'ConversationsTable' },
       { name: 'listMessages', code: 'resolvers/graphql/functions/listMessages.ts', dataSource: 'MessagesTable' },
@@ -200,7 +200,8 @@ export const gateway: GatewayManifest = {
   },
   dataSources: [
     { name: 'NoneDS', type: 'NONE' },
-    { name: 'ChatRequestsTable', type: 'AMAZON_DYNAMODB', table: 'ChatRequests' },
+    // cancelChat flags the turn's open reservation in the caller's own budget item.
+    { name: 'BudgetsTable', type: 'AMAZON_DYNAMODB', table: 'Budgets' },
     { name: 'ConversationsTable', type: 'AMAZON_DYNAMODB', table: 'Conversations' },
     { name: 'MessagesTable', type: 'AMAZON_DYNAMODB', table: 'Messages' },
     { name: 'ChatStreamLambda', type: 'AWS_LAMBDA', functionName: 'chatStream' },
