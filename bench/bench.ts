@@ -6,6 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { directClient } from './direct-client.js';
+import { runFanOut } from './fan-out.js';
+import { runIdleConnections } from './idle-connections.js';
 import { installDynamoDbCallRecorder } from './dynamodb-calls.js';
 import { startBenchEnvironment } from './environment.js';
 import type { BenchOptions } from './options.js';
@@ -31,6 +33,8 @@ const STEADY_STATE_BURST = 25;
 /** Steady-state turns: few tokens, at once, so the warm-up takes seconds. */
 const STEADY_STATE_PACE = { timeToFirstTokenMs: 0, tokensPerSecond: 1000 };
 const STEADY_STATE_TOKENS = 5;
+/** Publishes of five events each in the fan-out scenario: 100 events to every subscriber. */
+const FAN_OUT_PUBLISHES = 20;
 /** How long the idle twin is sampled for its resting RSS. */
 const IDLE_SAMPLE_IN_MS = 1_000;
 
@@ -94,6 +98,16 @@ export async function runBench(root: string, options: BenchOptions): Promise<num
     const concurrentGateway = await phase('concurrent', BenchPath.Gateway, specs('cg', options.concurrency, options.tokensPerTurn), true);
     const singleDirect = await phase('one-stream baseline', BenchPath.Direct, specs('sd', options.singleTurns, options.singleTokensPerTurn), false);
     const singleGateway = await phase('one stream', BenchPath.Gateway, specs('sg', options.singleTurns, options.singleTokensPerTurn), false);
+    let fanOut;
+    if (options.fanOutSubscribers > 0) {
+      progress(`fan-out: one channel, ${options.fanOutSubscribers} subscribers, against a plain ws broadcast server…`);
+      fanOut = await runFanOut(environment, { subscribers: options.fanOutSubscribers, publishes: FAN_OUT_PUBLISHES });
+    }
+    let idleConnections;
+    if (options.idleConnections > 0) {
+      progress(`idle: ${options.idleConnections} subscribed connections…`);
+      idleConnections = await runIdleConnections(environment, options.idleConnections);
+    }
 
     run = benchRun({
       options,
@@ -101,6 +115,8 @@ export async function runBench(root: string, options: BenchOptions): Promise<num
       concurrent: scenario(concurrentGateway, concurrentDirect),
       idleRssMiB: idle.medianBytes() / 2 ** 20,
       loadAverageAtStart,
+      fanOut,
+      idleConnections,
     });
   } finally {
     dynamoDbCalls.uninstall();

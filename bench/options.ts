@@ -27,6 +27,10 @@ export interface BenchOptions {
   write: boolean;
   /** Give up on a turn that has not ended after this long. @default 60000 */
   turnTimeoutMs: number;
+  /** Subscribers of the fan-out scenario's one channel; 0 skips it. @default 1000 (`--fan-out`, `SLUICE_BENCH_FAN_OUT`) */
+  fanOutSubscribers: number;
+  /** Idle subscribed connections of the idle scenario; 0 skips it. @default 1000 (`--idle-connections`, `SLUICE_BENCH_IDLE`) */
+  idleConnections: number;
 }
 
 export const DEFAULT_BENCH_OPTIONS: BenchOptions = {
@@ -38,10 +42,12 @@ export const DEFAULT_BENCH_OPTIONS: BenchOptions = {
   pace: { timeToFirstTokenMs: 300, tokensPerSecond: 80 },
   write: true,
   turnTimeoutMs: 60_000,
+  fanOutSubscribers: 1_000,
+  idleConnections: 1_000,
 };
 
 /** Largest values the bench accepts: a typo should not start 50,000 turns on a laptop. */
-const LIMITS = { concurrency: 1_000, tokensPerTurn: 2_000, singleTurns: 200, singleTokensPerTurn: 2_000, users: 200 } as const;
+const LIMITS = { concurrency: 1_000, tokensPerTurn: 2_000, singleTurns: 200, singleTokensPerTurn: 2_000, users: 200, fanOutSubscribers: 5_000, idleConnections: 5_000 } as const;
 
 const FLAGS: Record<string, { key: keyof typeof LIMITS | 'ttft' | 'tps'; env: string }> = {
   '--concurrency': { key: 'concurrency', env: 'SLUICE_BENCH_N' },
@@ -52,6 +58,8 @@ const FLAGS: Record<string, { key: keyof typeof LIMITS | 'ttft' | 'tps'; env: st
   '--users': { key: 'users', env: 'SLUICE_BENCH_USERS' },
   '--ttft': { key: 'ttft', env: 'SLUICE_BENCH_TTFT_MS' },
   '--tps': { key: 'tps', env: 'SLUICE_BENCH_TPS' },
+  '--fan-out': { key: 'fanOutSubscribers', env: 'SLUICE_BENCH_FAN_OUT' },
+  '--idle-connections': { key: 'idleConnections', env: 'SLUICE_BENCH_IDLE' },
 };
 
 /**
@@ -89,7 +97,9 @@ export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEn
       options.pace.tokensPerSecond = number;
     } else {
       const limit = LIMITS[key as keyof typeof LIMITS];
-      if (!Number.isInteger(number) || number < 1 || number > limit) throw new RangeError(`${source} must be a whole number from 1 to ${limit}; got ${value}`);
+      // The extra scenarios can be skipped with 0.
+      const least = key === 'fanOutSubscribers' || key === 'idleConnections' ? 0 : 1;
+      if (!Number.isInteger(number) || number < least || number > limit) throw new RangeError(`${source} must be a whole number from ${least} to ${limit}; got ${value}`);
       options[key as keyof typeof LIMITS] = number;
     }
   }

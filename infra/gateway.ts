@@ -221,9 +221,9 @@ export const gateway: GatewayManifest = {
     },
     {
       // Admission and the ledger's reads and writes for the GraphQL pipeline (RequestResponse);
-      // admins' views name users by the email it looks up in the user pool. Admission records
-      // startChat's request, conversation and user message in its reservation transaction,
-      // hence those tables.
+      // admins' views name users by the email it looks up in the user pool. Admission is one
+      // write on the user's budget item; beside it, it reads ChatRequests (a request recorded
+      // before) and Conversations (a new conversation's absence), hence those tables.
       name: 'gatewayApi',
       entry: 'functions/gateway-api/handler.ts',
       timeoutSeconds: 15,
@@ -273,8 +273,9 @@ export const gateway: GatewayManifest = {
       sortKey: { name: 'messageId', type: 'S' },
     },
     {
-      // Budget state (functions/shared/ledger): per-user day/month/minute counters, overrides,
-      // reservations (sparse index of the open ones by expiry, for the sweeper), admin audit.
+      // Budget state (functions/shared/ledger): per-user budget items (period totals, rate window,
+      // open reservations; sparse index of the items with open turns, for the sweeper), overrides,
+      // closed reservations, admin audit.
       name: 'Budgets',
       partitionKey: { name: 'pk', type: 'S' },
       sortKey: { name: 'sk', type: 'S' },

@@ -44,8 +44,8 @@ const STREAM_ERROR_CODES = new Set<string>(Object.values(StreamErrorCode));
 
 /** An admission refusal as the stream protocol's closed set of codes says it. */
 function refusal(requestId: string, errorType: string, message: string, retryable?: unknown): IntakeOutcome {
-  // The ledger's other codes: RequestIdConflict is the client's (a request id another user took); LedgerBusy is ours.
-  const code = STREAM_ERROR_CODES.has(errorType) ? (errorType as StreamErrorCode) : errorType === 'RequestIdConflict' ? StreamErrorCode.VALIDATION : StreamErrorCode.INTERNAL;
+  // The ledger's other codes: RequestIdConflict and ConversationExists are the client's; LedgerBusy is ours.
+  const code = STREAM_ERROR_CODES.has(errorType) ? (errorType as StreamErrorCode) : errorType === 'RequestIdConflict' || errorType === 'ConversationExists' ? StreamErrorCode.VALIDATION : StreamErrorCode.INTERNAL;
   const isRetryable = typeof retryable === 'boolean' ? retryable : code === StreamErrorCode.RATE_LIMITED || code === StreamErrorCode.INTERNAL;
   // seq 0: no `start` was sent, so the error is the whole (one-event) stream of this request id.
   return { kind: 'refused', error: { type: 'error', requestId, seq: 0, code, message, retryable: isRetryable } };

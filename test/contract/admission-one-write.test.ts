@@ -137,7 +137,8 @@ describe('admission as one conditional write', () => {
     // Act
     for (let i = 0; i < 3; i++) expect(await admitTurn(setup.deps, turn('user-steady'))).toMatchObject({ ok: true });
     // Assess
-    expect(sent.filter((s) => s.command === 'TransactGetItemsCommand')).toHaveLength(1);
+    // Two reads once (the change count, then the override), then one write per turn.
+    expect(sent.filter((s) => s.command === 'GetItemCommand')).toHaveLength(2);
     expect(sent.filter((s) => s.command === 'UpdateItemCommand')).toHaveLength(3);
   });
 

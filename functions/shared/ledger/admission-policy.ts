@@ -6,7 +6,7 @@
  * again and tries again. A cached override can never admit a turn the stored one would
  * refuse, and no read-then-write race is left.
  */
-import { TransactGetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { effectivePolicy, type BudgetOverride, type EffectivePolicy } from '../policy.js';
 import { budgetAttr, budgetKey } from './budget-item.js';
 import { checkId, keys, nowFrom, type LedgerDeps } from './tables.js';
@@ -49,17 +49,16 @@ export async function admissionPolicy(
   const key = cacheKey(deps, userId);
   let cached = options.fresh ? undefined : cache.get(key);
   if (cached === undefined) {
-    // One snapshot of both items: the count and the override it goes with.
-    const { Responses } = await deps.db.send(
-      new TransactGetCommand({
-        TransactItems: [
-          { Get: { TableName: deps.tables.budgets, Key: budgetKey(userId), ProjectionExpression: '#changes', ExpressionAttributeNames: { '#changes': budgetAttr.overrideChanges } } },
-          { Get: { TableName: deps.tables.budgets, Key: { pk: keys.user(userId), sk: keys.override } } },
-        ],
-      }),
+    // The count first, then the override: an override read after the count is at least as
+    // new, so a change in between can only make the write refuse (and re-read), never admit
+    // under a stale override. Two plain reads, not a transaction: TransactGetItems is
+    // cancelled by writes in flight on the budget item, which a busy user always has.
+    const counted = await deps.db.send(
+      new GetCommand({ TableName: deps.tables.budgets, Key: budgetKey(userId), ProjectionExpression: '#changes', ExpressionAttributeNames: { '#changes': budgetAttr.overrideChanges }, ConsistentRead: true }),
     );
-    const changes = Responses?.[0]?.Item?.[budgetAttr.overrideChanges];
-    cached = { changes: typeof changes === 'number' ? changes : null, override: (Responses?.[1]?.Item?.override as BudgetOverride | undefined) ?? null };
+    const stored = await deps.db.send(new GetCommand({ TableName: deps.tables.budgets, Key: { pk: keys.user(userId), sk: keys.override }, ConsistentRead: true }));
+    const changes = counted.Item?.[budgetAttr.overrideChanges];
+    cached = { changes: typeof changes === 'number' ? changes : null, override: (stored.Item?.override as BudgetOverride | undefined) ?? null };
     cache.delete(key);
     if (cache.size >= MAX_CACHED_OVERRIDES) cache.delete(cache.keys().next().value ?? '');
     cache.set(key, cached);
