@@ -6,6 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { directClient } from './direct-client.js';
+import { runFanOut } from './fan-out.js';
+import { runIdleConnections } from './idle-connections.js';
 import { installDynamoDbCallRecorder } from './dynamodb-calls.js';
 import { startBenchEnvironment } from './environment.js';
 import type { BenchOptions } from './options.js';
@@ -32,6 +34,8 @@ const STEADY_STATE_PACE = { timeToFirstTokenMs: 0, tokensPerSecond: 1000 };
 const STEADY_STATE_TOKENS = 5;
 /** Output tokens of each burst turn: short, so the burst measures starting turns, not streaming. */
 const BURST_TOKENS = 20;
+/** Publishes of five events each in the fan-out scenario: 100 events to every subscriber. */
+const FAN_OUT_PUBLISHES = 20;
 /** How long the idle twin is sampled for its resting RSS. */
 const IDLE_SAMPLE_IN_MS = 1_000;
 
@@ -97,6 +101,16 @@ export async function runBench(root: string, options: BenchOptions): Promise<num
     const burstGateway = await phase('burst', BenchPath.Gateway, specs('bg', options.burstTurns, BURST_TOKENS), true);
     const singleDirect = await phase('one-stream baseline', BenchPath.Direct, specs('sd', options.singleTurns, options.singleTokensPerTurn), false);
     const singleGateway = await phase('one stream', BenchPath.Gateway, specs('sg', options.singleTurns, options.singleTokensPerTurn), false);
+    let fanOut;
+    if (options.fanOutSubscribers > 0) {
+      progress(`fan-out: one channel, ${options.fanOutSubscribers} subscribers, against a plain ws broadcast server…`);
+      fanOut = await runFanOut(environment, { subscribers: options.fanOutSubscribers, publishes: FAN_OUT_PUBLISHES });
+    }
+    let idleConnections;
+    if (options.idleConnections > 0) {
+      progress(`idle: ${options.idleConnections} subscribed connections…`);
+      idleConnections = await runIdleConnections(environment, options.idleConnections);
+    }
 
     run = benchRun({
       options,
@@ -105,6 +119,8 @@ export async function runBench(root: string, options: BenchOptions): Promise<num
       burst: scenario(burstGateway, burstDirect),
       idleRssMiB: idle.medianBytes() / 2 ** 20,
       loadAverageAtStart,
+      fanOut,
+      idleConnections,
     });
   } finally {
     dynamoDbCalls.uninstall();

@@ -1,7 +1,8 @@
 /**
- * Times the two DynamoDB round trips every gateway turn makes before its model call:
- * admission's reservation transaction (TransactWriteItems, from the gateway API Lambda) and
- * the streaming Lambda's claim (the UpdateItem that sets the turn's status to `streaming`).
+ * Times the two DynamoDB round trips every gateway turn makes before its model call, both
+ * conditional UpdateItems on the user's budget item (functions/shared/ledger/budget-item.ts):
+ * admission's (from the gateway API Lambda, `SET #r = :entry` on the turn's `R#<requestId>`
+ * entry) and the streaming Lambda's claim (`SET #r.k = :now` on the same entry).
  * The functions' DynamoDB clients send through a pass-through proxy in front of DynamoDB
  * Local (bench/http-tap.ts), which sees each request without touching gateway code. The
  * time is DynamoDB Local's answer as the proxy sees it: the SDK's serialising, signing and
@@ -16,7 +17,7 @@ export interface RoundTrip {
   startedAt: number;
   /** The last attempt's response arrived (or its request failed). */
   endedAt: number;
-  /** Requests sent: above 1 when the SDK or the ledger (on TransactionConflict) retried. */
+  /** Requests sent: above 1 when the SDK retried. */
   attempts: number;
 }
 
@@ -34,21 +35,16 @@ export interface DynamoDbCallRecorder {
   uninstall(): void;
 }
 
-const TargetKind = { AdmissionWrite: 'admissionWrite', Claim: 'claim' } as const;
-type TargetKind = (typeof TargetKind)[keyof typeof TargetKind];
+type TargetKind = 'admissionWrite' | 'claim';
 
-/** The DynamoDB operations (JSON 1.0 `x-amz-target`) that can be one of the two round trips. */
-const TARGETS: Record<string, TargetKind> = {
-  'DynamoDB_20120810.TransactWriteItems': TargetKind.AdmissionWrite,
-  'DynamoDB_20120810.UpdateItem': TargetKind.Claim,
-};
-/** The key prefix of a reservation item (functions/shared/ledger/tables.ts): only admission Puts one. */
-const RESERVATION_KEY_PREFIX = 'RESERVATION#';
-/** The status a claim sets (functions/shared/conversation-store.ts, `claimTurn`). */
-const CLAIMED_STATUS = 'streaming';
+/** The DynamoDB operation (JSON 1.0 `x-amz-target`) both round trips are. */
+const UPDATE_ITEM_TARGET = 'DynamoDB_20120810.UpdateItem';
+/** How each round trip's update expression begins (functions/shared/ledger/reserve.ts and claim.ts). */
+const EXPRESSION_PREFIX: Record<TargetKind, string> = { admissionWrite: 'SET #r = :entry', claim: 'SET #r.k = :now' };
+/** The attribute name of a turn's entry in the budget item. */
+const ENTRY_PREFIX = 'R#';
 
 interface Call {
-  kind: TargetKind;
   /** The JSON request body, undefined if it was neither a string nor bytes. */
   body?: string;
   startedAt: number;
@@ -67,9 +63,8 @@ export function installDynamoDbCallRecorder(): DynamoDbCallRecorder {
   let unread: Call[] = [];
   let byRequest = new Map<string, Record<TargetKind, Call[]>>();
   const removeTap = addHttpTap((request) => {
-    const kind = TARGETS[headerOf(request, 'x-amz-target') ?? ''];
-    if (!kind) return undefined;
-    const call: Call = { kind, body: textOf(request.body), startedAt: performance.now() };
+    if (headerOf(request, 'x-amz-target') !== UPDATE_ITEM_TARGET) return undefined;
+    const call: Call = { body: textOf(request.body), startedAt: performance.now() };
     unread.push(call);
     return () => {
       call.endedAt = performance.now();
@@ -78,11 +73,11 @@ export function installDynamoDbCallRecorder(): DynamoDbCallRecorder {
 
   const index = () => {
     for (const call of unread) {
-      const requestId = requestIdOf(call);
-      if (requestId === undefined) continue;
-      const calls = byRequest.get(requestId) ?? { admissionWrite: [], claim: [] };
-      calls[call.kind].push(call);
-      byRequest.set(requestId, calls);
+      const found = roundTripOfCall(call);
+      if (found === undefined) continue;
+      const calls = byRequest.get(found.requestId) ?? { admissionWrite: [], claim: [] };
+      calls[found.kind].push(call);
+      byRequest.set(found.requestId, calls);
     }
     unread = [];
   };
@@ -122,57 +117,24 @@ function headerOf(request: HttpRequest, name: string): string | undefined {
   return undefined;
 }
 
-/** DynamoDB JSON: `{ S: '…' }` for a string attribute. */
-type AttributeMap = Record<string, { S?: unknown } | undefined>;
-
-interface TransactWriteBody {
-  TransactItems?: { Put?: { TableName?: string; Item?: AttributeMap } }[];
-}
-
 interface UpdateItemBody {
-  Key?: AttributeMap;
   UpdateExpression?: string;
-  ExpressionAttributeValues?: AttributeMap;
+  ExpressionAttributeNames?: Record<string, unknown>;
 }
 
-/** The turn a call belongs to, or undefined when it is not one of the two round trips. */
-function requestIdOf(call: Call): string | undefined {
+/** Which round trip of which turn a call is, or undefined when it is neither. */
+function roundTripOfCall(call: Call): { kind: TargetKind; requestId: string } | undefined {
   if (call.body === undefined) return undefined;
-  let body: unknown;
+  let body: UpdateItemBody;
   try {
-    body = JSON.parse(call.body);
+    body = JSON.parse(call.body) as UpdateItemBody;
   } catch {
     return undefined;
   }
-  return call.kind === TargetKind.AdmissionWrite ? admittedRequestId(body as TransactWriteBody) : claimedRequestId(body as UpdateItemBody);
-}
-
-/**
- * Admission is the transaction that Puts a reservation (`RESERVATION#<requestId>`); settling
- * and sweeping update one instead. Failing that, its Put of the turn's ChatRequests item.
- */
-function admittedRequestId(body: TransactWriteBody): string | undefined {
-  const puts = (body.TransactItems ?? []).flatMap((item) => (item.Put ? [item.Put] : []));
-  for (const put of puts) {
-    const pk = stringOf(put.Item?.pk);
-    if (pk?.startsWith(RESERVATION_KEY_PREFIX)) return pk.slice(RESERVATION_KEY_PREFIX.length);
-  }
-  const request = puts.find((put) => put.TableName?.endsWith('ChatRequests'));
-  return stringOf(request?.Item?.requestId);
-}
-
-/**
- * The claim assigns `streaming` to a ChatRequests item (`SET #status = :streaming`).
- * Finishing a turn assigns another status; cancelling one names `streaming` only in its
- * condition, so the value alone does not tell them apart.
- */
-function claimedRequestId(body: UpdateItemBody): string | undefined {
+  const entry = body.ExpressionAttributeNames?.['#r'];
+  if (typeof entry !== 'string' || !entry.startsWith(ENTRY_PREFIX)) return undefined;
   const expression = body.UpdateExpression ?? '';
-  const placeholders = Object.entries(body.ExpressionAttributeValues ?? {}).flatMap(([name, value]) => (stringOf(value) === CLAIMED_STATUS ? [name] : []));
-  const setsStreaming = placeholders.some((name) => new RegExp(`=\\s*${name}(?![\\w])`).test(expression));
-  return setsStreaming ? stringOf(body.Key?.requestId) : undefined;
+  const kind = (Object.keys(EXPRESSION_PREFIX) as TargetKind[]).find((k) => expression.startsWith(EXPRESSION_PREFIX[k]));
+  return kind ? { kind, requestId: entry.slice(ENTRY_PREFIX.length) } : undefined;
 }
 
-function stringOf(value: { S?: unknown } | undefined): string | undefined {
-  return typeof value?.S === 'string' ? value.S : undefined;
-}

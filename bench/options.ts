@@ -31,6 +31,10 @@ export interface BenchOptions {
   write: boolean;
   /** Give up on a turn that has not ended after this long. @default 60000 */
   turnTimeoutMs: number;
+  /** Subscribers of the fan-out scenario's one channel; 0 skips it. @default 1000 (`--fan-out`, `SLUICE_BENCH_FAN_OUT`) */
+  fanOutSubscribers: number;
+  /** Idle subscribed connections of the idle scenario; 0 skips it. @default 1000 (`--idle-connections`, `SLUICE_BENCH_IDLE`) */
+  idleConnections: number;
 }
 
 export const DEFAULT_BENCH_OPTIONS: BenchOptions = {
@@ -44,10 +48,12 @@ export const DEFAULT_BENCH_OPTIONS: BenchOptions = {
   pace: { timeToFirstTokenMs: 300, tokensPerSecond: 80 },
   write: true,
   turnTimeoutMs: 60_000,
+  fanOutSubscribers: 1_000,
+  idleConnections: 1_000,
 };
 
 /** Largest values the bench accepts: a typo should not start 50,000 turns on a laptop. */
-const LIMITS = { concurrency: 1_000, burstTurns: 1_000, tokensPerTurn: 2_000, singleTurns: 200, singleTokensPerTurn: 2_000, steadyStateTurns: 10_000, users: 200 } as const;
+const LIMITS = { concurrency: 1_000, burstTurns: 1_000, tokensPerTurn: 2_000, singleTurns: 200, singleTokensPerTurn: 2_000, steadyStateTurns: 10_000, users: 200, fanOutSubscribers: 5_000, idleConnections: 5_000 } as const;
 
 const FLAGS: Record<string, { key: keyof typeof LIMITS | 'ttft' | 'tps'; env: string }> = {
   '--concurrency': { key: 'concurrency', env: 'SLUICE_BENCH_N' },
@@ -60,6 +66,8 @@ const FLAGS: Record<string, { key: keyof typeof LIMITS | 'ttft' | 'tps'; env: st
   '--steady-turns': { key: 'steadyStateTurns', env: 'SLUICE_BENCH_STEADY_TURNS' },
   '--ttft': { key: 'ttft', env: 'SLUICE_BENCH_TTFT_MS' },
   '--tps': { key: 'tps', env: 'SLUICE_BENCH_TPS' },
+  '--fan-out': { key: 'fanOutSubscribers', env: 'SLUICE_BENCH_FAN_OUT' },
+  '--idle-connections': { key: 'idleConnections', env: 'SLUICE_BENCH_IDLE' },
 };
 
 /**
@@ -97,7 +105,9 @@ export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEn
       options.pace.tokensPerSecond = number;
     } else {
       const limit = LIMITS[key as keyof typeof LIMITS];
-      if (!Number.isInteger(number) || number < 1 || number > limit) throw new RangeError(`${source} must be a whole number from 1 to ${limit}; got ${value}`);
+      // The extra scenarios can be skipped with 0.
+      const least = key === 'fanOutSubscribers' || key === 'idleConnections' ? 0 : 1;
+      if (!Number.isInteger(number) || number < least || number > limit) throw new RangeError(`${source} must be a whole number from ${least} to ${limit}; got ${value}`);
       options[key as keyof typeof LIMITS] = number;
     }
   }

@@ -43,7 +43,7 @@ export interface FirstTokenSegments {
  * the wire by request id, and what of the first-token overhead is left without them.
  */
 export interface DynamoDbRoundTrips {
-  /** Admission's reservation transaction (TransactWriteItems): first attempt sent → last answered. */
+  /** Admission's one write (UpdateItem on the budget item): first attempt sent → last answered. */
   admissionWriteMs: Distribution;
   /** The streaming Lambda's claim (UpdateItem setting status `streaming`). */
   claimMs: Distribution;
@@ -55,7 +55,7 @@ export interface DynamoDbRoundTrips {
   overheadLessDynamoDbMs: Distribution;
   /** Turns where both round trips were seen (all of them, unless the recorder missed one). */
   matchedTurns: number;
-  /** Turns whose admission transaction was sent more than once (TransactionConflict or SDK retries). */
+  /** Turns whose admission write was sent more than once (SDK retries). */
   retriedAdmissionWrites: number;
 }
 

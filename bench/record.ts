@@ -6,7 +6,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { PhaseResult } from './phase.js';
 import type { Distribution } from './stats.js';
-import type { BenchRun, ScenarioResult } from './results.js';
+import { TARGET_MAX_IDLE_CONNECTIONS_RSS_IN_MIB, TARGET_MIN_FAN_OUT_THROUGHPUT_RATIO, type BenchRun, type ScenarioResult } from './results.js';
 
 export const RESULTS_PATH = fileURLToPath(new URL('./results.json', import.meta.url));
 export const BENCHMARKS_DOC_PATH = fileURLToPath(new URL('../docs/benchmarks.md', import.meta.url));
@@ -84,15 +84,16 @@ export function renderRuns(runs: readonly BenchRun[]): string {
     ]),
     `Memory (the bench process: twin, simulator and clients; the functions' environments are processes of their own): idle ${memory.idleRssMiB} MiB; peak ${memory.directPeakRssMiB} MiB during the direct concurrent phase and ${memory.gatewayPeakRssMiB} MiB during the gateway one (+${memory.gatewayGrowthMiB} MiB, ×${memory.gatewayPeakOverIdle ?? '–'} of idle); whole-run maxRSS ${memory.processMaxRssMiB} MiB.`,
     '',
+    ...newScenarios(latest),
     `Targets (issue 4): publishes per 1,000 output tokens ≤ ${targets.publishesPer1000OutputTokens.limit}: ${targets.publishesPer1000OutputTokens.value} (${mark(targets.publishesPer1000OutputTokens.met)}); first-token overhead p50 at one stream < ${targets.singleStreamFirstTokenOverheadP50Ms.limit} ms: ${targets.singleStreamFirstTokenOverheadP50Ms.value} ms (${mark(targets.singleStreamFirstTokenOverheadP50Ms.met)})${lessDynamoDb(targets.singleStreamFirstTokenOverheadLessDynamoDbP50Ms)}.`,
     '',
     '### History',
     '',
-    '| date | cores | load | node | N | overhead p50 one stream (ms) | one stream p50s: before model / slack / to publish / delivery (ms) | overhead p50 / p99 at N (ms) | tokens/s ratio at N | publishes / 1,000 tokens | gateway peak RSS (MiB) | ok |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| date | cores | load | node | N | overhead p50 one stream (ms) | one stream p50s: before model / slack / to publish / delivery (ms) | DynamoDB round trips p50 one stream: admission / claim (ms) | overhead p50 / p99 at N (ms) | tokens/s ratio at N | publishes / 1,000 tokens | gateway peak RSS (MiB) | ok |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...runs.map(
       (run) =>
-        `| ${run.date.slice(0, 16).replace('T', ' ')} | ${run.machine.cores} | ${run.machine.loadAverageAtStart} | ${run.machine.node} | ${run.options.concurrency} | ${run.single.gateway.firstTokenOverheadMs.p50} | ${segmentP50s(run.single.gateway)} | ${run.concurrent.gateway.firstTokenOverheadMs.p50} / ${run.concurrent.gateway.firstTokenOverheadMs.p99} | ${run.concurrent.tokensPerSecondRatio ?? '–'} | ${run.concurrent.publishesPer1000OutputTokens} | ${run.memory.gatewayPeakRssMiB} | ${run.ok ? 'yes' : 'no'} |`,
+        `| ${run.date.slice(0, 16).replace('T', ' ')} | ${run.machine.cores} | ${run.machine.loadAverageAtStart} | ${run.machine.node} | ${run.options.concurrency} | ${run.single.gateway.firstTokenOverheadMs.p50} | ${segmentP50s(run.single.gateway)} | ${dynamoDbP50s(run.single.gateway)} | ${run.concurrent.gateway.firstTokenOverheadMs.p50} / ${run.concurrent.gateway.firstTokenOverheadMs.p99} | ${run.concurrent.tokensPerSecondRatio ?? '–'} | ${run.concurrent.publishesPer1000OutputTokens} | ${run.memory.gatewayPeakRssMiB} | ${run.ok ? 'yes' : 'no'} |`,
     ),
   ].join('\n');
 }
@@ -150,7 +151,7 @@ function segmentMeans(scenarios: [string, ScenarioResult][]): string[] {
 function dynamoDbCoverage(phases: [string, PhaseResult][]): string[] {
   const parts = phases.flatMap(([label, p]) =>
     p.dynamoDb
-      ? [`${label}, both timed in ${p.dynamoDb.matchedTurns} of ${p.turns} turns, admission transaction retried in ${p.dynamoDb.retriedAdmissionWrites}`]
+      ? [`${label}, both timed in ${p.dynamoDb.matchedTurns} of ${p.turns} turns, admission write retried in ${p.dynamoDb.retriedAdmissionWrites}`]
       : [],
   );
   return parts.length ? [`DynamoDB Local round trips (gateway): ${parts.join('; ')}.`, ''] : [];
@@ -160,6 +161,37 @@ function dynamoDbCoverage(phases: [string, PhaseResult][]): string[] {
 function lessDynamoDb(figure: { value: number | null } | undefined): string {
   const value = figure?.value;
   return typeof value === 'number' && Number.isFinite(value) ? `; p50 of each turn's overhead less its two DynamoDB Local round trips: ${value} ms (informational, not a target)` : '';
+}
+
+/** The one-stream p50s of admission's write and the claim; '–' for runs that did not time them. */
+function dynamoDbP50s(p: PhaseResult): string {
+  const d = p.dynamoDb;
+  const p50 = (x: Distribution | undefined) => (x && Number.isFinite(x.p50) ? x.p50 : undefined);
+  const [admission, claim] = [p50(d?.admissionWriteMs), p50(d?.claimMs)];
+  return admission === undefined || claim === undefined ? '–' : `${admission} / ${claim}`;
+}
+
+/** The fan-out and idle-connections scenarios' lines, when the run had them. */
+function newScenarios(run: BenchRun): string[] {
+  const mark = (met: boolean) => (met ? 'met' : '**not met**');
+  const lines: string[] = [];
+  const f = run.fanOut;
+  if (f) {
+    const ratio = f.throughputRatio ?? 0;
+    lines.push(
+      `Fan-out (one channel, ${f.gateway.subscribers} subscribers over raw WebSockets, ${f.gateway.events} events in publishes of 5): the twin delivered ${f.gateway.deliveries} of ${f.gateway.events * f.gateway.subscribers}, publish → socket p50 / p99 ${f.gateway.deliveryMs.p50} / ${f.gateway.deliveryMs.p99} ms, ${f.gateway.eventsPerSecond} events/s; a plain \`ws\` broadcast server in the same process delivered ${f.raw.deliveries}, ${f.raw.deliveryMs.p50} / ${f.raw.deliveryMs.p99} ms, ${f.raw.eventsPerSecond} events/s. Throughput twin ÷ raw ${f.throughputRatio ?? '–'} (target ≥ ${TARGET_MIN_FAN_OUT_THROUGHPUT_RATIO}: ${mark(ratio >= TARGET_MIN_FAN_OUT_THROUGHPUT_RATIO)}).`,
+      '',
+    );
+  }
+  const i = run.idleConnections;
+  if (i) {
+    const services = `DynamoDB Local ${i.dynamoDbLocalRssMiB ?? '–'} MiB, cognito-local ${i.cognitoLocalRssMiB ?? '–'} MiB`;
+    lines.push(
+      `Idle connections (${i.connections} subscribed, silent): the bench process (twin, its in-process function environments, and the bench's own client sockets) ${i.twinRssBeforeMiB} → ${i.twinRssMiB} MiB, ${i.perConnectionKiB} KiB per connection for both ends (target twin ≤ ${TARGET_MAX_IDLE_CONNECTIONS_RSS_IN_MIB} MB: ${mark(i.twinRssMiB <= TARGET_MAX_IDLE_CONNECTIONS_RSS_IN_MIB)}, an upper bound); backing services apart: ${services}.`,
+      '',
+    );
+  }
+  return lines;
 }
 
 function segmentP50s(p: PhaseResult): string {

@@ -5,11 +5,16 @@
 import { cpus, loadavg, totalmem } from 'node:os';
 import type { BenchOptions } from './options.js';
 import type { PhaseResult } from './phase.js';
+import type { FanOutResult } from './fan-out.js';
+import type { IdleConnectionsResult } from './idle-connections.js';
 import { ratio, round1 } from './stats.js';
 
 /** The issue's bench targets (issue 4, "Must show"). */
 export const TARGET_MAX_PUBLISHES_PER_1000_TOKENS = 25;
 export const TARGET_MAX_SINGLE_STREAM_OVERHEAD_P50_IN_MS = 10;
+/** Issue 13: the twin's fan-out throughput against a plain `ws` broadcast server, and its RSS with idle connections. */
+export const TARGET_MIN_FAN_OUT_THROUGHPUT_RATIO = 0.5;
+export const TARGET_MAX_IDLE_CONNECTIONS_RSS_IN_MIB = 250;
 
 export interface Machine {
   cores: number;
@@ -39,7 +44,7 @@ export interface ScenarioResult {
 export interface BenchRun {
   date: string;
   machine: Machine;
-  options: Omit<BenchOptions, 'write' | 'turnTimeoutMs'>;
+  options: Omit<BenchOptions, 'write' | 'turnTimeoutMs' | 'fanOutSubscribers' | 'idleConnections'>;
   single: ScenarioResult;
   concurrent: ScenarioResult;
   /** `burstTurns` started at once, short turns; absent in runs recorded before it was measured. */
@@ -67,6 +72,10 @@ export interface BenchRun {
      */
     singleStreamFirstTokenOverheadLessDynamoDbP50Ms?: { value: number };
   };
+  /** The fan-out scenario (absent in runs recorded before it, or skipped). */
+  fanOut?: FanOutResult;
+  /** The idle-connections scenario (absent in runs recorded before it, or skipped). */
+  idleConnections?: IdleConnectionsResult;
   /** No failed turn and no sequence gap in any phase. */
   ok: boolean;
 }
@@ -118,6 +127,8 @@ export function benchRun(input: {
   burst: ScenarioResult;
   idleRssMiB: number;
   loadAverageAtStart: number;
+  fanOut?: FanOutResult;
+  idleConnections?: IdleConnectionsResult;
 }): BenchRun {
   const { options, single, concurrent, burst, idleRssMiB } = input;
   const phases = [single.gateway, single.direct, concurrent.gateway, concurrent.direct, burst.gateway, burst.direct];
@@ -160,6 +171,11 @@ export function benchRun(input: {
       },
       singleStreamFirstTokenOverheadLessDynamoDbP50Ms: { value: overheadLessDynamoDb },
     },
-    ok: phases.every((p) => p.failedTurns === 0 && p.gaps === 0),
+    ...(input.fanOut ? { fanOut: input.fanOut } : {}),
+    ...(input.idleConnections ? { idleConnections: input.idleConnections } : {}),
+    // A fan-out that lost a delivery fails the smoke check like a sequence gap.
+    ok:
+      phases.every((p) => p.failedTurns === 0 && p.gaps === 0) &&
+      (!input.fanOut || (input.fanOut.gateway.deliveries === input.fanOut.gateway.events * input.fanOut.gateway.subscribers && input.fanOut.raw.deliveries === input.fanOut.raw.events * input.fanOut.raw.subscribers)),
   };
 }

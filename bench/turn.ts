@@ -39,9 +39,9 @@ export interface TurnMeasurement {
   firstDeltaPublishedMs?: number;
   /** When the client received the first text. */
   firstTokenMs?: number;
-  /** How long admission's reservation transaction took on the wire, retries included (gateway path). */
+  /** How long admission's write (one UpdateItem on the budget item) took on the wire, retries included (gateway path). */
   admissionWriteMs?: number;
-  /** Times admission's transaction was sent: above 1 when it was retried, e.g. on a TransactionConflict (gateway path). */
+  /** Times admission's transaction was sent: above 1 when it was retried, e.g. by the SDK (gateway path). */
   admissionWriteAttempts?: number;
   /** How long the streaming Lambda's claim (UpdateItem) took on the wire (gateway path). */
   claimMs?: number;

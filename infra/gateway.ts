@@ -183,7 +183,7 @@ export const gateway: GatewayManifest = {
       { name: 'admitChatTurn', code: 'resolvers/graphql/functions/admitChatTurn.ts', dataSource: 'GatewayApiLambda' },
       { name: 'callGatewayApi', code: 'resolvers/graphql/functions/callGatewayApi.ts', dataSource: 'GatewayApiLambda' },
       { name: 'invokeChatStream', code: 'resolvers/graphql/functions/invokeChatStream.ts', dataSource: 'ChatStreamLambda' },
-      { name: 'cancelChatRequest', code: 'resolvers/graphql/functions/cancelChatRequest.ts', dataSource: 'ChatRequestsTable' },
+      { name: 'cancelChatRequest', code: 'resolvers/graphql/functions/cancelChatRequest.ts', dataSource: 'BudgetsTable' },
       { name: 'listConversations', code: 'resolvers/graphql/functions/listConversations.ts', dataSource: 'ConversationsTable' },
       { name: 'getConversation', code: 'resolvers/graphql/functions/getConversation.ts', dataSource: 'ConversationsTable' },
       { name: 'listMessages', code: 'resolvers/graphql/functions/listMessages.ts', dataSource: 'MessagesTable' },
@@ -209,7 +209,8 @@ export const gateway: GatewayManifest = {
   },
   dataSources: [
     { name: 'NoneDS', type: 'NONE' },
-    { name: 'ChatRequestsTable', type: 'AMAZON_DYNAMODB', table: 'ChatRequests' },
+    // cancelChat flags the turn's open reservation in the caller's own budget item.
+    { name: 'BudgetsTable', type: 'AMAZON_DYNAMODB', table: 'Budgets' },
     { name: 'ConversationsTable', type: 'AMAZON_DYNAMODB', table: 'Conversations' },
     { name: 'MessagesTable', type: 'AMAZON_DYNAMODB', table: 'Messages' },
     { name: 'ChatStreamLambda', type: 'AWS_LAMBDA', functionName: 'chatStream' },
@@ -229,9 +230,9 @@ export const gateway: GatewayManifest = {
     },
     {
       // Admission and the ledger's reads and writes for the GraphQL pipeline (RequestResponse);
-      // admins' views name users by the email it looks up in the user pool. Admission records
-      // startChat's request, conversation and user message in its reservation transaction,
-      // hence those tables.
+      // admins' views name users by the email it looks up in the user pool. Admission is one
+      // write on the user's budget item; beside it, it reads ChatRequests (a request recorded
+      // before) and Conversations (a new conversation's absence), hence those tables.
       name: 'gatewayApi',
       entry: 'functions/gateway-api/handler.ts',
       timeoutSeconds: 15,
@@ -281,8 +282,9 @@ export const gateway: GatewayManifest = {
       sortKey: { name: 'messageId', type: 'S' },
     },
     {
-      // Budget state (functions/shared/ledger): per-user day/month/minute counters, overrides,
-      // reservations (sparse index of the open ones by expiry, for the sweeper), admin audit.
+      // Budget state (functions/shared/ledger): per-user budget items (period totals, rate window,
+      // open reservations; sparse index of the items with open turns, for the sweeper), overrides,
+      // closed reservations, admin audit.
       name: 'Budgets',
       partitionKey: { name: 'pk', type: 'S' },
       sortKey: { name: 'sk', type: 'S' },

@@ -6,10 +6,10 @@ import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { ConversationStore } from '../shared/conversation-store.js';
 import { documentClient, tableName } from '../shared/dynamo.js';
 import { EventsPublisher } from '../shared/events-publisher.js';
-import { ledgerDepsFromEnv, settle } from '../shared/ledger/index.js';
+import { claimReservation, isCancelRequested, ledgerDepsFromEnv, settle } from '../shared/ledger/index.js';
 import { logger, recordTurnMetrics } from '../shared/metrics.js';
 import { isChatTurnRequest } from '../shared/protocol.js';
-import { runTurn, type SettleTurn } from './run-turn.js';
+import { runTurn, type SettleTurn, type TurnLedger } from './run-turn.js';
 
 /** Bedrock's own retry of throttled calls: the SDK backs off between attempts. */
 const BEDROCK_MAX_ATTEMPTS = 4;
@@ -30,9 +30,14 @@ const publisher = new EventsPublisher({ url: requiredEnv('SLUICE_EVENTS_URL'), r
 const ledger = ledgerDepsFromEnv();
 
 const settleWithLedger: SettleTurn = async ({ request, usage, outcome }) => {
-  const result = await settle(ledger, { requestId: request.requestId, usage, outcome });
+  const result = await settle(ledger, { userId: request.userId, requestId: request.requestId, usage, outcome });
   if (!result.ok) throw new Error(`Settlement of ${request.requestId} failed: ${result.error.message}`);
   return { costUsd: result.settlement.costUsd };
+};
+
+const turnLedger: TurnLedger = {
+  claim: (request) => claimReservation(ledger, { userId: request.userId, requestId: request.requestId }),
+  isCancelRequested: (request) => isCancelRequested(ledger, { userId: request.userId, requestId: request.requestId }),
 };
 
 export async function handler(event: unknown): Promise<{ status: string }> {
@@ -44,6 +49,7 @@ export async function handler(event: unknown): Promise<{ status: string }> {
   const outcome = await runTurn(event, {
     bedrock,
     store,
+    ledger: turnLedger,
     publisher,
     settle: settleWithLedger,
     region,

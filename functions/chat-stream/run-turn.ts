@@ -35,9 +35,19 @@ export type RecordTurnMetrics = (args: {
 /** Told when a turn's stream could not be delivered: the cloud logs it as an error. */
 export type ReportUndelivered = (args: { request: ChatTurnRequest; cause: string }) => void;
 
+/**
+ * The turn's open reservation in the ledger (functions/shared/ledger/claim.ts): the claim,
+ * the Lambda's one conditional write before the model call, and the cancel flag.
+ */
+export interface TurnLedger {
+  claim(request: ChatTurnRequest): Promise<{ won: boolean; cancelled: boolean }>;
+  isCancelRequested(request: ChatTurnRequest): Promise<boolean>;
+}
+
 export interface TurnDependencies {
   bedrock: Pick<BedrockRuntimeClient, 'send'>;
   store: ConversationStore;
+  ledger: TurnLedger;
   publisher: TurnStreamOptions['publisher'];
   settle: SettleTurn;
   /**
@@ -79,10 +89,12 @@ export async function runTurn(request: ChatTurnRequest, deps: TurnDependencies):
   const startedAt = Date.now();
   // Time to first token is the product: the claim, the history read and the SDK's work on
   // the model request all overlap (a read wasted on a duplicate costs nothing), and a
-  // conversation this turn created (admission proved it new) has no history to read. The
-  // request leaves for Bedrock only once the claim is won, so a duplicate delivery never
-  // calls the model.
-  const claimed = deps.store.claimTurn(request.requestId, now());
+  // conversation this turn creates has no history to read. The request leaves for Bedrock
+  // only once the claim is won, so a duplicate delivery never calls the model, and a turn
+  // cancelled before its claim never calls it either.
+  const claim = deps.ledger.claim(request);
+  claim.catch(noop);
+  const claimed = claim.then((outcome) => outcome.won && !outcome.cancelled);
   claimed.catch(noop);
   const history: Promise<StoredMessage[]> = request.newConversation ? Promise.resolve([]) : deps.store.history(request.conversationId);
   history.catch(noop);
@@ -97,7 +109,7 @@ export async function runTurn(request: ChatTurnRequest, deps: TurnDependencies):
   const modelCall = deps.bedrock.send(sendAfterClaim(new ConverseStreamCommand(input), claimed), { abortSignal: abort.signal });
   modelCall.catch(noop);
   // A failed claim fails the invocation (Lambda retries it); the held request is dropped, unsent.
-  const won = await claimed.catch((error: unknown) => {
+  const { won, cancelled: cancelledBeforeClaim } = await claim.catch((error: unknown) => {
     abort.abort();
     throw error;
   });
@@ -105,6 +117,13 @@ export async function runTurn(request: ChatTurnRequest, deps: TurnDependencies):
     await modelCall.then(noop, noop);
     return { status: 'duplicate', text: '' };
   }
+  // Won: record the turn (request item, conversation, the user's message) beside the model
+  // call, off the path to the first token. Settlement waits for it, so the prompt is stored
+  // before the reservation closes.
+  const createdAt = request.createdAt ?? now().toISOString();
+  // setImmediate: the model request (already signed, released by the claim) leaves first.
+  const recorded = new Promise<void>((resolve) => setImmediate(resolve)).then(() => deps.store.recordTurn({ ...request, createdAt }, now()));
+  recorded.catch(noop);
 
   const stream = new TurnStream({
     publisher: deps.publisher,
@@ -113,9 +132,9 @@ export async function runTurn(request: ChatTurnRequest, deps: TurnDependencies):
     ...deps.streamOptions,
   });
   stream.start(request.conversationId, request.modelId);
-  let cancelled = false;
+  let cancelled = cancelledBeforeClaim;
   const cancelWatch = setInterval(() => {
-    deps.store.isCancelRequested(request.requestId).then(
+    deps.ledger.isCancelRequested(request).then(
       (requested) => {
         if (requested && !cancelled) {
           cancelled = true;
@@ -131,10 +150,8 @@ export async function runTurn(request: ChatTurnRequest, deps: TurnDependencies):
   let firstTokenAt: number | undefined;
   let deltas = 0;
   let failure: ReturnType<typeof classifyBedrockError> | undefined;
-  // Admission stored the user's message, and created or bumped the conversation, in the
-  // write that recorded the request (functions/shared/turn-record.ts), whichever way the
-  // turn came in: nothing else is written before the answer.
   try {
+    if (cancelled) throw new CancelledBeforeClaim();
     const response = await modelCall;
     for await (const item of response.stream ?? []) {
       const text = item.contentBlockDelta?.delta?.text;
@@ -165,7 +182,12 @@ export async function runTurn(request: ChatTurnRequest, deps: TurnDependencies):
   const outcome: 'completed' | 'cancelled' | 'failed' = cancelled ? 'cancelled' : failure ? 'failed' : 'completed';
   // Without Bedrock's metadata (cancel, error) bill what was produced.
   const billedUsage: StreamUsage =
-    usage ?? (await producedUsage(deps.bedrock, { modelId: input.modelId!, messages: input.messages ?? [], system: input.system, streamedText: stream.streamedText, deltas }));
+    usage ??
+    // Cancelled before its claim: the model was never called, so nothing was produced.
+    (cancelledBeforeClaim
+      ? { inputTokens: 0, outputTokens: 0, cacheReadInputTokens: 0, cacheWriteInputTokens: 0 }
+      : await producedUsage(deps.bedrock, { modelId: input.modelId!, messages: input.messages ?? [], system: input.system, streamedText: stream.streamedText, deltas }));
+  await recorded;
   const { costUsd } = await deps.settle({ request, usage: billedUsage, outcome });
   const text = stream.streamedText;
   const finalStop: StopReason | undefined = cancelled ? 'cancelled' : stopReason;
@@ -216,6 +238,9 @@ function describePublishFailure(failure: Error): string {
   const code = (cause as NodeJS.ErrnoException | undefined)?.code;
   return cause && !failure.message.includes(cause.message) ? `${failure.message} (cause: ${code ? `${code} ` : ''}${cause.message})` : `${failure.message}${code ? ` [${code}]` : ''}`;
 }
+
+/** A cancel that arrived before the claim: the model is never called. */
+class CancelledBeforeClaim extends Error {}
 
 function noop(): undefined {
   return undefined;

@@ -15,7 +15,7 @@ export class TurnNotClaimedError extends Error {
  * Adds the hold to `command`: its last middleware before the HTTP handler (the request is
  * signed by then) waits for `claimed` and fails the send unless it is true.
  * @example
- * const claimed = store.claimTurn(requestId, new Date());
+ * const claimed = claimReservation(ledger, { userId, requestId }).then((c) => c.won && !c.cancelled);
  * const modelCall = bedrock.send(sendAfterClaim(new ConverseStreamCommand(input), claimed));
  * if (!(await claimed)) return; // modelCall rejects with TurnNotClaimedError; nothing was sent
  */

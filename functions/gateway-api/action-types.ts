@@ -37,7 +37,7 @@ export interface ActionDeps {
   users: UserDirectory;
   /**
    * The ChatRequests, Conversations and Messages tables, where `admit` records a turn that
-   * asks for it (startChat) in its reservation transaction. Unset: such a call fails.
+   * asks for it (a new conversation's absence, a request recorded before). Unset: such a call fails.
    */
   turnTables?: TurnTables;
 }

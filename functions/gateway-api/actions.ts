@@ -9,7 +9,7 @@ import { MAX_TOKENS_NOT_GIVEN } from '../shared/turn-validation.js';
 import type { Action, ActionDeps, ActionResult, GatewayAction } from './action-types.js';
 import { failure } from './action-types.js';
 import { ADMIN_ACTIONS } from './admin-actions.js';
-import { admitTurn, allowedModelViews, type TurnRecord } from './admission.js';
+import { admitTurn, allowedModelViews, type TurnChecks } from './admission.js';
 
 export type { ActionDeps, ActionError, ActionResult, Caller, GatewayAction } from './action-types.js';
 
@@ -25,15 +25,18 @@ function requestedMaxTokens(value: unknown): number | typeof MAX_TOKENS_NOT_GIVE
 }
 
 /**
- * Where `admit` records the turn, when the call asks for it (`args.record`, startChat):
- * the request item, the conversation and the user's message go into the reservation
- * transaction.
+ * What `admit` checks beside its write (`args.turn`): whether the conversation a
+ * `newConversation` turn names exists (startChat), and whether the request id was recorded
+ * before (the prompts way in). Plain reads, in parallel with the admission write.
  */
-function turnRecord(args: Record<string, unknown>, tables: ActionDeps['turnTables']): TurnRecord | undefined {
-  const record = args.record as { createdAt?: unknown; newConversation?: unknown } | null | undefined;
-  if (!record) return undefined;
-  if (!tables) throw new Error('admit was asked to record the turn, but the gateway API has no ChatRequests/Conversations/Messages tables');
-  return { tables, conversationId: String(args.conversationId), createdAt: String(record.createdAt), newConversation: record.newConversation === true };
+function turnChecks(args: Record<string, unknown>, tables: ActionDeps['turnTables']): TurnChecks | undefined {
+  const turn = args.turn as { newConversation?: unknown; mayBeRecorded?: unknown } | null | undefined;
+  if (!turn || typeof args.conversationId !== 'string') return undefined;
+  const newConversation = turn.newConversation === true;
+  const mayBeRecorded = turn.mayBeRecorded === true;
+  if (!newConversation && !mayBeRecorded) return { tables: tables ?? { requests: '', conversations: '', messages: '' }, conversationId: args.conversationId };
+  if (!tables) throw new Error('admit was asked to check the turn, but the gateway API has no ChatRequests/Conversations tables');
+  return { tables, conversationId: args.conversationId, newConversation, mayBeRecorded };
 }
 
 const USER_ACTIONS: Record<string, Action> = {
@@ -44,8 +47,8 @@ const USER_ACTIONS: Record<string, Action> = {
     if (maxTokens === undefined) {
       return { error: { errorType: 'ValidationError', message: 'maxTokens: must be a whole number', errorInfo: { field: 'maxTokens', retryable: false } } };
     }
-    const record = turnRecord(args, turnTables);
-    const outcome = await admitTurn(ledger, { userId: caller.sub, groups: caller.groups, requestId, modelId, prompt: String(args.prompt), maxTokens, record });
+    const turn = turnChecks(args, turnTables);
+    const outcome = await admitTurn(ledger, { userId: caller.sub, groups: caller.groups, requestId, modelId, prompt: String(args.prompt), maxTokens, turn });
     if (!outcome.ok) {
       const code = outcome.error.code;
       if (code === 'BudgetExceeded' || code === 'RateLimited' || code === 'ModelNotAllowed') {
@@ -53,7 +56,7 @@ const USER_ACTIONS: Record<string, Action> = {
       }
       return failure(outcome.error);
     }
-    return { result: { maxTokens: outcome.maxTokens, policyGroup: outcome.policy.group } };
+    return { result: { maxTokens: outcome.maxTokens, policyGroup: outcome.policy.group, duplicate: outcome.duplicate } };
   },
 
   async models({ ledger }, { caller }) {

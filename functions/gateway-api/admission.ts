@@ -5,12 +5,12 @@
  * an override's `allowedModels` or `maxOutputTokens` counts the same in both.
  */
 import { MODELS } from '../shared/config.js';
-import { newMessageId } from '../shared/conversation-store.js';
-import { admissionPolicy, ledgerBusy, nowFrom, reserve, type AdmissionError, type LedgerDeps, type TransactItems } from '../shared/ledger/index.js';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { admissionPolicy, ledgerBusy, reserve, withdrawReservation, type AdmissionError, type LedgerDeps, type Reservation } from '../shared/ledger/index.js';
 import { estimateInputTokens, findModel } from '../shared/pricing.js';
 import { isModelAllowed, type EffectivePolicy } from '../shared/policy.js';
 import { DEFAULT_MAX_TOKENS, MAX_TOKENS_NOT_GIVEN } from '../shared/turn-validation.js';
-import { TURN_RECORD_ITEM, turnRecordItems, type TurnTables } from '../shared/turn-record.js';
+import type { TurnTables } from '../shared/turn-record.js';
 
 // One default and one "not given" marker for both ways in (startChat and /prompts/{sub}).
 export { DEFAULT_MAX_TOKENS, MAX_TOKENS_NOT_GIVEN };
@@ -45,7 +45,7 @@ export function allowedModelViews(policy: EffectivePolicy): ModelView[] {
   }));
 }
 
-/** What startChat asks admission for. */
+/** What a way in asks admission for. */
 export interface AdmitInput {
   userId: string;
   groups: readonly string[];
@@ -54,18 +54,26 @@ export interface AdmitInput {
   prompt: string;
   /** The client's maxTokens, or {@link MAX_TOKENS_NOT_GIVEN} (null) when it gave none. */
   maxTokens: number | typeof MAX_TOKENS_NOT_GIVEN;
-  /** Also record the turn (request item and conversation) in the same transaction. */
-  record?: TurnRecord;
+  /** The turn's conversation, and what to check about it and the request beside the write. */
+  turn?: TurnChecks;
 }
 
-/** Where and how to record an admitted turn in its reservation transaction (startChat). */
-export interface TurnRecord {
+/**
+ * Checks that run beside admission's one write (reads, in parallel with it, so they add no
+ * round trip). A check that refuses takes the reservation back (withdrawReservation): the
+ * refused turn leaves nothing held and nothing recorded.
+ */
+export interface TurnChecks {
   tables: TurnTables;
   conversationId: string;
-  /** ISO 8601: the request's `createdAt` and the conversation's first/last activity. */
-  createdAt: string;
-  /** The turn creates the conversation: the transaction fails (ConversationExists) if it exists. */
+  /** The client named the conversation and says it is new: ConversationExists if it exists. */
   newConversation?: boolean;
+  /**
+   * The request id may have been recorded before (the prompts way in: a republished
+   * prompt, a retried invocation): then the turn is a duplicate, or a RequestIdConflict if
+   * another user's turn holds the id.
+   */
+  mayBeRecorded?: boolean;
 }
 
 /** Policy reads per admission: a cached one, then fresh ones if it turns out stale. */
@@ -80,7 +88,7 @@ export interface MaxTokensTooLarge {
   retryable: false;
 }
 
-/** A turn that said it creates its conversation named one that exists: nothing was written. */
+/** A turn that said it creates its conversation named one that exists: nothing was kept. */
 export interface ConversationExists {
   code: 'ConversationExists';
   message: string;
@@ -88,24 +96,25 @@ export interface ConversationExists {
   retryable: false;
 }
 
+/** `duplicate`: the request id was admitted (or recorded) before; the claim decides whether it still streams. */
 export type AdmitResult =
-  | { ok: true; maxTokens: number; policy: EffectivePolicy }
+  | { ok: true; maxTokens: number; policy: EffectivePolicy; duplicate: boolean; reservation: Reservation }
   | { ok: false; error: AdmissionError | MaxTokensTooLarge | ConversationExists; policy: EffectivePolicy };
 
 /**
  * Admits one turn under the caller's effective policy: checks the model and maxTokens
- * against it, then reserves the worst case in the ledger (see ledger/reserve.ts), with the
- * turn's record when asked, in one transaction. The override is cached per container and
- * proven unchanged by that transaction (ledger/admission-policy.ts); a refusal under a
- * cached override is decided again on a fresh read, so an admin's change is never missed.
+ * against it, then reserves the worst case in the ledger with ONE conditional write on
+ * the user's budget item (see ledger/reserve.ts). The override is cached per container and
+ * pinned by that write (ledger/admission-policy.ts); a refusal under a cached override is
+ * decided again on a fresh read, so an admin's change is never missed.
  * @example
  * const outcome = await admitTurn(ledger, { userId: sub, groups, requestId, modelId, prompt, maxTokens: MAX_TOKENS_NOT_GIVEN });
  * if (!outcome.ok) return failure(outcome.error);
  */
 export async function admitTurn(ledger: LedgerDeps, input: AdmitInput): Promise<AdmitResult> {
   for (let attempt = 1; ; attempt += 1) {
-    const { policy, overrideUnchanged } = await admissionPolicy(ledger, input.userId, input.groups, { fresh: attempt > 1 });
-    const outcome = await admitUnder(ledger, input, policy, overrideUnchanged);
+    const { policy, overrideChanges } = await admissionPolicy(ledger, input.userId, input.groups, { fresh: attempt > 1 });
+    const outcome = await admitUnder(ledger, input, policy, overrideChanges);
     if (outcome.ok || outcome.final) return outcome.result;
     // An override changing under every attempt: retryable, like any other contention.
     if (attempt >= MAX_ADMISSION_ATTEMPTS) return outcome.staleOverride ? { ok: false, error: ledgerBusy(), policy } : outcome.result;
@@ -117,10 +126,7 @@ export async function admitTurn(ledger: LedgerDeps, input: AdmitInput): Promise<
 /** `final`: no fresh policy read can change the refusal. */
 type Attempt = { ok: boolean; staleOverride?: boolean; final?: boolean; result: AdmitResult };
 
-/** Where the writes sit in reserve()'s `alsoWrite` (the override check, then the turn's record): the failed one names the refusal. */
-const ALSO_WRITE = { overrideUnchanged: 0, conversation: 1 + TURN_RECORD_ITEM.conversation } as const;
-
-async function admitUnder(ledger: LedgerDeps, input: AdmitInput, policy: EffectivePolicy, overrideUnchanged: TransactItems[number]): Promise<Attempt> {
+async function admitUnder(ledger: LedgerDeps, input: AdmitInput, policy: EffectivePolicy, overrideChanges: number | null): Promise<Attempt> {
   const model = findModel(input.modelId);
   const allowed = model !== undefined && isModelAllowed(policy, input.modelId);
   const cap = model ? Math.min(model.maxOutputTokens, policy.maxOutputTokens) : 0;
@@ -131,6 +137,8 @@ async function admitUnder(ledger: LedgerDeps, input: AdmitInput, policy: Effecti
   }
   // A model the policy refuses is reserve()'s to report (ModelNotAllowed, with the allowed list).
   const maxOutputTokens = requested === MAX_TOKENS_NOT_GIVEN ? Math.max(1, Math.min(DEFAULT_MAX_TOKENS, cap)) : requested;
+  const checks = input.turn ? sideChecks(ledger, input.userId, input.requestId, input.turn) : Promise.resolve(NO_FINDINGS);
+  checks.catch(() => undefined);
   const result = await reserve(ledger, {
     userId: input.userId,
     requestId: input.requestId,
@@ -138,29 +146,53 @@ async function admitUnder(ledger: LedgerDeps, input: AdmitInput, policy: Effecti
     inputTokensEstimate: estimateInputTokens([input.prompt]),
     maxOutputTokens,
     policy,
-    alsoWrite: [overrideUnchanged, ...(input.record ? recordItems(ledger, input, input.record, maxOutputTokens) : [])],
+    overrideChanges,
+    ...(input.turn ? { conversationId: input.turn.conversationId } : {}),
   });
-  if (!result.ok && input.record && result.failedItem === ALSO_WRITE.conversation) {
-    const { conversationId } = input.record;
-    const message = `conversationId: ${conversationId} already exists; leave out newConversation to continue it`;
-    return { ok: false, final: true, result: { ok: false, policy, error: { code: 'ConversationExists', message, conversationId, retryable: false } } };
+  if (!result.ok) return { ok: false, staleOverride: result.staleOverride === true, result: { ok: false, error: result.error, policy } };
+  const findings = await checks.catch(async (error: unknown) => {
+    // A check that could not run must not leave the reservation behind.
+    if (!result.duplicate) await withdrawReservation(ledger, result.reservation);
+    throw error;
+  });
+  const refused = refusalFrom(findings, input);
+  if (refused || findings.recordedBySameUser) {
+    if (!result.duplicate) await withdrawReservation(ledger, result.reservation);
+    if (refused) return { ok: false, final: true, result: { ok: false, policy, error: refused } };
   }
-  if (!result.ok) return { ok: false, staleOverride: result.failedItem === ALSO_WRITE.overrideUnchanged, result: { ok: false, error: result.error, policy } };
-  return { ok: true, result: { ok: true, maxTokens: result.reservation.maxOutputTokens, policy } };
+  const duplicate = result.duplicate || findings.recordedBySameUser;
+  return { ok: true, result: { ok: true, maxTokens: result.reservation.maxOutputTokens, policy, duplicate, reservation: result.reservation } };
 }
 
-/** The turn's record (request item, conversation, user message) for the reservation transaction. */
-function recordItems(ledger: LedgerDeps, input: AdmitInput, record: TurnRecord, maxTokens: number): TransactItems {
-  const turn = {
-    requestId: input.requestId,
-    userId: input.userId,
-    conversationId: record.conversationId,
-    modelId: input.modelId,
-    prompt: input.prompt,
-    maxTokens,
-    groups: [...input.groups],
-    createdAt: record.createdAt,
-  };
-  const now = nowFrom(ledger);
-  return turnRecordItems(turn, record.tables, { nowEpochSeconds: Math.floor(now.getTime() / 1000), messageId: newMessageId(now), newConversation: record.newConversation });
+interface Findings {
+  conversationExists: boolean;
+  recordedBySameUser: boolean;
+  recordedByAnotherUser: boolean;
+}
+
+const NO_FINDINGS: Findings = { conversationExists: false, recordedBySameUser: false, recordedByAnotherUser: false };
+
+/** The reads beside the admission write: the conversation a new one names, and the request record. */
+async function sideChecks(ledger: LedgerDeps, userId: string, requestId: string, turn: TurnChecks): Promise<Findings> {
+  const [conversation, record] = await Promise.all([
+    turn.newConversation
+      ? ledger.db.send(new GetCommand({ TableName: turn.tables.conversations, Key: { userId, conversationId: turn.conversationId }, ProjectionExpression: 'userId', ConsistentRead: true }))
+      : undefined,
+    turn.mayBeRecorded
+      ? ledger.db.send(new GetCommand({ TableName: turn.tables.requests, Key: { requestId }, ProjectionExpression: 'userId', ConsistentRead: true }))
+      : undefined,
+  ]);
+  const recordedBy = record?.Item?.userId;
+  return { conversationExists: conversation?.Item !== undefined, recordedBySameUser: recordedBy === userId, recordedByAnotherUser: recordedBy !== undefined && recordedBy !== userId };
+}
+
+function refusalFrom(findings: Findings, input: AdmitInput): AdmissionError | ConversationExists | undefined {
+  if (findings.recordedByAnotherUser) {
+    return { code: 'RequestIdConflict', message: `Request id ${input.requestId} is already in use.`, requestId: input.requestId, retryable: false };
+  }
+  if (findings.conversationExists && !findings.recordedBySameUser && input.turn) {
+    const { conversationId } = input.turn;
+    return { code: 'ConversationExists', message: `conversationId: ${conversationId} already exists; leave out newConversation to continue it`, conversationId, retryable: false };
+  }
+  return undefined;
 }

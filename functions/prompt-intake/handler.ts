@@ -1,11 +1,11 @@
 /**
  * The promptIntake Lambda: the data source of the `prompts` namespace's onPublish
  * handler (resolvers/events/prompts.ts), invoked asynchronously (invocation type Event)
- * with the prompts a user published to `/prompts/{sub}`. Each prompt is validated,
- * admitted and recorded like a startChat mutation (./intake.ts), then streamed; a refused
+ * with the prompts a user published to `/prompts/{sub}`. Each prompt is validated and
+ * admitted like a startChat mutation (./intake.ts), then streamed (the streaming handler
+ * claims and records it); a refused
  * prompt becomes one `error` event on `/chat/{sub}/{conversationId}`.
  */
-import { documentClient, tableName } from '../shared/dynamo.js';
 import { EventsPublisher, PublishError } from '../shared/events-publisher.js';
 import { logger } from '../shared/metrics.js';
 import { chatChannel, type ErrorEvent } from '../shared/protocol.js';
@@ -23,8 +23,6 @@ const deps: IntakeDeps = {
   // The gateway API Lambda's own handler: admission is the very code the startChat
   // pipeline's admitChatTurn invokes, not a copy of it.
   admit: gatewayApi,
-  db: documentClient(),
-  tables: { requests: tableName('ChatRequests'), conversations: tableName('Conversations'), messages: tableName('Messages') },
 };
 const publisher = new EventsPublisher({ url: requiredEnv('SLUICE_EVENTS_URL'), region: process.env.AWS_REGION ?? 'us-east-1' });
 

@@ -1,15 +1,13 @@
 /**
  * Admission of one prompt published to `/prompts/{sub}`: the same checks, with the same
- * code, as the startChat pipeline (validateChatInput → admitChatTurn, which there also
- * records the turn in its reservation transaction; here recording follows admission, so a
- * republished request id is answered as a duplicate), ending in the {@link ChatTurnRequest} the streaming
- * Lambda takes, or in the `error` event the client gets on its chat channel instead.
+ * code, as the startChat pipeline (validateChatInput → admitChatTurn): one conditional
+ * write on the user's budget item, with the request record and the conversation a
+ * `newConversation` prompt names checked beside it, so a republished request id is
+ * answered as a duplicate. It ends in the {@link ChatTurnRequest} the streaming Lambda
+ * takes (which claims the turn and records it), or in the `error` event the client gets on
+ * its chat channel instead.
  */
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { StreamErrorCode, type ChatTurnRequest, type ErrorEvent } from '../shared/protocol.js';
-import { newMessageId } from '../shared/conversation-store.js';
-import { TURN_RECORD_ITEM, turnRecordItems, type AdmittedTurn, type TurnTables } from '../shared/turn-record.js';
 import { checkChatTurn } from '../shared/turn-validation.js';
 import { turnInput, type PromptCaller, type PublishedPrompt } from './prompt-event.js';
 
@@ -18,13 +16,19 @@ export type AdmitAction = (event: {
   action: 'admit';
   caller: PromptCaller;
   /** `maxTokens` null: the client gave none, and admission picks the default under the caller's policy. */
-  args: { requestId: string; modelId: string; prompt: string; maxTokens: number | null; conversationId: string };
+  args: {
+    requestId: string;
+    modelId: string;
+    prompt: string;
+    maxTokens: number | null;
+    conversationId: string;
+    /** Checked beside the admission write: the request record, and a new conversation's absence. */
+    turn: { newConversation: boolean; mayBeRecorded: true };
+  };
 }) => Promise<{ result: unknown } | { error: { errorType: string; message: string; errorInfo: Record<string, unknown> } }>;
 
 export interface IntakeDeps {
   admit: AdmitAction;
-  db: Pick<DynamoDBDocumentClient, 'send'>;
-  tables: TurnTables;
   /** @default () => new Date() */
   now?: () => Date;
 }
@@ -40,8 +44,8 @@ const STREAM_ERROR_CODES = new Set<string>(Object.values(StreamErrorCode));
 
 /** An admission refusal as the stream protocol's closed set of codes says it. */
 function refusal(requestId: string, errorType: string, message: string, retryable?: unknown): IntakeOutcome {
-  // The ledger's other codes: RequestIdConflict is the client's (a request id another user took); LedgerBusy is ours.
-  const code = STREAM_ERROR_CODES.has(errorType) ? (errorType as StreamErrorCode) : errorType === 'RequestIdConflict' ? StreamErrorCode.VALIDATION : StreamErrorCode.INTERNAL;
+  // The ledger's other codes: RequestIdConflict and ConversationExists are the client's; LedgerBusy is ours.
+  const code = STREAM_ERROR_CODES.has(errorType) ? (errorType as StreamErrorCode) : errorType === 'RequestIdConflict' || errorType === 'ConversationExists' ? StreamErrorCode.VALIDATION : StreamErrorCode.INTERNAL;
   const isRetryable = typeof retryable === 'boolean' ? retryable : code === StreamErrorCode.RATE_LIMITED || code === StreamErrorCode.INTERNAL;
   // seq 0: no `start` was sent, so the error is the whole (one-event) stream of this request id.
   return { kind: 'refused', error: { type: 'error', requestId, seq: 0, code, message, retryable: isRetryable } };
@@ -63,16 +67,15 @@ export async function admitPrompt(prompt: PublishedPrompt, caller: PromptCaller,
   const check = checkChatTurn(input);
   if (!check.ok) return refusal(requestId, check.code, check.message, false);
 
+  const newConversation = input.newConversation === true;
   const admitted = await deps.admit({
     action: 'admit',
     caller,
-    args: { requestId, modelId: input.modelId, prompt: input.prompt, maxTokens: check.maxTokens, conversationId: input.conversationId },
+    args: { requestId, modelId: input.modelId, prompt: input.prompt, maxTokens: check.maxTokens, conversationId: input.conversationId, turn: { newConversation, mayBeRecorded: true } },
   });
   if ('error' in admitted) return refusal(requestId, admitted.error.errorType, admitted.error.message, admitted.error.errorInfo.retryable);
-  const { maxTokens, policyGroup } = admitted.result as { maxTokens: number; policyGroup: string };
-
-  const now = (deps.now ?? (() => new Date()))();
-  const turn: AdmittedTurn = {
+  const { maxTokens, policyGroup, duplicate } = admitted.result as { maxTokens: number; policyGroup: string; duplicate: boolean };
+  const request: ChatTurnRequest = {
     requestId,
     userId: caller.sub,
     conversationId: input.conversationId,
@@ -80,31 +83,11 @@ export async function admitPrompt(prompt: PublishedPrompt, caller: PromptCaller,
     prompt: input.prompt,
     maxTokens,
     groups: caller.groups,
-    createdAt: now.toISOString(),
+    policyGroup,
+    newConversation,
+    createdAt: (deps.now ?? (() => new Date()))().toISOString(),
   };
-  const request: ChatTurnRequest = { ...turn, policyGroup };
-  if (await record(turn, now, deps)) return { kind: 'admitted', request };
-
-  // Recorded before: Lambda retrying this invocation, or a client republishing its request id.
-  const { Item } = await deps.db.send(new GetCommand({ TableName: deps.tables.requests, Key: { requestId }, ConsistentRead: true }));
-  if (!Item || Item.userId !== caller.sub) return refusal(requestId, 'RequestIdConflict', `requestId: ${requestId} is already in use`, false);
-  const stored = Item as AdmittedTurn;
-  return {
-    kind: 'duplicate',
-    // What was recorded first wins, as the reservation it was admitted under did.
-    request: { ...request, conversationId: stored.conversationId, modelId: stored.modelId, prompt: stored.prompt, maxTokens: stored.maxTokens },
-  };
-}
-
-/** Writes the turn's record (request item, conversation, user message) in one transaction; false if the request id was recorded before. */
-async function record(turn: AdmittedTurn, now: Date, deps: IntakeDeps): Promise<boolean> {
-  try {
-    await deps.db.send(
-      new TransactWriteCommand({ TransactItems: turnRecordItems(turn, deps.tables, { nowEpochSeconds: Math.floor(now.getTime() / 1000), messageId: newMessageId(now) }) }),
-    );
-    return true;
-  } catch (error) {
-    if (error instanceof TransactionCanceledException && error.CancellationReasons?.[TURN_RECORD_ITEM.request]?.Code === 'ConditionalCheckFailed') return false;
-    throw error;
-  }
+  // A duplicate (Lambda retrying this invocation, or a client republishing its request id)
+  // still goes to the streaming handler: its claim streams it only if no earlier attempt did.
+  return { kind: duplicate ? 'duplicate' : 'admitted', request };
 }

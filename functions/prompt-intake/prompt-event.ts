@@ -23,6 +23,8 @@ export interface PublishedPrompt {
   modelId?: unknown;
   prompt?: unknown;
   maxTokens?: unknown;
+  /** True: the turn creates its conversation (no history read; ConversationExists if it exists). */
+  newConversation?: unknown;
 }
 
 /** The promptIntake Lambda's event. */
@@ -91,6 +93,8 @@ export function turnInput(prompt: PublishedPrompt, caller: PromptCaller): TurnIn
   if (typeof prompt.prompt !== 'string') return invalidField('prompt', 'must be a string');
   const maxTokens = prompt.maxTokens;
   if (maxTokens !== undefined && maxTokens !== null && !Number.isSafeInteger(maxTokens)) return invalidField('maxTokens', 'must be a whole number');
+  const { newConversation } = prompt;
+  if (newConversation !== undefined && newConversation !== null && typeof newConversation !== 'boolean') return invalidField('newConversation', 'must be true or false');
   return {
     conversationId: prompt.conversationId,
     modelId: prompt.modelId,
@@ -98,5 +102,6 @@ export function turnInput(prompt: PublishedPrompt, caller: PromptCaller): TurnIn
     groups: caller.groups,
     // Any explicit number is checked as sent; only an absent or null maxTokens means "not given".
     maxTokens: maxTokens === undefined || maxTokens === null ? MAX_TOKENS_NOT_GIVEN : (maxTokens as number),
+    newConversation: newConversation === true,
   };
 }

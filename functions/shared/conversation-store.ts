@@ -1,7 +1,8 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { monotonicFactory } from 'ulid';
 import type { StopReason, StreamUsage } from './protocol.js';
+import { turnRecordWrites, type AdmittedTurn } from './turn-record.js';
 
 const nextUlid = monotonicFactory();
 
@@ -55,33 +56,21 @@ export class ConversationStore {
   ) {}
 
   /**
-   * Claims an admitted turn for streaming. Lambda retries an asynchronous invocation
-   * that failed, and may deliver one twice: only the first claim streams and bills.
+   * Records a turn the caller has claimed (ledger claimReservation): its ChatRequests item,
+   * its conversation and the user's message, as three single writes in parallel. Sent
+   * beside the model call, off the path to the first token; idempotent, so a retry writes
+   * the same items (functions/shared/turn-record.ts).
    */
-  async claimTurn(requestId: string, now: Date): Promise<boolean> {
-    try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.tables.requests,
-          Key: { requestId },
-          UpdateExpression: 'SET #status = :streaming, startedAt = :now',
-          ConditionExpression: '#status = :admitted',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':streaming': TurnStatus.STREAMING, ':admitted': TurnStatus.ADMITTED, ':now': now.toISOString() },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
-  }
-
-  async isCancelRequested(requestId: string): Promise<boolean> {
-    const { Item } = await this.db.send(
-      new GetCommand({ TableName: this.tables.requests, Key: { requestId }, ProjectionExpression: 'cancelRequested', ConsistentRead: true }),
-    );
-    return Item?.cancelRequested === true;
+  async recordTurn(turn: AdmittedTurn, now: Date): Promise<void> {
+    const writes = turnRecordWrites(turn, this.tables, Math.floor(now.getTime() / 1000));
+    await Promise.all([
+      this.db.send(new PutCommand(writes.request)).catch((error: unknown) => {
+        // The id names another user's turn (the prompts way in lets a client choose it): theirs stays.
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }),
+      this.db.send(new UpdateCommand(writes.conversation)),
+      this.db.send(new PutCommand(writes.userMessage)),
+    ]);
   }
 
   /**

@@ -81,6 +81,8 @@ export interface ChatTurnRequest extends Omit<AdmittedTurn, 'createdAt'> {
    * Absent or false: the stored history is read.
    */
   newConversation?: boolean;
+  /** ISO 8601: when the turn was admitted (the stored prompt's time); the claim's time when absent. */
+  createdAt?: string;
 }
 
 /** The channel a user's turn streams to. */
@@ -100,6 +102,7 @@ export function isChatTurnRequest(value: unknown): value is ChatTurnRequest {
     typeof v.maxTokens === 'number' &&
     Array.isArray(v.groups) &&
     typeof v.policyGroup === 'string' &&
-    (v.newConversation === undefined || typeof v.newConversation === 'boolean')
+    (v.newConversation === undefined || typeof v.newConversation === 'boolean') &&
+    (v.createdAt === undefined || (typeof v.createdAt === 'string' && !Number.isNaN(Date.parse(v.createdAt))))
   );
 }

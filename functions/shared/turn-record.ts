@@ -1,11 +1,12 @@
 /**
- * What admitting a chat turn writes, whichever way it came in: the ChatRequests item the
- * streaming Lambda claims, the create-or-bump of its conversation, and the user's message.
- * startChat's admission (functions/gateway-api/admission.ts, inside the reservation
- * transaction) and the Events way in (functions/prompt-intake, its own transaction after
- * admission) both write {@link turnRecordItems}, so both store the same shape. Plain
- * values only: no SDK, no clock, no id generator.
+ * What recording a chat turn writes, whichever way it came in: the ChatRequests item, the
+ * create-or-bump of its conversation, and the user's message. Admission itself writes none
+ * of them (it is one conditional write on the user's budget item); the streaming Lambda
+ * writes them once it has won the turn's claim, beside the model call, so the prompt is
+ * stored exactly when the turn was admitted and claimed. Plain values only: no SDK, no clock.
  */
+import { createHash } from 'node:crypto';
+import { encodeTime } from 'ulid';
 
 /** A turn's request item lives a day (DynamoDB TTL); the ledger keeps what it cost. */
 export const REQUEST_TTL_IN_SECONDS = 24 * 60 * 60;
@@ -13,21 +14,12 @@ export const REQUEST_TTL_IN_SECONDS = 24 * 60 * 60;
 /** Longest conversation title, taken from the first prompt. */
 export const MAX_TITLE_LENGTH = 80;
 
-/** The condition that makes recording a request id happen once. */
-const REQUEST_NOT_RECORDED_CONDITION = 'attribute_not_exists(requestId)';
-
-/** The condition on a turn that says it creates its conversation (startChat's `newConversation`). */
-const CONVERSATION_NOT_CREATED_CONDITION = 'attribute_not_exists(conversationId)';
-
 /** The tables a turn's record is written to. */
 export interface TurnTables {
   requests: string;
   conversations: string;
   messages: string;
 }
-
-/** Where each write sits in {@link turnRecordItems}: a failed condition's index names it. */
-export const TURN_RECORD_ITEM = { request: 0, conversation: 1, userMessage: 2 } as const;
 
 /** An admitted turn, as both ways in know it. */
 export interface AdmittedTurn {
@@ -59,7 +51,7 @@ function chatRequestAttributes(turn: AdmittedTurn, nowEpochSeconds: number) {
     prompt: turn.prompt,
     maxTokens: turn.maxTokens,
     groups: turn.groups,
-    status: 'admitted',
+    status: 'streaming',
     cancelRequested: false,
     createdAt: turn.createdAt,
     expiresAt: nowEpochSeconds + REQUEST_TTL_IN_SECONDS,
@@ -109,35 +101,52 @@ function conversationUpdate(turn: AdmittedTurn): { expression: string; values: R
 }
 
 /**
- * The transaction items that record an admitted turn, in {@link TURN_RECORD_ITEM} order:
- * the ChatRequests item (once per request id), the conversation's create-or-bump (create
- * only, with `newConversation`) and the user's message. Both ways in write exactly these.
+ * The user message's id: a ULID whose time is the turn's `createdAt` and whose random part
+ * comes from the request id, so every attempt at recording one turn writes the same item
+ * (a retried invocation cannot store the prompt twice), and it sorts before the answer.
  *
  * @example
  * ```ts
- * const items = turnRecordItems(turn, tables, { nowEpochSeconds: Math.floor(Date.now() / 1000), messageId: newMessageId(now) });
+ * userMessageId(turn); // '01JD…' (26 characters)
  * ```
  */
-export function turnRecordItems(turn: AdmittedTurn, tables: TurnTables, options: { nowEpochSeconds: number; messageId: string; newConversation?: boolean }) {
+export function userMessageId(turn: Pick<AdmittedTurn, 'requestId' | 'createdAt'>): string {
+  const digest = createHash('sha256').update(turn.requestId).digest();
+  const random = Array.from({ length: 16 }, (_, i) => CROCKFORD[digest[i] % 32]).join('');
+  return encodeTime(Date.parse(turn.createdAt), 10) + random;
+}
+
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+/**
+ * The writes that record a claimed turn, for the streaming Lambda to send once it won the
+ * claim, beside the model call: the ChatRequests item (status `streaming`), the
+ * conversation's create-or-bump and the user's message. Each is a single-item write (no
+ * transaction: they need no all-or-nothing, and a transaction bills twice), and each is
+ * idempotent, so a retry writes the same items.
+ *
+ * @example
+ * ```ts
+ * await Promise.all(turnRecordWrites(turn, tables, now).map((input) => db.send(...)));
+ * ```
+ */
+export function turnRecordWrites(turn: AdmittedTurn, tables: TurnTables, nowEpochSeconds: number) {
   const conversation = conversationUpdate(turn);
-  return [
-    {
-      Put: {
-        TableName: tables.requests,
-        Item: { requestId: turn.requestId, ...chatRequestAttributes(turn, options.nowEpochSeconds) },
-        ConditionExpression: REQUEST_NOT_RECORDED_CONDITION,
-      },
+  return {
+    request: {
+      TableName: tables.requests,
+      Item: { requestId: turn.requestId, ...chatRequestAttributes(turn, nowEpochSeconds) },
+      // Another user's turn under the same id keeps its record.
+      ConditionExpression: 'attribute_not_exists(requestId) OR userId = :user',
+      ExpressionAttributeValues: { ':user': turn.userId },
     },
-    {
-      Update: {
-        TableName: tables.conversations,
-        // The key holds the caller's sub: a client cannot write into someone else's conversation.
-        Key: { userId: turn.userId, conversationId: turn.conversationId },
-        UpdateExpression: conversation.expression,
-        ExpressionAttributeValues: conversation.values,
-        ...(options.newConversation ? { ConditionExpression: CONVERSATION_NOT_CREATED_CONDITION } : {}),
-      },
+    conversation: {
+      TableName: tables.conversations,
+      // The key holds the caller's sub: a client cannot write into someone else's conversation.
+      Key: { userId: turn.userId, conversationId: turn.conversationId },
+      UpdateExpression: conversation.expression,
+      ExpressionAttributeValues: conversation.values,
     },
-    { Put: { TableName: tables.messages, Item: userMessageItem(turn, options.messageId) } },
-  ];
+    userMessage: { TableName: tables.messages, Item: userMessageItem(turn, userMessageId(turn)) },
+  };
 }

@@ -47,6 +47,8 @@ export interface TurnInput {
   groups: string[];
   /** What the client asked for, or {@link MAX_TOKENS_NOT_GIVEN} (null). */
   maxTokens: number | typeof MAX_TOKENS_NOT_GIVEN;
+  /** The turn creates its conversation (the prompts way in; startChat stashes its own). */
+  newConversation?: boolean;
 }
 
 /** A refusal: `info` is the GraphQL `errorInfo` (`{field}` or `{modelId}`). */

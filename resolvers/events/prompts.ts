@@ -4,7 +4,7 @@ import { isSafeId } from '../../functions/shared/turn-validation.js';
 /**
  * The `prompts` namespace: the second way to start a chat turn, for clients that keep one
  * Events socket. A signed-in user publishes `{ conversationId, modelId, prompt,
- * maxTokens?, requestId? }` to `/prompts/{sub}`; `onPublish` hands the prompts to the
+ * maxTokens?, requestId?, newConversation? }` to `/prompts/{sub}`; `onPublish` hands the prompts to the
  * promptIntake Lambda (invocation type Event, so the publish returns at once), which
  * validates and admits them exactly as startChat does and streams the turn, or an `error`
  * event, to `/chat/{sub}/{conversationId}`. See docs/stream-protocol.md.
@@ -57,6 +57,7 @@ function routable(event: { id: string; payload: unknown }) {
     modelId: payload.modelId,
     prompt: payload.prompt,
     maxTokens: payload.maxTokens,
+    newConversation: payload.newConversation,
   };
 }
 

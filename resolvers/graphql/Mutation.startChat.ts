@@ -20,6 +20,8 @@ export interface TurnStash {
    * named one with `newConversation` (admission proves it new). The Lambda skips the history read.
    */
   newConversation: boolean;
+  /** The client named the conversation (only such a one can exist already). */
+  conversationNamed: boolean;
 }
 
 /** The stash after admitChatTurn: maxTokens is the admitted output cap, never null. */
@@ -31,9 +33,9 @@ interface Args {
 
 /**
  * startChat (before): names the turn (a new request id, the conversation id or a new
- * ULID one) and stashes it. Pipeline: validateChatInput → admitChatTurn (which also
- * records the request and the conversation, in the reservation's transaction) →
- * invokeChatStream.
+ * ULID one) and stashes it. Pipeline: validateChatInput → admitChatTurn (one conditional
+ * write on the caller's budget item) → invokeChatStream (whose Lambda claims the turn and
+ * records it).
  */
 export function request(ctx: Context<Args>) {
   const caller = cognitoCaller(ctx.identity);
@@ -51,6 +53,7 @@ export function request(ctx: Context<Args>) {
     createdAt: util.time.nowISO8601(),
     channel: `/chat/${caller.sub}/${conversationId}`,
     newConversation: !input.conversationId || input.newConversation === true,
+    conversationNamed: !!input.conversationId,
   };
   ctx.stash.turn = turn;
   return {};

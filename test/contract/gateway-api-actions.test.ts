@@ -52,7 +52,7 @@ describe('the gateway API actions', () => {
       const requestId = `actions-${i}`;
       const admitted = await reserve(setup.deps, { userId, requestId, modelId: SIMULATOR_MODEL_ID, inputTokensEstimate: 100, maxOutputTokens: 100, policy });
       if (!admitted.ok) throw new Error(admitted.error.message);
-      await settle(setup.deps, { requestId, usage: { inputTokens: 100, outputTokens: 10 * (i + 1) }, outcome: 'completed' });
+      await settle(setup.deps, { userId, requestId, usage: { inputTokens: 100, outputTokens: 10 * (i + 1) }, outcome: 'completed' });
     }
   });
   afterAll(() => setup?.close());
@@ -202,7 +202,7 @@ describe('the gateway API actions', () => {
       // Act
       const outcome = await call('admit', { requestId: 'max-null', modelId: SIMULATOR_MODEL_ID, prompt: 'Hi', maxTokens: null }, alice());
       // Assess
-      expect(outcome).toEqual({ result: { maxTokens: 1024, policyGroup: 'users' } });
+      expect(outcome).toEqual({ result: { maxTokens: 1024, policyGroup: 'users', duplicate: false } });
     });
   });
 });

@@ -2,6 +2,9 @@ import { PutItemCommand, ScanCommand, GetItemCommand, type DynamoDBClient } from
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { generateClient } from 'aws-amplify/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConversationStore } from '../../functions/shared/conversation-store.js';
+import { claimReservation, documentClient, type LedgerDeps } from '../../functions/shared/ledger/index.js';
+import type { ChatTurnRequest } from '../../functions/shared/protocol.js';
 import { dynamoDbClient } from '../../infra/local/dynamodb.js';
 import type { Twin } from '../../infra/local/twin.js';
 import { configureAmplify, DEMO_USERS, signInAs } from '../helpers/amplify.js';
@@ -29,8 +32,18 @@ describe('GraphQL API through aws-amplify generateClient (Cognito user pools)', 
 
   beforeAll(async () => {
     twin = await startTestTwin({
-      // The streaming Lambda of the chat-turn issue is replaced by a recorder: this suite tests the GraphQL half.
-      lambdaOverrides: { chatStream: async (event) => void lambdaEvents.push(event) },
+      // The streaming Lambda is replaced by a recorder that claims and records the turn as
+      // the real one does before it calls the model: this suite tests the GraphQL half.
+      lambdaOverrides: {
+        chatStream: async (event) => {
+          lambdaEvents.push(event);
+          const request = event as ChatTurnRequest;
+          const ledger: LedgerDeps = { db: documentClient(ddb), tables: { budgets: table('Budgets'), ledger: table('Ledger') } };
+          if (!(await claimReservation(ledger, { userId: request.userId, requestId: request.requestId })).won) return;
+          const store = new ConversationStore(documentClient(ddb), { requests: table('ChatRequests'), conversations: table('Conversations'), messages: table('Messages') });
+          await store.recordTurn({ ...request, createdAt: request.createdAt ?? new Date().toISOString() }, new Date());
+        },
+      },
     });
     configureAmplify(twin);
     ddb = dynamoDbClient(twin.context.dynamodb.endpoint);
@@ -40,7 +53,7 @@ describe('GraphQL API through aws-amplify generateClient (Cognito user pools)', 
     await twin?.close();
   });
 
-  it('starts a chat turn through the pipeline: DynamoDB request item, conversation, and an Event invoke of the Lambda', async () => {
+  it('starts a chat turn through the pipeline: the open reservation, an Event invoke of the Lambda, and the record its claim writes', async () => {
     // Prepare
     const { sub } = await signInAs(DEMO_USERS[0]);
     // Act
@@ -53,8 +66,10 @@ describe('GraphQL API through aws-amplify generateClient (Cognito user pools)', 
     const turn = result.data.startChat;
     expect(turn.status).toBe('PENDING');
     expect(turn.channel).toBe(`/chat/${sub}/${turn.conversationId}`);
+    const budget = await ddb.send(new GetItemCommand({ TableName: table('Budgets'), Key: marshall({ pk: `USER#${sub}`, sk: 'BUDGET' }), ConsistentRead: true }));
+    expect(unmarshall(budget.Item!)[`R#${turn.requestId}`]).toMatchObject({ v: turn.conversationId, m: 'sluice.simulator', o: 64, k: expect.any(Number) });
     const stored = await ddb.send(new GetItemCommand({ TableName: table('ChatRequests'), Key: marshall({ requestId: turn.requestId }), ConsistentRead: true }));
-    expect(unmarshall(stored.Item!)).toMatchObject({ userId: sub, status: 'admitted', maxTokens: 64, prompt: 'Tell me about sluices' });
+    expect(unmarshall(stored.Item!)).toMatchObject({ userId: sub, status: 'streaming', maxTokens: 64, prompt: 'Tell me about sluices' });
     expect(lambdaEvents).toContainEqual(
       expect.objectContaining({ requestId: turn.requestId, userId: sub, conversationId: turn.conversationId, maxTokens: 64, groups: ['users'] }),
     );
@@ -71,6 +86,7 @@ describe('GraphQL API through aws-amplify generateClient (Cognito user pools)', 
       data: { startChat: { conversationId: string; requestId: string } };
     };
     const { conversationId, requestId } = started.data.startChat;
+    await twin.context.lambda.drain();
     await ddb.send(
       new PutItemCommand({
         TableName: table('Messages'),
@@ -96,7 +112,7 @@ describe('GraphQL API through aws-amplify generateClient (Cognito user pools)', 
     await signInAs(DEMO_USERS[1]);
     const theirs = (await client().graphql({ query: CONVERSATION, variables: { id: conversationId } })) as { data: { conversation: unknown } };
     // Assess
-    // In messageId (time) order: the answer stored above under an old id, then the prompt admission stored.
+    // In messageId (time) order: the answer stored above under an old id, then the prompt the claim's record stored.
     expect(mine.data.conversation.messages.items).toEqual([
       expect.objectContaining({ role: 'ASSISTANT', text: 'Hello there', status: 'COMPLETE', costUsd: 0.000013, usage: { inputTokens: 3, outputTokens: 2 } }),
       expect.objectContaining({ role: 'USER', text: 'Hi', status: 'COMPLETE', costUsd: null, usage: null }),
@@ -106,7 +122,7 @@ describe('GraphQL API through aws-amplify generateClient (Cognito user pools)', 
 
   it('cancels the caller\'s running turn and refuses to cancel another user\'s', async () => {
     // Prepare
-    await signInAs(DEMO_USERS[0]);
+    const { sub: ownerSub } = await signInAs(DEMO_USERS[0]);
     const started = (await client().graphql({ query: START_CHAT, variables: { input: { modelId: 'sluice.simulator', prompt: 'Long story' } } })) as {
       data: { startChat: { requestId: string } };
     };
@@ -121,8 +137,9 @@ describe('GraphQL API through aws-amplify generateClient (Cognito user pools)', 
     expect(denied.errors[0]).toMatchObject({ errorType: 'NotFound', path: ['cancelChat'] });
     expect(denied.data).toEqual({ cancelChat: null });
     expect(cancelled.data.cancelChat.status).toBe('CANCELLED');
-    const stored = await ddb.send(new GetItemCommand({ TableName: table('ChatRequests'), Key: marshall({ requestId }), ConsistentRead: true }));
-    expect(unmarshall(stored.Item!).cancelRequested).toBe(true);
+    // The flag is on the turn's open entry in the caller's budget item, where the Lambda looks.
+    const budget = await ddb.send(new GetItemCommand({ TableName: table('Budgets'), Key: marshall({ pk: `USER#${ownerSub}`, sk: 'BUDGET' }), ConsistentRead: true }));
+    expect(unmarshall(budget.Item!)[`R#${requestId}`]).toMatchObject({ z: true });
   });
 
   it('lists only the models the caller\'s groups allow, with prices', async () => {

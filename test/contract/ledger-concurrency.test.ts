@@ -56,7 +56,7 @@ describe('the ledger under concurrency', () => {
     expect(held.day.usedMicros).toBeLessThanOrEqual(WORST_CASE_MICROS * AFFORDABLE_TURNS);
 
     // Act: settle every admitted turn with its own usage, all at once.
-    const settlements = await Promise.all(admitted.map((reservation, i) => settle(deps, { requestId: reservation.requestId, usage: usageFor(reservation, i), outcome: outcomeFor(i) })));
+    const settlements = await Promise.all(admitted.map((reservation, i) => settle(deps, { userId: reservation.userId, requestId: reservation.requestId, usage: usageFor(reservation, i), outcome: outcomeFor(i) })));
 
     // Assess: the ledger equals the sum of the end events' costUsd to the cent, and nothing stays reserved.
     const settled: Settlement[] = settlements.map((s) => {

@@ -168,7 +168,7 @@ describe('overrides, audit and reports', () => {
       const policy = await resolvePolicy(setup.deps, t.userId, ['users']);
       const admitted = await reserve(setup.deps, { userId: t.userId, requestId: `report-${i}`, modelId: t.model, inputTokensEstimate: t.input, maxOutputTokens: 1000, policy });
       if (!admitted.ok) throw new Error(admitted.error.message);
-      await settle(setup.deps, { requestId: `report-${i}`, usage: { inputTokens: t.input, outputTokens: t.output }, outcome: 'completed' });
+      await settle(setup.deps, { userId: t.userId, requestId: `report-${i}`, usage: { inputTokens: t.input, outputTokens: t.output }, outcome: 'completed' });
     }
     // Act
     const byUser = await usageReport(setup.deps, { from: '2025-05-01', to: '2025-05-02', groupBy: 'user' });

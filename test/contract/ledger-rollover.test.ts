@@ -55,7 +55,7 @@ describe('day and month rollovers', () => {
 
     // Act: it ends in March.
     clock.set('2025-03-01T00:00:20Z');
-    await settle(setup.deps, { requestId: 'late-night', usage: { inputTokens: 500, outputTokens: 100 }, outcome: 'completed' });
+    await settle(setup.deps, { userId, requestId: 'late-night', usage: { inputTokens: 500, outputTokens: 100 }, outcome: 'completed' });
 
     // Assess: February holds the cost and no reserve; March starts clean.
     const february = await readCounters(setup.deps, userId, new Date('2025-02-28T12:00:00Z'));
@@ -74,7 +74,7 @@ describe('day and month rollovers', () => {
     clock.set('2025-04-15T08:30:10Z');
     await reserve(setup.deps, turn(userId, 'usage-open'));
     await reserve(setup.deps, turn(userId, 'usage-done'));
-    await settle(setup.deps, { requestId: 'usage-done', usage: { inputTokens: 1000, outputTokens: 200 }, outcome: 'completed' });
+    await settle(setup.deps, { userId, requestId: 'usage-done', usage: { inputTokens: 1000, outputTokens: 200 }, outcome: 'completed' });
     // Act
     const usage = await getUserUsage(setup.deps, { userId, policy });
     // Assess

@@ -3,6 +3,7 @@ import { manualClock } from '../../functions/shared/clock.js';
 import { SIMULATOR_MODEL_ID } from '../../functions/shared/config.js';
 import {
   getReservation,
+  MAX_OPEN_TURNS,
   getUserTotals,
   readCounters,
   reserve,
@@ -12,6 +13,7 @@ import {
 } from '../../functions/shared/ledger/index.js';
 import { effectivePolicy } from '../../functions/shared/policy.js';
 import { ledgerTestDeps, type LedgerTestDeps } from './ledger-deps.js';
+import { BUDGET_ITEM_BOUND_IN_BYTES, itemSizeInBytes } from '../helpers/item-size.js';
 
 const DAY = '2025-06-10';
 /** Simulator worst case for 1000 input + 1000 output tokens (see pricing). */
@@ -46,7 +48,7 @@ describe('settlement and the sweeper', () => {
     const reservation = await admitted(turn('u-complete', 'complete-1'));
     // Act: 100 input ($1/M), 20 output ($5/M), 1000 cache read ($0.10/M), 200 cache write ($1.25/M).
     const result = await settle(setup.deps, {
-      requestId: reservation.requestId,
+      userId: reservation.userId, requestId: reservation.requestId,
       usage: { inputTokens: 100, outputTokens: 20, cacheReadInputTokens: 1000, cacheWriteInputTokens: 200 },
       outcome: 'completed',
     });
@@ -63,8 +65,8 @@ describe('settlement and the sweeper', () => {
     const cancelled = await admitted(turn('u-partial', 'cancel-1'));
     const failed = await admitted(turn('u-partial', 'fail-1'));
     // Act
-    const cancelResult = await settle(setup.deps, { requestId: cancelled.requestId, usage: { inputTokens: 300, outputTokens: 40 }, outcome: 'cancelled' });
-    const failResult = await settle(setup.deps, { requestId: failed.requestId, usage: { inputTokens: 300, outputTokens: 0 }, outcome: 'failed' });
+    const cancelResult = await settle(setup.deps, { userId: cancelled.userId, requestId: cancelled.requestId, usage: { inputTokens: 300, outputTokens: 40 }, outcome: 'cancelled' });
+    const failResult = await settle(setup.deps, { userId: failed.userId, requestId: failed.requestId, usage: { inputTokens: 300, outputTokens: 0 }, outcome: 'failed' });
     // Assess
     expect(cancelResult).toMatchObject({ ok: true, settlement: { outcome: 'cancelled', costMicros: 500 } });
     expect(failResult).toMatchObject({ ok: true, settlement: { outcome: 'failed', costMicros: 300 } });
@@ -79,8 +81,8 @@ describe('settlement and the sweeper', () => {
     const reservation = await admitted(turn('u-idem', 'idem-1'));
     const usage = { inputTokens: 10, outputTokens: 10 };
     // Act: two retries racing, then a late retry with different numbers.
-    const racing = await Promise.all([1, 2, 3].map(() => settle(setup.deps, { requestId: reservation.requestId, usage, outcome: 'completed' })));
-    const late = await settle(setup.deps, { requestId: reservation.requestId, usage: { inputTokens: 999, outputTokens: 999 }, outcome: 'failed' });
+    const racing = await Promise.all([1, 2, 3].map(() => settle(setup.deps, { userId: reservation.userId, requestId: reservation.requestId, usage, outcome: 'completed' })));
+    const late = await settle(setup.deps, { userId: reservation.userId, requestId: reservation.requestId, usage: { inputTokens: 999, outputTokens: 999 }, outcome: 'failed' });
     // Assess: billed once, at the first settlement's cost.
     expect(racing.filter((r) => r.ok && !r.settlement.alreadySettled)).toHaveLength(1);
     expect(late).toMatchObject({ ok: true, settlement: { alreadySettled: true, costMicros: 60, outcome: 'completed' } });
@@ -89,17 +91,29 @@ describe('settlement and the sweeper', () => {
     expect((await readCounters(setup.deps, 'u-idem', clock.now())).day.spentMicros).toBe(60);
   });
 
-  it('admits a repeated request id once and refuses it to another user', async () => {
+  it('admits a repeated request id once, and keeps request ids apart per user', async () => {
     // Prepare
     await admitted(turn('u-dup', 'dup-1'));
     // Act
     const again = await reserve(setup.deps, turn('u-dup', 'dup-1'));
     const stranger = await reserve(setup.deps, turn('u-other', 'dup-1'));
-    // Assess
+    // Assess: the repeat holds nothing more; the other user's turn is theirs alone (their own budget item).
     expect(again).toMatchObject({ ok: true, duplicate: true, reservation: { requestId: 'dup-1', userId: 'u-dup' } });
-    expect(stranger).toMatchObject({ ok: false, error: { code: 'RequestIdConflict' } });
+    expect(stranger).toMatchObject({ ok: true, duplicate: false, reservation: { requestId: 'dup-1', userId: 'u-other' } });
     expect((await readCounters(setup.deps, 'u-dup', clock.now())).day).toMatchObject({ reservedMicros: WORST_CASE_MICROS, requests: 1 });
-    expect((await readCounters(setup.deps, 'u-other', clock.now())).day.usedMicros).toBe(0);
+    expect((await readCounters(setup.deps, 'u-other', clock.now())).day).toMatchObject({ reservedMicros: WORST_CASE_MICROS, requests: 1 });
+  });
+
+  it(`refuses a turn beyond ${MAX_OPEN_TURNS} open at once with RateLimited, and the budget item stays small`, async () => {
+    // Prepare: the cap's worth of open turns.
+    for (let i = 0; i < MAX_OPEN_TURNS; i++) await admitted(turn('u-cap', `cap-${i}`, { maxOutputTokens: 10, inputTokensEstimate: 10 }));
+    // Act
+    const beyond = await reserve(setup.deps, turn('u-cap', 'cap-beyond', { maxOutputTokens: 10, inputTokensEstimate: 10 }));
+    // Assess: refused, nothing held for it, and the item is within the documented bound (docs/budgets.md).
+    expect(beyond).toMatchObject({ ok: false, error: { code: 'RateLimited', limitConcurrent: MAX_OPEN_TURNS, retryable: true } });
+    const counters = await readCounters(setup.deps, 'u-cap', clock.now());
+    expect(counters.day.requests).toBe(MAX_OPEN_TURNS);
+    expect(itemSizeInBytes(counters.item!)).toBeLessThanOrEqual(BUDGET_ITEM_BOUND_IN_BYTES);
   });
 
   it('releases expired reservations of crashed turns and leaves the live ones', async () => {
@@ -115,8 +129,8 @@ describe('settlement and the sweeper', () => {
     expect(swept.requestIds).toContain(crashed.requestId);
     expect(swept.requestIds).not.toContain(running.requestId);
     expect(sweptAgain.requestIds).not.toContain(crashed.requestId);
-    expect((await getReservation(setup.deps, crashed.requestId))?.status).toBe('expired');
-    expect((await getReservation(setup.deps, running.requestId))?.status).toBe('open');
+    expect((await getReservation(setup.deps, crashed.requestId, crashed.userId))?.status).toBe('expired');
+    expect((await getReservation(setup.deps, running.requestId, running.userId))?.status).toBe('open');
     expect((await readCounters(setup.deps, 'u-crash', clock.now())).day).toMatchObject({ reservedMicros: WORST_CASE_MICROS, spentMicros: 0 });
   });
 
@@ -126,7 +140,7 @@ describe('settlement and the sweeper', () => {
     clock.advance(2_000);
     await sweepExpiredReservations(setup.deps);
     // Act
-    const result = await settle(setup.deps, { requestId: slow.requestId, usage: { inputTokens: 100, outputTokens: 100 }, outcome: 'completed' });
+    const result = await settle(setup.deps, { userId: slow.userId, requestId: slow.requestId, usage: { inputTokens: 100, outputTokens: 100 }, outcome: 'completed' });
     // Assess
     expect(result).toMatchObject({ ok: true, settlement: { costMicros: 600, settledAfterExpiry: true } });
     expect((await readCounters(setup.deps, 'u-slow', clock.now())).day).toMatchObject({ spentMicros: 600, reservedMicros: 0, usedMicros: 600 });
@@ -136,12 +150,12 @@ describe('settlement and the sweeper', () => {
     // Prepare
     const reservation = await admitted(turn('u-bad', 'bad-1'));
     // Act
-    const unknown = await settle(setup.deps, { requestId: 'never-admitted', usage: { inputTokens: 1, outputTokens: 1 }, outcome: 'completed' });
-    const negative = settle(setup.deps, { requestId: reservation.requestId, usage: { inputTokens: -5, outputTokens: 1 }, outcome: 'completed' });
+    const unknown = await settle(setup.deps, { userId: 'u-bad', requestId: 'never-admitted', usage: { inputTokens: 1, outputTokens: 1 }, outcome: 'completed' });
+    const negative = settle(setup.deps, { userId: reservation.userId, requestId: reservation.requestId, usage: { inputTokens: -5, outputTokens: 1 }, outcome: 'completed' });
     // Assess
     expect(unknown).toMatchObject({ ok: false, error: { code: 'ReservationNotFound', requestId: 'never-admitted' } });
     await expect(negative).rejects.toThrow(RangeError);
-    expect((await getReservation(setup.deps, reservation.requestId))?.status).toBe('open');
+    expect((await getReservation(setup.deps, reservation.requestId, reservation.userId))?.status).toBe('open');
   });
 
   it('refuses models outside the policy and turns dearer than the whole budget without holding anything', async () => {

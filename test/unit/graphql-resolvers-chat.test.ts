@@ -75,14 +75,14 @@ describe('the startChat pipeline functions', () => {
     expect(stash.turn).toMatchObject({ newConversation });
   });
 
-  it.each([true, false])('hands newConversation %s to admission (which proves it) and to the streaming Lambda', async (newConversation) => {
+  it.each([true, false])('hands newConversation %s to admission (which checks a named one) and to the streaming Lambda', async (newConversation) => {
     // Prepare
-    const stash = { turn: turn({ newConversation, maxTokens: 100, policyGroup: 'users' }) };
+    const stash = { turn: turn({ newConversation, conversationNamed: true, maxTokens: 100, policyGroup: 'users' }) };
     // Act
     const admit = await evaluateResolver('resolvers/graphql/functions/admitChatTurn.ts', 'request', makeContext({ stash }));
     const invoke = await evaluateResolver('resolvers/graphql/functions/invokeChatStream.ts', 'request', makeContext({ stash }));
     // Assess
-    expect(admit.result).toMatchObject({ payload: { action: 'admit', args: { record: { newConversation } } } });
+    expect(admit.result).toMatchObject({ payload: { action: 'admit', args: { turn: { newConversation } } } });
     expect(invoke.result).toMatchObject({ invocationType: 'Event', payload: { newConversation } });
   });
 
@@ -106,14 +106,15 @@ describe('the startChat pipeline functions', () => {
     expect(error?.errorType).toBe('Unauthorized');
   });
 
-  it('cancels only a running turn of the caller (the condition names the caller and the live statuses)', async () => {
+  it('cancels only an open turn of the caller (its entry in the caller\'s own budget item)', async () => {
     // Act
     const { result } = await evaluateResolver('resolvers/graphql/functions/cancelChatRequest.ts', 'request', makeContext({ arguments: { requestId: 'r1' }, stash: { userId: 'u1' } }));
     // Assess
     expect(result).toMatchObject({
       operation: 'UpdateItem',
-      key: { requestId: { S: 'r1' } },
-      condition: { expression: 'userId = :sub AND (#status = :admitted OR #status = :streaming)', expressionValues: { ':sub': { S: 'u1' } } },
+      key: { pk: { S: 'USER#u1' }, sk: { S: 'BUDGET' } },
+      update: { expression: 'SET #r.z = :yes', expressionNames: { '#r': 'R#r1' } },
+      condition: { expression: 'attribute_exists(#r)', expressionNames: { '#r': 'R#r1' } },
     });
   });
 });

@@ -1,38 +1,43 @@
 /**
  * The policy admission reserves under, without a read per turn: the user's override is
- * cached per Lambda container, and the reservation transaction itself proves it is still
- * the stored one, with a ConditionCheck on the override item. A changed (or new, or
- * cleared) override fails that check; admission then re-reads it and tries again. So a
- * cached override can never admit a turn that the stored override would refuse, and no
- * read-then-write race is left: today's read and the write are one atomic step.
+ * cached per Lambda container with the budget item's `overrideChanges` count, which every
+ * override change bumps (overrides.ts). Admission's one conditional write pins that count,
+ * so a changed (or new, or cleared) override refuses the write; admission then reads it
+ * again and tries again. A cached override can never admit a turn the stored one would
+ * refuse, and no read-then-write race is left.
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { effectivePolicy, type BudgetOverride, type EffectivePolicy } from '../policy.js';
+import { budgetAttr, budgetKey } from './budget-item.js';
 import { checkId, keys, nowFrom, type LedgerDeps } from './tables.js';
-import type { TransactItems } from './transact.js';
 
 /** Users whose override one container remembers; beyond it the oldest is read again. */
 const MAX_CACHED_OVERRIDES = 10_000;
 
-/** The override as last read: `null` when the user has none. */
-const cache = new Map<string, BudgetOverride | null>();
+/** The override as last read (`null`: none) and the change count it was read at (`null`: never changed). */
+interface CachedOverride {
+  override: BudgetOverride | null;
+  changes: number | null;
+}
+
+const cache = new Map<string, CachedOverride>();
 
 function cacheKey(deps: LedgerDeps, userId: string): string {
   return `${deps.tables.budgets}\n${userId}`;
 }
 
-/** A policy and the condition that keeps it honest inside the reservation transaction. */
+/** A policy and the count that keeps it honest inside admission's write. */
 export interface AdmissionPolicy {
   policy: EffectivePolicy;
-  /** Holds only while the stored override is exactly the one `policy` was resolved from. */
-  overrideUnchanged: TransactItems[number];
+  /** Pass to reserve(): the write holds only while no override change happened since. */
+  overrideChanges: number | null;
 }
 
 /**
  * The user's effective policy for admission, from the cached override unless `fresh`.
  * @example
- * const { policy, overrideUnchanged } = await admissionPolicy(deps, sub, groups);
- * await reserve(deps, { ...input, policy, alsoWrite: [overrideUnchanged] });
+ * const { policy, overrideChanges } = await admissionPolicy(deps, sub, groups);
+ * await reserve(deps, { ...input, policy, overrideChanges });
  */
 export async function admissionPolicy(
   deps: LedgerDeps,
@@ -42,22 +47,23 @@ export async function admissionPolicy(
 ): Promise<AdmissionPolicy> {
   checkId(userId, 'userId');
   const key = cacheKey(deps, userId);
-  let override = options.fresh ? undefined : cache.get(key);
-  if (override === undefined) {
-    const { Item } = await deps.db.send(
-      new GetCommand({ TableName: deps.tables.budgets, Key: { pk: keys.user(userId), sk: keys.override }, ConsistentRead: true }),
+  let cached = options.fresh ? undefined : cache.get(key);
+  if (cached === undefined) {
+    // The count first, then the override: an override read after the count is at least as
+    // new, so a change in between can only make the write refuse (and re-read), never admit
+    // under a stale override. Two plain reads, not a transaction: TransactGetItems is
+    // cancelled by writes in flight on the budget item, which a busy user always has.
+    const counted = await deps.db.send(
+      new GetCommand({ TableName: deps.tables.budgets, Key: budgetKey(userId), ProjectionExpression: '#changes', ExpressionAttributeNames: { '#changes': budgetAttr.overrideChanges }, ConsistentRead: true }),
     );
-    override = (Item?.override as BudgetOverride | undefined) ?? null;
+    const stored = await deps.db.send(new GetCommand({ TableName: deps.tables.budgets, Key: { pk: keys.user(userId), sk: keys.override }, ConsistentRead: true }));
+    const changes = counted.Item?.[budgetAttr.overrideChanges];
+    cached = { changes: typeof changes === 'number' ? changes : null, override: (stored.Item?.override as BudgetOverride | undefined) ?? null };
     cache.delete(key);
     if (cache.size >= MAX_CACHED_OVERRIDES) cache.delete(cache.keys().next().value ?? '');
-    cache.set(key, override);
+    cache.set(key, cached);
   }
-  const Key = { pk: keys.user(userId), sk: keys.override };
-  const overrideUnchanged: TransactItems[number] = override
-    ? // Map equality in DynamoDB is structural: same limits, expiry and reason, same policy.
-      { ConditionCheck: { TableName: deps.tables.budgets, Key, ConditionExpression: '#override = :override', ExpressionAttributeNames: { '#override': 'override' }, ExpressionAttributeValues: { ':override': override } } }
-    : { ConditionCheck: { TableName: deps.tables.budgets, Key, ConditionExpression: 'attribute_not_exists(#override)', ExpressionAttributeNames: { '#override': 'override' } } };
-  return { policy: effectivePolicy(groups, override ?? undefined, nowFrom(deps, options.now)), overrideUnchanged };
+  return { policy: effectivePolicy(groups, cached.override ?? undefined, nowFrom(deps, options.now)), overrideChanges: cached.changes };
 }
 
 /** Drops the cached override of a user (after this container changed it). */

@@ -1,17 +1,17 @@
 /**
- * The per-user budget counters (day and month) and how to read where a user stands.
+ * Where a user stands in a day and a month, from their budget item (./budget-item.ts).
  *
- * Each counter keeps `usedMicros` = spent + reserved in one attribute because a DynamoDB
- * condition cannot add: admission checks `usedMicros <= limit - worstCase`, with the
- * subtraction done before the write.
+ * Each period keeps `used` = spent + reserved in one attribute because a DynamoDB
+ * condition cannot add: admission checks `used <= limit - worstCase`, with the subtraction
+ * done before the write. Reserved is `used - spent`.
  */
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { monthKey, dayKey, nextDayStart, nextMonthStart } from '../clock.js';
 import { microsToUsd } from '../pricing.js';
+import { budgetAttr, numberAttr, readBudgetItem } from './budget-item.js';
 import type { BudgetPeriodStatus } from './errors.js';
-import { keys, type LedgerDeps } from './tables.js';
+import type { LedgerDeps } from './tables.js';
 
-/** A counter item's numbers (absent attributes read as 0). */
+/** A period's numbers (absent attributes read as 0). */
 export interface CounterValues {
   usedMicros: number;
   spentMicros: number;
@@ -19,16 +19,10 @@ export interface CounterValues {
   requests: number;
 }
 
-/** The numbers of a counter item, or zeros for a missing one. */
-export function counterValues(item: Record<string, unknown> | undefined): CounterValues {
-  const number = (name: string) => (typeof item?.[name] === 'number' ? (item[name] as number) : 0);
-  return { usedMicros: number('usedMicros'), spentMicros: number('spentMicros'), reservedMicros: number('reservedMicros'), requests: number('requests') };
-}
-
 /**
  * A period's status for display and for BudgetExceeded.
  * @example
- * periodStatus('day', '2025-01-15', 2_000_000, counterValues(item), new Date('2025-01-16T00:00:00Z'));
+ * periodStatus('day', '2025-01-15', 2_000_000, counters.day, new Date('2025-01-16T00:00:00Z'));
  */
 export function periodStatus(scope: 'day' | 'month', period: string, limitMicros: number, values: CounterValues, resetsAt: Date): BudgetPeriodStatus {
   return {
@@ -42,23 +36,42 @@ export function periodStatus(scope: 'day' | 'month', period: string, limitMicros
   };
 }
 
-/**
- * Reads a user's day and month counters for `now` (strongly consistent).
- * @example
- * const { day, month } = await readCounters(deps, 'user-1', new Date());
- */
-export async function readCounters(deps: LedgerDeps, userId: string, now: Date): Promise<{ day: CounterValues; month: CounterValues; dayKey: string; monthKey: string; dayResetsAt: Date; monthResetsAt: Date }> {
+export interface Counters {
+  day: CounterValues;
+  month: CounterValues;
+  dayKey: string;
+  monthKey: string;
+  dayResetsAt: Date;
+  monthResetsAt: Date;
+  /** The budget item they were read from. */
+  item: Record<string, unknown> | undefined;
+}
+
+/** The day and month of `now` in a budget item. */
+export function countersOf(item: Record<string, unknown> | undefined, now: Date): Counters {
   const day = dayKey(now);
   const month = monthKey(now);
-  const pk = keys.user(userId);
-  const get = (sk: string) => deps.db.send(new GetCommand({ TableName: deps.tables.budgets, Key: { pk, sk }, ConsistentRead: true }));
-  const [dayItem, monthItem] = await Promise.all([get(keys.day(day)), get(keys.month(month))]);
+  const values = (used: string, spent: string, requests: string): CounterValues => {
+    const usedMicros = numberAttr(item, used);
+    const spentMicros = numberAttr(item, spent);
+    return { usedMicros, spentMicros, reservedMicros: usedMicros - spentMicros, requests: numberAttr(item, requests) };
+  };
   return {
-    day: counterValues(dayItem.Item),
-    month: counterValues(monthItem.Item),
+    day: values(budgetAttr.dayUsed(day), budgetAttr.daySpent(day), budgetAttr.dayRequests(day)),
+    month: values(budgetAttr.monthUsed(month), budgetAttr.monthSpent(month), budgetAttr.monthRequests(month)),
     dayKey: day,
     monthKey: month,
     dayResetsAt: nextDayStart(now),
     monthResetsAt: nextMonthStart(now),
+    item,
   };
+}
+
+/**
+ * Reads a user's day and month for `now` (strongly consistent, one GetItem).
+ * @example
+ * const { day, month } = await readCounters(deps, 'user-1', new Date());
+ */
+export async function readCounters(deps: LedgerDeps, userId: string, now: Date): Promise<Counters> {
+  return countersOf(await readBudgetItem(deps, userId), now);
 }

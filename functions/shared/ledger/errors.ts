@@ -53,6 +53,8 @@ export interface BudgetExceeded extends BudgetPeriodStatus {
 /** Too many turns started this minute. */
 export interface RateLimited {
   code: typeof LedgerErrorCode.RateLimited;
+  /** Set when the refusal is the open-turn cap (MAX_OPEN_TURNS), not the per-minute rate. */
+  limitConcurrent?: number;
   message: string;
   limitPerMinute: number;
   retryAfterSeconds: number;

@@ -15,4 +15,7 @@ export * from './audit.js';
 export * from './overrides.js';
 export * from './admission-policy.js';
 export type { TransactItems } from './transact.js';
-export { readCounters, type CounterValues } from './counters.js';
+export { readCounters, type CounterValues, type Counters } from './counters.js';
+export * from './claim.js';
+export { BUDGET_SK, MAX_OPEN_TURNS, budgetAttr, budgetKey, readBudgetItem, type OpenEntry } from './budget-item.js';
+export * from './withdraw.js';

@@ -5,6 +5,7 @@
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { effectivePolicy, overrideProblems, type BudgetOverride, type EffectivePolicy } from '../policy.js';
+import { budgetAttr, budgetKey } from './budget-item.js';
 import { auditPut, AuditAction, type Actor } from './audit.js';
 import { LedgerErrorCode, ledgerBusy, type LedgerBusy, type ValidationError } from './errors.js';
 import { checkId, keys, nowFrom, type LedgerDeps } from './tables.js';
@@ -123,7 +124,17 @@ async function change(deps: LedgerDeps, input: { actor: Actor; userId: string; n
       ? { Put: { TableName, Item: { ...Key, ...record, version: (current?.version ?? 0) + 1 }, ...condition } }
       : { Delete: { TableName, Key, ...condition } };
     const before = current?.record.override ?? null;
-    const outcome = await transactWrite(deps, [write, auditPut(deps, { at, action, actor, targetUserId: input.userId, before, after })]);
+    // Every change bumps the budget item's counter, which admission's one conditional write pins (admission-policy.ts).
+    const bump = {
+      Update: {
+        TableName,
+        Key: budgetKey(input.userId),
+        UpdateExpression: 'SET userId = :user ADD #changes :one',
+        ExpressionAttributeNames: { '#changes': budgetAttr.overrideChanges },
+        ExpressionAttributeValues: { ':user': input.userId, ':one': 1 },
+      },
+    };
+    const outcome = await transactWrite(deps, [write, bump, auditPut(deps, { at, action, actor, targetUserId: input.userId, before, after })]);
     if (outcome.ok) return { ok: true, before, after, previous: current?.record ?? null, current: record };
     if (outcome.busy) break;
   }

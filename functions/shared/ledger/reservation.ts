@@ -1,8 +1,11 @@
 /**
- * The reservation item: what admission held for one turn, and what settlement made of it.
+ * A reservation: what admission held for one turn (an open entry in the user's budget
+ * item, ./budget-item.ts) and, once closed, what settlement or the sweeper made of it (the
+ * `RESERVATION#<requestId>` record, written off the path to the first token).
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import type { TokenUsage } from '../pricing.js';
+import { findModel, type TokenUsage } from '../pricing.js';
+import { entryReservation, openEntry, readBudgetItem } from './budget-item.js';
 import { keys, type LedgerDeps } from './tables.js';
 
 /** How a turn ended, as the streaming Lambda reports it. */
@@ -54,13 +57,20 @@ export interface Reservation {
 export type ReservationItem = Reservation & { pk: string; sk: string; openPartition?: string; expiresAtEpochSeconds: number };
 
 /**
- * Reads a reservation with a strongly consistent read; undefined when there is none.
+ * Reads a reservation (strongly consistent): the closed record (settled or expired) when
+ * there is one, else, given the user, the open entry in their budget item. Undefined when
+ * there is neither.
  * @example
- * const reservation = await getReservation(deps, 'req-1');
+ * const reservation = await getReservation(deps, 'req-1', 'user-1');
  */
-export async function getReservation(deps: LedgerDeps, requestId: string): Promise<Reservation | undefined> {
-  const { Item } = await deps.db.send(new GetCommand({ TableName: deps.tables.budgets, Key: keys.reservation(requestId), ConsistentRead: true }));
-  return Item ? toReservation(Item) : undefined;
+export async function getReservation(deps: LedgerDeps, requestId: string, userId?: string): Promise<Reservation | undefined> {
+  const [record, budget] = await Promise.all([
+    deps.db.send(new GetCommand({ TableName: deps.tables.budgets, Key: keys.reservation(requestId), ConsistentRead: true })),
+    userId ? readBudgetItem(deps, userId) : Promise.resolve(undefined),
+  ]);
+  if (record.Item) return toReservation(record.Item);
+  const entry = userId ? openEntry(budget, requestId) : undefined;
+  return entry && userId ? entryReservation(userId, requestId, entry, findModel(entry.m)?.id ?? entry.m) : undefined;
 }
 
 /** Strips the storage attributes from a reservation item. */

@@ -1,25 +1,26 @@
 /**
- * Admission: reserve a turn's worst-case cost against the user's day budget, month budget
- * and request rate in one DynamoDB transaction. Every check is a condition on the write
- * itself, so concurrent turns cannot overspend (never read-then-write: LiteLLM #34732,
- * #40095), and one shared counter serves every Lambda (LiteLLM #27736).
+ * Admission: reserve a turn's worst-case cost against the user's day budget, month budget,
+ * request rate and open-turn cap in ONE conditional UpdateItem on the user's budget item
+ * (./budget-item.ts). Every check is a condition on that write, so concurrent turns cannot
+ * overspend (never read-then-write: LiteLLM #34732, #40095), one shared item serves every
+ * Lambda (LiteLLM #27736), and a refused turn writes nothing.
  */
-import { RESERVATION_RETENTION_IN_SECONDS, RESERVATION_TTL_IN_SECONDS } from '../config.js';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { RESERVATION_TTL_IN_SECONDS } from '../config.js';
 import { dayKey, minuteKey, monthKey, nextDayStart, nextMinuteStart, nextMonthStart } from '../clock.js';
 import { findModel, microsToUsd, usdToMicros, worstCaseMicros } from '../pricing.js';
 import { isModelAllowed, type EffectivePolicy } from '../policy.js';
-import { counterValues, periodStatus, readCounters } from './counters.js';
-import { LedgerErrorCode, ledgerBusy, type AdmissionError, type BudgetExceeded, type BudgetPeriodStatus } from './errors.js';
-import { getReservation, ReservationStatus, type Reservation, type ReservationItem } from './reservation.js';
-import { checkId, keys, nowFrom, OPEN_PARTITION, type LedgerDeps } from './tables.js';
-import { transactWrite, type CancellationReason, type TransactItems } from './transact.js';
-
-/** A minute counter outlives its window by this much, then DynamoDB TTL deletes it. */
-const MINUTE_COUNTER_RETENTION_IN_SECONDS = 60 * 60;
+import { budgetAttr, budgetKey, entryReservation, MAX_OPEN_TURNS, numberAttr, openEntry, type OpenEntry } from './budget-item.js';
+import { periodStatus, readCounters, countersOf } from './counters.js';
+import { LedgerErrorCode, type AdmissionError, type BudgetExceeded, type BudgetPeriodStatus } from './errors.js';
+import { ReservationStatus, type Reservation } from './reservation.js';
+import { checkId, nowFrom, OPEN_PARTITION, type LedgerDeps } from './tables.js';
 
 export interface ReserveInput {
   userId: string;
-  /** The turn's id; admission is idempotent on it. */
+  /** The turn's id; admission is idempotent on it while the turn is open. */
   requestId: string;
   modelId: string;
   /** A high estimate of the prompt's tokens (see estimateInputTokens). */
@@ -31,23 +32,22 @@ export interface ReserveInput {
   now?: Date;
   /** @default RESERVATION_TTL_IN_SECONDS */
   ttlSeconds?: number;
+  /** The turn's conversation, kept with the reservation (cancelChat answers with it). */
+  conversationId?: string;
   /**
-   * More items for the same transaction, all or nothing with the reservation: a check that
-   * the override the policy came from is unchanged, the turn's request record and its
-   * conversation. A refused turn writes none of them, and admission stays one round trip.
+   * The override-change count the policy was resolved under (admission-policy.ts), or null
+   * for "no override was ever set": the write is refused (`staleOverride`) if it moved.
+   * Undefined: not checked (callers that resolved the policy themselves).
    */
-  alsoWrite?: TransactItems;
+  overrideChanges?: number | null;
 }
 
-/**
- * `failedItem`: which {@link ReserveInput.alsoWrite} item's condition refused the turn (its
- * index there); the error is then a RequestIdConflict.
- */
-export type ReserveResult = { ok: true; reservation: Reservation; duplicate: boolean } | { ok: false; error: AdmissionError; failedItem?: number };
+/** `staleOverride`: the override changed since the policy was resolved; resolve it again. */
+export type ReserveResult = { ok: true; reservation: Reservation; duplicate: boolean } | { ok: false; error: AdmissionError; staleOverride?: boolean };
 
 /**
- * Admits a turn or says why not. A second call with the same request id and user returns
- * the first reservation (`duplicate: true`) and holds nothing more.
+ * Admits a turn or says why not. A second call with the same request id while the turn is
+ * open returns the first reservation (`duplicate: true`) and holds nothing more.
  * @example
  * const result = await reserve(deps, { userId, requestId, modelId: 'sluice.simulator', inputTokensEstimate: 500, policy });
  * if (!result.ok) return toGraphqlError(result.error);
@@ -91,79 +91,94 @@ export async function reserve(deps: LedgerDeps, input: ReserveInput): Promise<Re
   }
 
   const expiresAt = new Date(now.getTime() + (input.ttlSeconds ?? RESERVATION_TTL_IN_SECONDS) * 1000);
-  const reservation: Reservation = {
-    requestId: input.requestId,
-    userId: input.userId,
-    modelId: input.modelId,
-    pricedModelId: model.id,
-    group: policy.group,
-    status: ReservationStatus.open,
-    reservedMicros: worstCase,
-    reservedUsd: microsToUsd(worstCase),
-    inputTokensEstimate: input.inputTokensEstimate,
-    maxOutputTokens,
-    day,
-    month,
-    createdAt: now.toISOString(),
-    expiresAt: expiresAt.toISOString(),
+  const entry: OpenEntry = {
+    w: worstCase,
+    c: now.getTime(),
+    x: expiresAt.getTime(),
+    m: input.modelId,
+    g: policy.group,
+    o: maxOutputTokens,
+    i: input.inputTokensEstimate,
+    ...(input.conversationId ? { v: input.conversationId } : {}),
   };
-  const item: ReservationItem = {
-    ...keys.reservation(input.requestId),
-    ...reservation,
-    openPartition: OPEN_PARTITION,
-    expiresAtEpochSeconds: Math.floor(expiresAt.getTime() / 1000) + RESERVATION_RETENTION_IN_SECONDS,
-  };
-  const pk = keys.user(input.userId);
-  const TableName = deps.tables.budgets;
-  const holdBudget = (sk: string, maxUsedBefore: number) => ({
-    Update: {
-      TableName,
-      Key: { pk, sk },
-      UpdateExpression: 'SET userId = :user ADD usedMicros :worst, reservedMicros :worst, requests :one',
-      ConditionExpression: 'attribute_not_exists(usedMicros) OR usedMicros <= :maxUsedBefore',
-      ExpressionAttributeValues: { ':user': input.userId, ':worst': worstCase, ':one': 1, ':maxUsedBefore': maxUsedBefore },
-      ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
-    },
-  });
-  const minuteEnds = nextMinuteStart(now);
-  const outcome = await transactWrite(deps, [
-    { Put: { TableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } },
-    holdBudget(keys.day(day), dayLimit - worstCase),
-    holdBudget(keys.month(month), monthLimit - worstCase),
-    {
-      Update: {
-        TableName,
-        Key: { pk, sk: keys.minute(minuteKey(now)) },
-        UpdateExpression: 'SET expiresAtEpochSeconds = :ttl ADD requests :one',
-        ConditionExpression: 'attribute_not_exists(requests) OR requests < :rpm',
-        ExpressionAttributeValues: { ':one': 1, ':rpm': policy.requestsPerMinute, ':ttl': Math.floor(minuteEnds.getTime() / 1000) + MINUTE_COUNTER_RETENTION_IN_SECONDS },
-      },
-    },
-    ...(input.alsoWrite ?? []),
-  ]);
-  if (outcome.ok) return { ok: true, reservation, duplicate: false };
-  if (outcome.busy) return { ok: false, error: ledgerBusy() };
-
-  const [reservationReason, dayReason, monthReason, minuteReason, ...alsoReasons] = outcome.reasons;
-  if (failed(reservationReason)) return duplicateOf(deps, input);
-  // Before the budgets: a stale override check means the limits above may not be the user's.
-  const failedItem = alsoReasons.findIndex((reason) => failed(reason));
-  if (failedItem >= 0) {
-    return {
-      ok: false,
-      failedItem,
-      error: { code: LedgerErrorCode.RequestIdConflict, message: `Request id ${input.requestId} could not be recorded: a write admitted with it was refused.`, requestId: input.requestId, retryable: false },
-    };
+  const reservation = entryReservation(input.userId, input.requestId, entry, model.id);
+  const minute = minuteKey(now);
+  const overrideCondition =
+    input.overrideChanges === undefined ? '' : input.overrideChanges === null ? ' AND attribute_not_exists(#ov)' : ' AND #ov = :ov';
+  try {
+    await deps.db.send(
+      new UpdateCommand({
+        TableName: deps.tables.budgets,
+        Key: budgetKey(input.userId),
+        UpdateExpression:
+          'SET #r = :entry, userId = :user, openPartition = :open, expiresAt = if_not_exists(expiresAt, :sweepAt) ' +
+          'ADD #dUsed :w, #dReq :one, #mUsed :w, #mReq :one, #rate :one, #openTurns :one',
+        ConditionExpression:
+          'attribute_not_exists(#r) AND (attribute_not_exists(#dUsed) OR #dUsed <= :dMax) AND (attribute_not_exists(#mUsed) OR #mUsed <= :mMax) ' +
+          `AND (attribute_not_exists(#rate) OR #rate < :rpm) AND (attribute_not_exists(#openTurns) OR #openTurns < :maxOpen)${overrideCondition}`,
+        ExpressionAttributeNames: {
+          '#r': budgetAttr.reservation(input.requestId),
+          '#dUsed': budgetAttr.dayUsed(day),
+          '#dReq': budgetAttr.dayRequests(day),
+          '#mUsed': budgetAttr.monthUsed(month),
+          '#mReq': budgetAttr.monthRequests(month),
+          '#rate': budgetAttr.minute(minute),
+          '#openTurns': budgetAttr.openTurns,
+          ...(input.overrideChanges === undefined ? {} : { '#ov': budgetAttr.overrideChanges }),
+        },
+        ExpressionAttributeValues: {
+          ':entry': entry,
+          ':user': input.userId,
+          ':open': OPEN_PARTITION,
+          ':sweepAt': expiresAt.toISOString(),
+          ':w': worstCase,
+          ':one': 1,
+          // A DynamoDB condition cannot add: the subtraction is done before the write.
+          ':dMax': dayLimit - worstCase,
+          ':mMax': monthLimit - worstCase,
+          ':rpm': policy.requestsPerMinute,
+          ':maxOpen': MAX_OPEN_TURNS,
+          ...(typeof input.overrideChanges === 'number' ? { ':ov': input.overrideChanges } : {}),
+        },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      }),
+    );
+    return { ok: true, reservation, duplicate: false };
+  } catch (error) {
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    // DynamoDB returns the item as it was (ALL_OLD); an emulator that does not is read once.
+    const old = error.Item ? unmarshall(error.Item) : await readOldItem(deps, input.userId, now);
+    return refusal(input, old, { now, worstCase, dayLimit, monthLimit, pricedModelId: model.id });
   }
+}
+
+async function readOldItem(deps: LedgerDeps, userId: string, now: Date): Promise<Record<string, unknown> | undefined> {
+  return (await readCounters(deps, userId, now)).item;
+}
+
+/** Why the conditional write was refused, from the item it met. */
+function refusal(
+  input: ReserveInput,
+  old: Record<string, unknown> | undefined,
+  at: { now: Date; worstCase: number; dayLimit: number; monthLimit: number; pricedModelId: string },
+): ReserveResult {
+  const { now, worstCase } = at;
+  const existing = openEntry(old, input.requestId);
+  if (existing) return { ok: true, reservation: entryReservation(input.userId, input.requestId, existing, at.pricedModelId), duplicate: true };
+  // Before the budgets: a moved override means the limits above may not be the user's.
+  const changes = old?.[budgetAttr.overrideChanges];
+  if (input.overrideChanges !== undefined && (input.overrideChanges === null ? changes !== undefined : changes !== input.overrideChanges)) {
+    return { ok: false, staleOverride: true, error: { code: LedgerErrorCode.LedgerBusy, message: 'The budget override changed; try again.', retryable: true } };
+  }
+  const counters = countersOf(old, now);
   const exceeded: BudgetPeriodStatus[] = [];
-  // DynamoDB returns the refusing counter's old image (ALL_OLD); read it only if an emulator did not.
-  const needsRead = (failed(dayReason) && !dayReason.item) || (failed(monthReason) && !monthReason.item);
-  const read = needsRead ? await readCounters(deps, input.userId, now) : undefined;
-  if (failed(dayReason)) exceeded.push(periodStatus('day', day, dayLimit, read?.day ?? counterValues(dayReason.item), nextDayStart(now)));
-  if (failed(monthReason)) exceeded.push(periodStatus('month', month, monthLimit, read?.month ?? counterValues(monthReason.item), nextMonthStart(now)));
+  if (counters.day.usedMicros > at.dayLimit - worstCase) exceeded.push(periodStatus('day', counters.dayKey, at.dayLimit, counters.day, nextDayStart(now)));
+  if (counters.month.usedMicros > at.monthLimit - worstCase) exceeded.push(periodStatus('month', counters.monthKey, at.monthLimit, counters.month, nextMonthStart(now)));
   if (exceeded.length > 0) return { ok: false, error: budgetExceeded(exceeded, worstCase) };
-  if (failed(minuteReason)) {
-    const retryAfterSeconds = Math.max(1, Math.ceil((minuteEnds.getTime() - now.getTime()) / 1000));
+  const minuteEnds = nextMinuteStart(now);
+  const retryAfterSeconds = Math.max(1, Math.ceil((minuteEnds.getTime() - now.getTime()) / 1000));
+  const { policy } = input;
+  if (numberAttr(old, budgetAttr.minute(minuteKey(now))) >= policy.requestsPerMinute) {
     return {
       ok: false,
       error: {
@@ -176,20 +191,22 @@ export async function reserve(deps: LedgerDeps, input: ReserveInput): Promise<Re
       },
     };
   }
-  throw new Error(`reserve: transaction cancelled for an unexpected reason: ${outcome.reasons.map((r) => r.code).join(', ')}`);
-}
-
-function failed(reason: CancellationReason | undefined): reason is CancellationReason {
-  return reason?.code === 'ConditionalCheckFailed';
-}
-
-async function duplicateOf(deps: LedgerDeps, input: ReserveInput): Promise<ReserveResult> {
-  const existing = await getReservation(deps, input.requestId);
-  if (existing && existing.userId === input.userId) return { ok: true, reservation: existing, duplicate: true };
-  return {
-    ok: false,
-    error: { code: LedgerErrorCode.RequestIdConflict, message: `Request id ${input.requestId} is already in use.`, requestId: input.requestId, retryable: false },
-  };
+  if (numberAttr(old, budgetAttr.openTurns) >= MAX_OPEN_TURNS) {
+    return {
+      ok: false,
+      error: {
+        code: LedgerErrorCode.RateLimited,
+        message: `You can run ${MAX_OPEN_TURNS} turns at once; try again when one ends.`,
+        limitPerMinute: policy.requestsPerMinute,
+        limitConcurrent: MAX_OPEN_TURNS,
+        retryAfterSeconds: 1,
+        retryAt: new Date(now.getTime() + 1000).toISOString(),
+        retryable: true,
+      },
+    };
+  }
+  // The item changed between the write and the read an emulator needed: contention, retryable.
+  return { ok: false, error: { code: LedgerErrorCode.LedgerBusy, message: 'The budget is busy; try again.', retryable: true } };
 }
 
 function budgetExceeded(statuses: BudgetPeriodStatus[], worstCase: number): BudgetExceeded {
@@ -205,3 +222,5 @@ function budgetExceeded(statuses: BudgetPeriodStatus[], worstCase: number): Budg
     retryable: false,
   };
 }
+
+export { ReservationStatus };

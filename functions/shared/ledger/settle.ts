@@ -1,18 +1,23 @@
 /**
- * Settlement: turn a reservation into the turn's real cost, from Bedrock's usage
- * (cache tokens included), in one transaction that releases the reserve, adds the cost
- * to the day and month spend and adds the turn to the ledger. Idempotent on the request
- * id: the write is conditional on the reservation still being open, so Lambda's async
- * retries and duplicate `end` handling bill once.
+ * Settlement: turn a reservation into the turn's real cost, from Bedrock's usage (cache
+ * tokens included), in one transaction, off the path to the first token: the open entry
+ * leaves the user's budget item with its reserve released and the cost added to the day
+ * and month it started in, the closed record `RESERVATION#<requestId>` is written, and the
+ * turn is added to the ledger. Idempotent on the request id: the record is written only
+ * if absent, so Lambda's async retries and duplicate `end` handling bill once.
  */
 import { RESERVATION_RETENTION_IN_SECONDS } from '../config.js';
+import { dayKey, monthKey } from '../clock.js';
 import { checkedUsage, costMicros, findModel, microsToUsd, type TokenUsage } from '../pricing.js';
+import { budgetAttr, budgetKey, entryReservation, nameRefs, openEntry, readBudgetItem, staleAttributes } from './budget-item.js';
 import { LedgerErrorCode, ledgerBusy, type LedgerBusy, type ReservationNotFound } from './errors.js';
 import { getReservation, ReservationStatus, TurnOutcome, type Reservation } from './reservation.js';
 import { checkId, keys, nowFrom, type LedgerDeps } from './tables.js';
 import { transactWrite, type TransactItems } from './transact.js';
 
 export interface SettleInput {
+  /** The turn's user: the open reservation lives in their budget item. */
+  userId: string;
   requestId: string;
   /** Bedrock's `metadata.usage` (or what was counted before a cancel or failure). */
   usage: TokenUsage;
@@ -54,20 +59,23 @@ const MAX_SETTLE_ATTEMPTS = 3;
  * publish({ type: 'end', costUsd: settlement.costUsd });
  */
 export async function settle(deps: LedgerDeps, input: SettleInput): Promise<SettleResult> {
+  checkId(input.userId, 'userId');
   checkId(input.requestId, 'requestId');
   if (!Object.hasOwn(TurnOutcome, input.outcome)) throw new RangeError(`outcome must be completed, cancelled or failed, got ${JSON.stringify(input.outcome)}`);
   const usage = checkedUsage(input.usage);
   for (let attempt = 1; attempt <= MAX_SETTLE_ATTEMPTS; attempt += 1) {
-    const reservation = await getReservation(deps, input.requestId);
-    if (!reservation) {
+    const [closed, budget] = await Promise.all([getReservation(deps, input.requestId), readBudgetItem(deps, input.userId)]);
+    if (closed?.status === ReservationStatus.settled) return { ok: true, settlement: settlementOf(closed, true) };
+    const entry = openEntry(budget, input.requestId);
+    const reservation = entry ? entryReservation(input.userId, input.requestId, entry, findModel(entry.m)?.id ?? entry.m) : closed;
+    if (!reservation || reservation.userId !== input.userId) {
       return {
         ok: false,
         error: { code: LedgerErrorCode.ReservationNotFound, message: `No admitted turn has request id ${input.requestId}.`, requestId: input.requestId, retryable: false },
       };
     }
-    if (reservation.status === ReservationStatus.settled) return { ok: true, settlement: settlementOf(reservation, true) };
     const now = nowFrom(deps, input.now);
-    const outcome = await transactWrite(deps, settlementItems(deps, reservation, usage, input.outcome, now));
+    const outcome = await transactWrite(deps, settlementItems(deps, reservation, usage, input.outcome, now, staleAttributes(budget, now), closed !== undefined));
     if (outcome.ok) {
       const settled = { ...reservation, ...settledFields(reservation, usage, input.outcome, now) };
       return { ok: true, settlement: settlementOf(settled, false) };
@@ -91,48 +99,79 @@ function settledFields(reservation: Reservation, usage: Required<TokenUsage>, ou
   };
 }
 
-function settlementItems(deps: LedgerDeps, reservation: Reservation, usage: Required<TokenUsage>, outcome: TurnOutcome, now: Date): TransactItems {
+function settlementItems(
+  deps: LedgerDeps,
+  reservation: Reservation,
+  usage: Required<TokenUsage>,
+  outcome: TurnOutcome,
+  now: Date,
+  stale: string[],
+  recordExists: boolean,
+): TransactItems {
   const fields = settledFields(reservation, usage, outcome, now);
   const cost = fields.costMicros;
   // An expired reservation's reserve was already released by the sweeper; only add the cost.
-  const release = reservation.status === ReservationStatus.open ? reservation.reservedMicros : 0;
+  const open = reservation.status === ReservationStatus.open;
+  const release = open ? reservation.reservedMicros : 0;
   const TableName = deps.tables.budgets;
   const pk = keys.user(reservation.userId);
-  const adjustCounter = (sk: string) => ({
-    Update: {
-      TableName,
-      Key: { pk, sk },
-      UpdateExpression: 'ADD usedMicros :delta, spentMicros :cost, reservedMicros :release',
-      ExpressionAttributeValues: { ':delta': cost - release, ':cost': cost, ':release': -release },
-    },
-  });
+  const day = dayKey(new Date(reservation.createdAt));
+  const month = monthKey(new Date(reservation.createdAt));
+  // Past periods' attributes go with this write: nothing reads them again.
+  const added = new Set([budgetAttr.dayUsed(day), budgetAttr.daySpent(day), budgetAttr.monthUsed(month), budgetAttr.monthSpent(month)]);
+  const removed = nameRefs(stale.filter((name) => !added.has(name)), 's');
+  const record = {
+    ...keys.reservation(reservation.requestId),
+    ...reservation,
+    ...fields,
+    expiresAtEpochSeconds: Math.floor(now.getTime() / 1000) + RESERVATION_RETENTION_IN_SECONDS,
+  };
+  const closeRecord = recordExists
+    ? {
+        Update: {
+          TableName,
+          Key: keys.reservation(reservation.requestId),
+          UpdateExpression: 'SET #status = :settled, #outcome = :outcome, #usage = :usage, costMicros = :cost, settledAt = :at, settledAfterExpiry = :late, expiresAtEpochSeconds = :ttl',
+          ConditionExpression: '#status = :expected',
+          ExpressionAttributeNames: { '#status': 'status', '#outcome': 'outcome', '#usage': 'usage' },
+          ExpressionAttributeValues: {
+            ':settled': ReservationStatus.settled,
+            ':expected': reservation.status,
+            ':outcome': outcome,
+            ':usage': usage,
+            ':cost': cost,
+            ':at': fields.settledAt,
+            ':late': fields.settledAfterExpiry,
+            ':ttl': record.expiresAtEpochSeconds,
+          },
+        },
+      }
+    : { Put: { TableName, Item: record, ConditionExpression: 'attribute_not_exists(pk)' } };
   return [
+    closeRecord,
     {
       Update: {
         TableName,
-        Key: keys.reservation(reservation.requestId),
+        Key: budgetKey(reservation.userId),
         UpdateExpression:
-          'SET #status = :settled, #outcome = :outcome, #usage = :usage, costMicros = :cost, settledAt = :at, settledAfterExpiry = :late, expiresAtEpochSeconds = :ttl REMOVE openPartition',
-        ConditionExpression: '#status = :expected',
-        ExpressionAttributeNames: { '#status': 'status', '#outcome': 'outcome', '#usage': 'usage' },
-        ExpressionAttributeValues: {
-          ':settled': ReservationStatus.settled,
-          ':expected': reservation.status,
-          ':outcome': outcome,
-          ':usage': usage,
-          ':cost': cost,
-          ':at': fields.settledAt,
-          ':late': fields.settledAfterExpiry,
-          ':ttl': Math.floor(now.getTime() / 1000) + RESERVATION_RETENTION_IN_SECONDS,
+          `ADD #dUsed :delta, #dSpent :cost, #mUsed :delta, #mSpent :cost${open ? ', #openTurns :minusOne' : ''}` +
+          (open || removed.refs.length > 0 ? ` REMOVE ${[...(open ? ['#r'] : []), ...removed.refs].join(', ')}` : ''),
+        ...(open ? { ConditionExpression: 'attribute_exists(#r)' } : {}),
+        ExpressionAttributeNames: {
+          '#dUsed': budgetAttr.dayUsed(day),
+          '#dSpent': budgetAttr.daySpent(day),
+          '#mUsed': budgetAttr.monthUsed(month),
+          '#mSpent': budgetAttr.monthSpent(month),
+          ...(open ? { '#r': budgetAttr.reservation(reservation.requestId), '#openTurns': budgetAttr.openTurns } : {}),
+          ...removed.names,
         },
+        ExpressionAttributeValues: { ':delta': cost - release, ':cost': cost, ...(open ? { ':minusOne': -1 } : {}) },
       },
     },
-    adjustCounter(keys.day(reservation.day)),
-    adjustCounter(keys.month(reservation.month)),
     {
       Update: {
         TableName: deps.tables.ledger,
-        Key: { pk, sk: keys.ledgerItem(reservation.day, reservation.pricedModelId) },
+        Key: { pk, sk: keys.ledgerItem(day, reservation.pricedModelId) },
         UpdateExpression:
           'SET userId = :user, modelId = :model, #day = :day, userModel = :userModel ' +
           'ADD requests :one, #outcomeCount :one, inputTokens :input, outputTokens :output, cacheReadInputTokens :cacheRead, cacheWriteInputTokens :cacheWrite, costMicros :cost',
@@ -140,7 +179,7 @@ function settlementItems(deps: LedgerDeps, reservation: Reservation, usage: Requ
         ExpressionAttributeValues: {
           ':user': reservation.userId,
           ':model': reservation.pricedModelId,
-          ':day': reservation.day,
+          ':day': day,
           ':userModel': `${reservation.userId}#${reservation.pricedModelId}`,
           ':one': 1,
           ':input': usage.inputTokens,

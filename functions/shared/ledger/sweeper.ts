@@ -1,11 +1,18 @@
 /**
- * The sweeper: releases the budget held by turns whose Lambda died before settling
- * (a crash, a timeout), once their reservation expires. DynamoDB TTL is no substitute: it
- * deletes items up to days late and cannot give the reserve back to the counters.
+ * The sweeper: releases the budget held by turns whose Lambda died before settling (a
+ * crash, a timeout, an invocation that never ran), once their reservation expires.
+ * DynamoDB TTL is no substitute: it deletes items up to days late and cannot give the
+ * reserve back. Its work list is the `openReservations` index, which holds the budget
+ * items of users with open turns, by the expiry of their first open turn.
  */
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { RESERVATION_RETENTION_IN_SECONDS } from '../config.js';
+import { dayKey, monthKey } from '../clock.js';
+import { findModel } from '../pricing.js';
+import { budgetAttr, budgetKey, entryReservation, nameRefs, openEntries, readBudgetItem, staleAttributes, type OpenEntry } from './budget-item.js';
 import { queryItems } from './query-pages.js';
 import { keys, nowFrom, OPEN_PARTITION, OPEN_RESERVATIONS_INDEX, type LedgerDeps } from './tables.js';
-import { ReservationStatus, type Reservation } from './reservation.js';
+import { ReservationStatus } from './reservation.js';
 import { transactWrite } from './transact.js';
 
 /** What one sweep did. */
@@ -15,63 +22,111 @@ export interface SweepResult {
   requestIds: string[];
 }
 
-/** Reservations read per index page. */
+/** Budget items read per index page. */
 const SWEEP_PAGE_SIZE = 100;
 
 /**
  * Releases every open reservation that expired at or before `now`. Safe to run from
- * several places at once: each release is conditional on the reservation still being open
- * and expired, so a turn settling at the same moment wins or loses cleanly.
+ * several places at once: each release is conditional on the entry still being open, so
+ * a turn settling at the same moment wins or loses cleanly.
  * @example
  * const { released } = await sweepExpiredReservations(deps, new Date());
  */
 export async function sweepExpiredReservations(deps: LedgerDeps, now?: Date): Promise<SweepResult> {
-  const at = nowFrom(deps, now).toISOString();
+  const at = nowFrom(deps, now);
   const result: SweepResult = { released: 0, releasedMicros: 0, requestIds: [] };
-  const expired = queryItems(deps, {
+  const due = queryItems(deps, {
     TableName: deps.tables.budgets,
     IndexName: OPEN_RESERVATIONS_INDEX,
     KeyConditionExpression: 'openPartition = :open AND expiresAt <= :now',
-    ExpressionAttributeValues: { ':open': OPEN_PARTITION, ':now': at },
+    ExpressionAttributeValues: { ':open': OPEN_PARTITION, ':now': at.toISOString() },
     Limit: SWEEP_PAGE_SIZE,
   });
-  for await (const item of expired as AsyncIterable<Reservation>) {
-    if (await release(deps, item, at)) {
-      result.released += 1;
-      result.releasedMicros += item.reservedMicros;
-      result.requestIds.push(item.requestId);
+  for await (const indexed of due) {
+    const userId = typeof indexed.userId === 'string' ? indexed.userId : undefined;
+    if (!userId || indexed.sk !== budgetKey(userId).sk) continue;
+    const item = await readBudgetItem(deps, userId);
+    for (const [requestId, entry] of openEntries(item)) {
+      if (entry.x > at.getTime()) continue;
+      if (await release(deps, userId, requestId, entry, at)) {
+        result.released += 1;
+        result.releasedMicros += entry.w;
+        result.requestIds.push(requestId);
+      }
     }
+    await reschedule(deps, userId, at);
   }
   return result;
 }
 
-async function release(deps: LedgerDeps, reservation: Reservation, at: string): Promise<boolean> {
+/** Takes one expired entry out of the budget item and records it as expired, in one transaction. */
+async function release(deps: LedgerDeps, userId: string, requestId: string, entry: OpenEntry, at: Date): Promise<boolean> {
   const TableName = deps.tables.budgets;
-  const pk = keys.user(reservation.userId);
-  const releaseFrom = (sk: string) => ({
-    Update: {
-      TableName,
-      Key: { pk, sk },
-      UpdateExpression: 'ADD usedMicros :minus, reservedMicros :minus',
-      ExpressionAttributeValues: { ':minus': -reservation.reservedMicros },
-    },
-  });
+  const started = new Date(entry.c);
+  const reservation = entryReservation(userId, requestId, entry, findModel(entry.m)?.id ?? entry.m);
   const outcome = await transactWrite(deps, [
     {
       Update: {
         TableName,
-        Key: keys.reservation(reservation.requestId),
-        UpdateExpression: 'SET #status = :expired, releasedAt = :at REMOVE openPartition',
-        ConditionExpression: '#status = :open AND expiresAt <= :at',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':expired': ReservationStatus.expired, ':open': ReservationStatus.open, ':at': at },
+        Key: budgetKey(userId),
+        UpdateExpression: 'ADD #dUsed :minus, #mUsed :minus, #openTurns :minusOne REMOVE #r',
+        ConditionExpression: 'attribute_exists(#r)',
+        ExpressionAttributeNames: {
+          '#r': budgetAttr.reservation(requestId),
+          '#dUsed': budgetAttr.dayUsed(dayKey(started)),
+          '#mUsed': budgetAttr.monthUsed(monthKey(started)),
+          '#openTurns': budgetAttr.openTurns,
+        },
+        ExpressionAttributeValues: { ':minus': -entry.w, ':minusOne': -1 },
       },
     },
-    releaseFrom(keys.day(reservation.day)),
-    releaseFrom(keys.month(reservation.month)),
+    {
+      Put: {
+        TableName,
+        Item: {
+          ...keys.reservation(requestId),
+          ...reservation,
+          status: ReservationStatus.expired,
+          releasedAt: at.toISOString(),
+          expiresAtEpochSeconds: Math.floor(at.getTime() / 1000) + RESERVATION_RETENTION_IN_SECONDS,
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    },
   ]);
   // Not ok: it was settled meanwhile (condition failed) or stayed contended; the next sweep retries the latter.
   return outcome.ok;
+}
+
+/**
+ * After a sweep, the item's index entry says when to look again: the earliest expiry of
+ * its open turns, or nothing when none is open (checked in the write, so a turn admitted
+ * meanwhile keeps it). Past periods' attributes are removed on the way.
+ */
+async function reschedule(deps: LedgerDeps, userId: string, at: Date): Promise<void> {
+  const item = await readBudgetItem(deps, userId);
+  const entries = openEntries(item);
+  const stale = nameRefs(staleAttributes(item, at), 's');
+  const removeStale = stale.refs.length > 0 ? stale.refs : [];
+  const update =
+    entries.length === 0
+      ? {
+          UpdateExpression: `REMOVE ${['openPartition', 'expiresAt', ...removeStale].join(', ')}`,
+          ConditionExpression: 'attribute_not_exists(#openTurns) OR #openTurns = :zero',
+          ExpressionAttributeNames: { '#openTurns': budgetAttr.openTurns, ...stale.names },
+          ExpressionAttributeValues: { ':zero': 0 },
+        }
+      : {
+          UpdateExpression: `SET expiresAt = :next${removeStale.length > 0 ? ` REMOVE ${removeStale.join(', ')}` : ''}`,
+          ...(removeStale.length > 0 ? { ExpressionAttributeNames: stale.names } : {}),
+          ExpressionAttributeValues: { ':next': new Date(Math.min(...entries.map(([, entry]) => entry.x))).toISOString() },
+        };
+  try {
+    await deps.db.send(new UpdateCommand({ TableName: deps.tables.budgets, Key: budgetKey(userId), ...update }));
+  } catch (error) {
+    // A turn was admitted meanwhile: its sweep time stands.
+    if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+  }
 }
 
 /** A running periodic sweeper. */

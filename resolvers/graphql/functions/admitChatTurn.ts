@@ -4,13 +4,13 @@ import type { TurnStash } from '../Mutation.startChat.js';
 /**
  * Admits the turn (gateway API Lambda): under the caller's effective policy (groups,
  * then an admin's per-user override) it checks the model and maxTokens, and reserves the
- * worst-case cost against the day and month budgets and request rate in one conditional
- * DynamoDB write, which also records the request (the item the streaming Lambda claims
- * and cancelChat flags) and creates or bumps the conversation: a refused turn writes
- * nothing, and an admitted one costs one round trip. Refusals are ModelNotAllowed, ValidationError (maxTokens above the
- * policy's cap), BudgetExceeded (errorInfo: what is left and when it resets),
- * RateLimited (errorInfo: when to retry) or ConversationExists (a `newConversation` turn
- * naming a conversation that exists).
+ * worst-case cost against the day and month budgets, the request rate and the open-turn
+ * cap in ONE conditional DynamoDB write on the caller's budget item: a refused turn writes
+ * nothing. The request record, the conversation and the user's message are written by the
+ * streaming Lambda once it has claimed the turn. Refusals are ModelNotAllowed,
+ * ValidationError (maxTokens above the policy's cap), BudgetExceeded (errorInfo: what is
+ * left and when it resets), RateLimited (errorInfo: when to retry) or ConversationExists
+ * (a `newConversation` turn naming a conversation that exists).
  */
 export function request(ctx: Context) {
   const turn = ctx.stash.turn as TurnStash;
@@ -25,7 +25,8 @@ export function request(ctx: Context) {
         prompt: turn.prompt,
         maxTokens: turn.maxTokens,
         conversationId: turn.conversationId,
-        record: { createdAt: turn.createdAt, newConversation: turn.newConversation },
+        // Only a conversation the client named can exist already: admission checks it beside its write.
+        turn: { newConversation: turn.newConversation && turn.conversationNamed },
       },
     },
   };

@@ -1,23 +1,24 @@
 import { util, type Context } from '@aws-appsync/utils';
-import { turnStatus } from '../lib/mapping.js';
 
 /**
- * Flags a running turn of the caller as cancelled (DynamoDB UpdateItem); the streaming
- * Lambda sees the flag within one flush and ends the turn with stopReason `cancelled`.
- * Someone else's turn, or one that already ended, is `NotFound` (no hint that it exists).
+ * Flags a running turn of the caller as cancelled (DynamoDB UpdateItem on the caller's own
+ * budget item, where the turn's open reservation lives from admission until it settles).
+ * The streaming Lambda sees the flag at its claim, or within one flush while streaming,
+ * and ends the turn with stopReason `cancelled`. Someone else's turn, or one that already
+ * ended, is `NotFound` (no hint that it exists): it has no open entry in the caller's item.
  */
 export function request(ctx: Context<{ requestId: string }>) {
   return {
     operation: 'UpdateItem',
-    key: util.dynamodb.toMapValues({ requestId: ctx.args.requestId }),
+    key: util.dynamodb.toMapValues({ pk: `USER#${ctx.stash.userId}`, sk: 'BUDGET' }),
     update: {
-      expression: 'SET cancelRequested = :yes, cancelRequestedAt = :now',
-      expressionValues: util.dynamodb.toMapValues({ ':yes': true, ':now': util.time.nowISO8601() }),
+      expression: 'SET #r.z = :yes',
+      expressionNames: { '#r': `R#${ctx.args.requestId}` },
+      expressionValues: util.dynamodb.toMapValues({ ':yes': true }),
     },
     condition: {
-      expression: 'userId = :sub AND (#status = :admitted OR #status = :streaming)',
-      expressionNames: { '#status': 'status' },
-      expressionValues: util.dynamodb.toMapValues({ ':sub': ctx.stash.userId, ':admitted': 'admitted', ':streaming': 'streaming' }),
+      expression: 'attribute_exists(#r)',
+      expressionNames: { '#r': `R#${ctx.args.requestId}` },
     },
   };
 }
@@ -29,13 +30,14 @@ export function response(ctx: Context<{ requestId: string }>) {
     }
     util.error(ctx.error.message, ctx.error.type);
   }
-  const item = ctx.result as Record<string, string>;
+  const item = ctx.result as Record<string, unknown>;
+  const entry = item[`R#${ctx.args.requestId}`] as { v: string; m: string; c: number };
   return {
-    requestId: item.requestId,
-    conversationId: item.conversationId,
-    channel: `/chat/${item.userId}/${item.conversationId}`,
-    modelId: item.modelId,
-    status: item.status === 'admitted' || item.status === 'streaming' ? 'CANCELLED' : turnStatus(item.status),
-    createdAt: item.createdAt,
+    requestId: ctx.args.requestId,
+    conversationId: entry.v,
+    channel: `/chat/${ctx.stash.userId}/${entry.v}`,
+    modelId: entry.m,
+    status: 'CANCELLED',
+    createdAt: util.time.epochMilliSecondsToISO8601(entry.c),
   };
 }

@@ -20,6 +20,7 @@ export function request(ctx: Context) {
       groups: turn.groups,
       policyGroup: turn.policyGroup,
       newConversation: turn.newConversation,
+      createdAt: turn.createdAt,
     },
   };
 }
