@@ -5,7 +5,7 @@ import {
   type Message,
 } from '@aws-sdk/client-bedrock-runtime';
 import type { ConversationStore, StoredMessage, TurnStatus } from '../shared/conversation-store.js';
-import { chatChannel, StreamErrorCode, type ChatTurnRequest, type StopReason, type StreamUsage } from '../shared/protocol.js';
+import { chatChannel, ErrorCode, type ChatTurnRequest, type StopReason, type StreamUsage } from '../shared/protocol.js';
 import { TurnStream, type TurnStreamOptions } from '../shared/turn-stream.js';
 import { classifyBedrockError } from './bedrock-errors.js';
 import { producedUsage } from './produced-usage.js';
@@ -183,7 +183,7 @@ export async function runTurn(request: ChatTurnRequest, deps: TurnDependencies):
     usage: billedUsage,
     costUsd,
     stopReason: finalStop,
-    errorCode: failure?.code ?? (stream.failure ? StreamErrorCode.INTERNAL : undefined),
+    errorCode: failure?.code ?? (stream.failure ? ErrorCode.INTERNAL : undefined),
     now: now(),
   });
   deps.recordMetrics?.({ request, usage: billedUsage, costUsd, firstTokenMs, totalMs, outcome, errorCode: failure?.code });

@@ -14,6 +14,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { systemClock, type Clock } from '../clock.js';
 import { documentClient } from '../dynamo.js';
 import { tableNameFromEnv } from '../table-names.js';
+import { InputError } from '../input-error.js';
 
 /** Manifest names of the tables (infra/gateway.ts declares them). */
 export const BUDGETS_TABLE = 'Budgets';
@@ -85,9 +86,9 @@ export const keys = {
 
 const ID_PATTERN = /^[\w.:@+=,/-]{1,200}$/;
 
-/** Throws a TypeError unless `value` is a usable user or request id (the caller's bug, not the user's). */
+/** Throws an InputError unless `value` is a usable user or request id (letters, digits and `_.:@+=,/-`). */
 export function checkId(value: unknown, field: string): asserts value is string {
   if (typeof value !== 'string' || !ID_PATTERN.test(value)) {
-    throw new TypeError(`${field} must be 1–200 characters of letters, digits and _.:@+=,/-, got ${JSON.stringify(value)}`);
+    throw new InputError(`${field} must be 1–200 characters of letters, digits and _.:@+=,/-, got ${JSON.stringify(value)}`);
   }
 }
