@@ -8,6 +8,7 @@
  * on AppSync fails here) and so that a runaway handler cannot hang the twin.
  */
 import { createContext, Script, type Context } from 'node:vm';
+import { JsonDepthError, MAX_JSON_NESTING_DEPTH, stringifyJsonWithin } from '../../../functions/shared/json-limits.js';
 import { bundleAppSyncJs } from '../../appsync-bundle.js';
 import { toSandboxModuleSource } from './code-transform.js';
 import { AppSyncJsLoadError } from './errors.js';
@@ -131,8 +132,8 @@ export async function instantiateAppSyncJs(
     call(path, ctx) {
       if (!callables.includes(path)) throw new TypeError(`${name} exports no function ${path} (it has: ${callables.join(', ') || 'none'})`);
       logs = [];
-      globals.__sluiceIn = JSON.stringify({ fn: path, ctx });
       try {
+        globals.__sluiceIn = stringifyJsonWithin({ fn: path, ctx }, MAX_CONTEXT_NESTING_DEPTH);
         const reply = JSON.parse(runInSandbox(context, timeout)) as SandboxReply;
         writeBackStash(ctx, reply.stash);
         return { ...reply, logs };
@@ -144,6 +145,15 @@ export async function instantiateAppSyncJs(
     },
   };
 }
+
+/**
+ * How deep the context handed to the sandbox may nest. Client JSON is refused past
+ * MAX_JSON_NESTING_DEPTH on the way in; the context wraps it a few levels deeper
+ * (`events[].payload`, `prev.result.items[]`), so the runtime allows twice that.
+ */
+const MAX_CONTEXT_NESTING_DEPTH = MAX_JSON_NESTING_DEPTH * 2;
+/** The errorType of a call refused because its context nests too deep: bad input, not a code error. */
+const CONTEXT_TOO_DEEP_ERROR_TYPE = 'ValidationError';
 
 function runInSandbox(context: Context, timeout: number): string {
   return RUN_SCRIPT.runInContext(context, { timeout }) as string;
@@ -163,10 +173,12 @@ function runLimited(run: () => unknown, name: string): string {
 function failedCall(error: unknown, timeout: number, ctx: object): SandboxReply {
   const message = isTimeout(error)
     ? `Execution timed out after ${timeout} ms`
-    : `The APPSYNC_JS runtime failed: ${error instanceof Error ? error.message : String(error)}`;
+    : error instanceof JsonDepthError
+      ? `The context ${error.message}`
+      : `The APPSYNC_JS runtime failed: ${error instanceof Error ? error.message : String(error)}`;
   return {
     kind: 'error',
-    error: { message, errorType: CODE_ERROR_TYPE },
+    error: { message, errorType: error instanceof JsonDepthError ? CONTEXT_TOO_DEEP_ERROR_TYPE : CODE_ERROR_TYPE },
     stash: stashOf(ctx),
     appendedErrors: [],
     extensions: { invalidations: [], cacheEvictions: [] },

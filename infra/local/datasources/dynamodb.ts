@@ -2,7 +2,7 @@ import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dy
 import { LOCAL_AWS_CREDENTIALS, LOCAL_REGION } from '../dynamodb.js';
 import { batchGetItem, batchWrite, transactGetItems, transactWriteItems } from './dynamodb-batch.js';
 import { deleteItem, getItem, putItem, query, scan, updateItem } from './dynamodb-items.js';
-import { DynamoDbRequestError } from './dynamodb-values.js';
+import { DynamoDbRequestError, InvalidNextTokenError } from './dynamodb-values.js';
 import { isRecord, type DataSourceContext, type DataSourceOutcome } from './types.js';
 
 /** The operations the twin's DynamoDB data source runs, as AppSync names them. */
@@ -91,6 +91,7 @@ export function createDynamoDbDataSource(context: Pick<DataSourceContext, 'dynam
 export type DynamoDbDataSource = ReturnType<typeof createDynamoDbDataSource>;
 
 function failure(error: unknown): DataSourceOutcome {
+  if (error instanceof InvalidNextTokenError) return { result: null, error: { type: 'DynamoDB:ValidationException', message: error.message } };
   if (error instanceof DynamoDbRequestError) return { result: null, error: { type: 'MappingTemplate', message: error.message } };
   if (error instanceof TransactionCanceledException) {
     // AppSync fills ctx.result with the reasons, so the response code can tell which item failed.
