@@ -15,6 +15,7 @@ import { systemClock, type Clock } from '../clock.js';
 import { documentClient } from '../dynamo.js';
 import { tableNameFromEnv } from '../table-names.js';
 import { InputError } from '../input-error.js';
+import { pooledRequestHandler } from '../http-pool.js';
 
 /** Manifest names of the tables (infra/gateway.ts declares them). */
 export const BUDGETS_TABLE = 'Budgets';
@@ -65,7 +66,7 @@ export function tablesFromEnv(env: NodeJS.ProcessEnv = process.env): LedgerTable
  */
 export function ledgerDepsFromEnv(env: NodeJS.ProcessEnv = process.env): LedgerDeps {
   const endpoint = env.SLUICE_DYNAMODB_ENDPOINT;
-  return { db: documentClient(new DynamoDBClient(endpoint ? { endpoint } : {})), tables: tablesFromEnv(env), clock: systemClock };
+  return { db: documentClient(new DynamoDBClient({ requestHandler: pooledRequestHandler(), ...(endpoint ? { endpoint } : {}) })), tables: tablesFromEnv(env), clock: systemClock };
 }
 
 /** "Now" from an explicit argument, else the deps' clock. */

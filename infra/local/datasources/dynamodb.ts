@@ -4,6 +4,7 @@ import { batchGetItem, batchWrite, transactGetItems, transactWriteItems } from '
 import { deleteItem, getItem, putItem, query, scan, updateItem } from './dynamodb-items.js';
 import { DynamoDbRequestError, InvalidNextTokenError } from './dynamodb-values.js';
 import { isRecord, type DataSourceContext, type DataSourceOutcome } from './types.js';
+import { pooledRequestHandler } from '../../../functions/shared/http-pool.js';
 
 /** The operations the twin's DynamoDB data source runs, as AppSync names them. */
 export const DYNAMODB_OPERATIONS = [
@@ -38,7 +39,12 @@ export const DYNAMODB_OPERATIONS = [
  * ```
  */
 export function createDynamoDbDataSource(context: Pick<DataSourceContext, 'dynamodb' | 'tables'>, logicalTable: string) {
-  const client = new DynamoDBClient({ endpoint: context.dynamodb.endpoint, region: LOCAL_REGION, credentials: LOCAL_AWS_CREDENTIALS });
+  const client = new DynamoDBClient({
+    endpoint: context.dynamodb.endpoint,
+    region: LOCAL_REGION,
+    credentials: LOCAL_AWS_CREDENTIALS,
+    requestHandler: pooledRequestHandler(),
+  });
   const logicalNames = new Set(context.tables.map((t) => t.name));
   const resolveTable = (name: string) => (logicalNames.has(name) ? context.dynamodb.tableName(name) : name);
   const table = resolveTable(logicalTable);
