@@ -127,6 +127,18 @@ export interface GraphqlApi {
   additionalAuthModes: AuthMode[];
   functions: PipelineFunction[];
   resolvers: PipelineResolver[];
+  /**
+   * Nested field levels one operation may have (AppSync's `queryDepthLimit`, 1–75).
+   * @default no limit
+   * @see https://docs.aws.amazon.com/appsync/latest/devguide/configuration-limits.html
+   */
+  queryDepthLimit?: number;
+  /**
+   * Resolvers one request may run (AppSync's `resolverCountLimit`, 1–10,000).
+   * @default 10_000
+   * @see https://docs.aws.amazon.com/appsync/latest/devguide/configuration-limits.html
+   */
+  resolverCountLimit?: number;
 }
 
 export interface GatewayManifest {
@@ -177,6 +189,11 @@ export const gateway: GatewayManifest = {
     schema: 'schema/schema.graphql',
     defaultAuthMode: AuthMode.COGNITO,
     additionalAuthModes: [AuthMode.IAM, AuthMode.API_KEY],
+    // Sluice's deepest query (a conversation's messages and their usage) nests 4 levels;
+    // a page of conversations with their messages runs about 100 resolvers. Anything far
+    // past that is abuse (10,000 aliases of one field), refused before it runs.
+    queryDepthLimit: 10,
+    resolverCountLimit: 1_000,
     // Pipeline functions: one APPSYNC_JS file each under resolvers/graphql/functions/.
     functions: [
       { name: 'validateChatInput', code: 'resolvers/graphql/functions/validateChatInput.ts', dataSource: 'NoneDS' },

@@ -1,7 +1,8 @@
-import { StreamErrorCode } from '../shared/protocol.js';
+import { classifyFailure } from '../shared/failure.js';
+import { ErrorCode } from '../shared/protocol.js';
 
 export interface ClassifiedModelError {
-  code: StreamErrorCode;
+  code: ErrorCode;
   message: string;
   retryable: boolean;
 }
@@ -13,17 +14,20 @@ export function classifyBedrockError(error: unknown): ClassifiedModelError {
   switch (name) {
     case 'ThrottlingException':
     case 'TooManyRequestsException':
-      return { code: StreamErrorCode.THROTTLED, message: `The model is busy; try again shortly. (${message})`, retryable: true };
+      return { code: ErrorCode.THROTTLED, message: `The model is busy; try again shortly. (${message})`, retryable: true };
     case 'ServiceUnavailableException':
     case 'ModelNotReadyException':
-      return { code: StreamErrorCode.MODEL_UNAVAILABLE, message: `The model is unavailable right now. (${message})`, retryable: true };
+      return { code: ErrorCode.MODEL_UNAVAILABLE, message: `The model is unavailable right now. (${message})`, retryable: true };
     case 'ModelStreamErrorException':
     case 'ModelErrorException':
     case 'InternalServerException':
-      return { code: StreamErrorCode.MODEL_ERROR, message: `The model failed mid-answer. (${message})`, retryable: true };
+      return { code: ErrorCode.MODEL_ERROR, message: `The model failed mid-answer. (${message})`, retryable: true };
     case 'ValidationException':
-      return { code: StreamErrorCode.VALIDATION, message, retryable: false };
-    default:
-      return { code: StreamErrorCode.INTERNAL, message, retryable: false };
+      return { code: ErrorCode.VALIDATION, message, retryable: false };
+    default: {
+      // Not a Bedrock error: the network (a dependency) or a bug of ours, never the caller's.
+      const failure = classifyFailure(error);
+      return { code: failure.code, message: failure.message, retryable: failure.retryable };
+    }
   }
 }

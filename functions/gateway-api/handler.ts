@@ -5,7 +5,9 @@
  */
 import { tableName } from '../shared/dynamo.js';
 import { ledgerDepsFromEnv } from '../shared/ledger/index.js';
+import { ErrorCode } from '../shared/protocol.js';
 import { tableEnvironmentName } from '../shared/table-names.js';
+import { classifyFailure } from '../shared/failure.js';
 import { logger } from '../shared/metrics.js';
 import { isKnownAction, runAction, type ActionDeps, type ActionResult, type GatewayAction } from './actions.js';
 import { cloudWatchMetricsSource, localMetricsSource } from './metrics-source.js';
@@ -34,16 +36,19 @@ function isGatewayAction(value: unknown): value is GatewayAction {
 
 export async function handler(event: unknown): Promise<ActionResult> {
   if (!isGatewayAction(event)) {
-    return { error: { errorType: 'ValidationError', message: 'The gateway API received a malformed action.', errorInfo: {} } };
+    return { error: { errorType: ErrorCode.VALIDATION, message: 'The gateway API received a malformed action.', errorInfo: { retryable: false } } };
   }
   try {
     return await runAction(deps, event);
   } catch (error) {
-    // Bad input the ledger rejects (RangeError/TypeError) is the caller's; the rest is ours.
-    if (error instanceof RangeError || error instanceof TypeError) {
-      return { error: { errorType: 'ValidationError', message: error.message, errorInfo: {} } };
+    // Classified where it is caught: the caller's bad input, a dependency's failure, or our bug.
+    const failure = classifyFailure(error);
+    if (failure.correlationId) {
+      logger.error('gateway API action failed', { action: event.action, correlationId: failure.correlationId, error: error as Error });
+    } else {
+      logger.warn('gateway API action refused', { action: event.action, errorType: failure.code, message: failure.message });
     }
-    logger.error('gateway API action failed', { action: event.action, error: error as Error });
-    throw error;
+    const errorInfo = { retryable: failure.retryable, ...(failure.correlationId ? { correlationId: failure.correlationId } : {}) };
+    return { error: { errorType: failure.code, message: failure.message, errorInfo } };
   }
 }

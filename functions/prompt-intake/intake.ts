@@ -7,7 +7,7 @@
  * takes (which claims the turn and records it), or in the `error` event the client gets on
  * its chat channel instead.
  */
-import { StreamErrorCode, type ChatTurnRequest, type ErrorEvent } from '../shared/protocol.js';
+import { ERROR_CLASSES, ErrorCode, isErrorCode, type ChatTurnRequest, type ErrorEvent } from '../shared/protocol.js';
 import { checkChatTurn } from '../shared/turn-validation.js';
 import { turnInput, type PromptCaller, type PublishedPrompt } from './prompt-event.js';
 
@@ -40,13 +40,11 @@ export interface IntakeDeps {
  */
 export type IntakeOutcome = { kind: 'admitted' | 'duplicate'; request: ChatTurnRequest } | { kind: 'refused'; error: ErrorEvent };
 
-const STREAM_ERROR_CODES = new Set<string>(Object.values(StreamErrorCode));
-
 /** An admission refusal as the stream protocol's closed set of codes says it. */
 function refusal(requestId: string, errorType: string, message: string, retryable?: unknown): IntakeOutcome {
-  // The ledger's other codes: RequestIdConflict and ConversationExists are the client's; LedgerBusy is ours.
-  const code = STREAM_ERROR_CODES.has(errorType) ? (errorType as StreamErrorCode) : errorType === 'RequestIdConflict' || errorType === 'ConversationExists' ? StreamErrorCode.VALIDATION : StreamErrorCode.INTERNAL;
-  const isRetryable = typeof retryable === 'boolean' ? retryable : code === StreamErrorCode.RATE_LIMITED || code === StreamErrorCode.INTERNAL;
+  // Every admission code is in the one table; a code outside it is a bug of ours.
+  const code = isErrorCode(errorType) ? errorType : ErrorCode.INTERNAL;
+  const isRetryable = typeof retryable === 'boolean' ? retryable : ERROR_CLASSES[code].retryable;
   // seq 0: no `start` was sent, so the error is the whole (one-event) stream of this request id.
   return { kind: 'refused', error: { type: 'error', requestId, seq: 0, code, message, retryable: isRetryable } };
 }

@@ -4,6 +4,7 @@
  * Budgets reset at UTC midnight (day) and at 00:00 UTC on the 1st (month), whatever the
  * user's or the Lambda's time zone, so that the cloud, the twin and the tests agree.
  */
+import { InputError } from './input-error.js';
 
 /** Where code that needs "now" gets it; tests pass a fixed or hand-advanced clock. */
 export interface Clock {
@@ -105,7 +106,7 @@ const DAY_KEY_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
  */
 export function parseDayKey(value: string, field = 'date'): string {
   if (!DAY_KEY_PATTERN.test(value) || dayKey(new Date(`${value}T00:00:00Z`)) !== value) {
-    throw new RangeError(`${field} must be a calendar day as YYYY-MM-DD, got ${JSON.stringify(value)}`);
+    throw new InputError(`${field} must be a calendar day as YYYY-MM-DD, got ${JSON.stringify(value)}`);
   }
   return value;
 }

@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { pooledRequestHandler } from './http-pool.js';
 
 export { tableNameFromEnv as tableName } from './table-names.js';
 
@@ -11,7 +12,7 @@ export { tableNameFromEnv as tableName } from './table-names.js';
  * const db = documentClient();
  */
 export function documentClient(
-  client: DynamoDBClient = new DynamoDBClient(process.env.SLUICE_DYNAMODB_ENDPOINT ? { endpoint: process.env.SLUICE_DYNAMODB_ENDPOINT } : {}),
+  client: DynamoDBClient = new DynamoDBClient({ requestHandler: pooledRequestHandler(), ...(process.env.SLUICE_DYNAMODB_ENDPOINT ? { endpoint: process.env.SLUICE_DYNAMODB_ENDPOINT } : {}) }),
 ): DynamoDBDocumentClient {
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 }

@@ -110,6 +110,20 @@ const BYTES_PER_TOKEN_ESTIMATE = 3;
 const TOKENS_PER_MESSAGE_OVERHEAD = 8;
 
 /**
+ * A USD amount for a message, exact to the ledger's micro-dollar: at least cents, and as
+ * many more digits (up to 6) as the amount has, so a $0.002 limit never reads "$0.00".
+ *
+ * @example
+ * formatUsdExact(0.002) // "$0.002"; formatUsdExact(1.5) // "$1.50"; formatUsdExact(0.001014) // "$0.001014"
+ */
+export function formatUsdExact(usd: number): string {
+  const micros = Math.round(Math.abs(usd) * MICROS_PER_USD);
+  const sign = usd < 0 && micros > 0 ? '-' : '';
+  const [whole, fraction] = (micros / MICROS_PER_USD).toFixed(6).split('.') as [string, string];
+  return `${sign}$${whole}.${fraction.replace(/0{1,4}$/, '')}`;
+}
+
+/**
  * A deliberately high estimate of the input tokens of a prompt, for admission before
  * Bedrock has counted them. Settlement replaces it with Bedrock's count.
  * @example

@@ -58,6 +58,8 @@ export class SluiceGraphqlApi extends Construct {
         retention: LOG_RETENTION,
       },
       xrayEnabled: true,
+      queryDepthLimit: props.graphql.queryDepthLimit,
+      resolverCountLimit: props.graphql.resolverCountLimit,
     });
     new CfnOutput(scope, 'GraphqlUrl', { value: this.api.graphqlUrl });
   }

@@ -1,6 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import type { Construct } from 'constructs';
+import { contentSecurityPolicy, FRAME_OPTION, HSTS_MAX_AGE_IN_SECONDS, REFERRER_POLICY } from '../web-security-headers.js';
 
 /**
  * The viewer-request CloudFront Function of the site's default behaviour: a path whose last
@@ -24,42 +25,21 @@ export const SPA_ROUTES_FUNCTION_CODE = `function handler(event) {
 export const ENTRY_CACHE_CONTROL = 'no-cache';
 /** `Cache-Control` of `/assets/*`: Vite puts a content hash in every asset's name. */
 export const ASSET_CACHE_CONTROL = 'public, max-age=31536000, immutable';
-/** How long browsers keep to HTTPS once they saw the site. */
-const HSTS_MAX_AGE = Duration.days(365);
+export { contentSecurityPolicy };
 
 /**
- * The site's Content-Security-Policy: its own files, and connections only to `connectSources`
- * (the AppSync GraphQL and Events endpoints, HTTPS and WebSocket, and Cognito). The same
- * directives as the twin's (infra/local/web.ts), with the cloud's endpoints.
- */
-export function contentSecurityPolicy(connectSources: readonly string[]): string {
-  return [
-    "default-src 'self'",
-    `connect-src 'self' ${connectSources.join(' ')}`,
-    "img-src 'self' data:",
-    "style-src 'self'",
-    "script-src 'self'",
-    "object-src 'none'",
-    "base-uri 'self'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-  ].join('; ');
-}
-
-/**
- * A response headers policy with the security headers (CSP, HSTS, nosniff, frame denial,
- * referrer policy) and the given `Cache-Control`, which replaces whatever S3 sent.
+ * A response headers policy with the security headers of `securityHeaders()` (CSP, HSTS,
+ * nosniff, frame denial, referrer policy, no XSS auditor) and the given `Cache-Control`, which replaces whatever S3 sent.
  */
 export function siteHeadersPolicy(scope: Construct, id: string, csp: string, cacheControl: string): cloudfront.ResponseHeadersPolicy {
   return new cloudfront.ResponseHeadersPolicy(scope, id, {
     comment: `Sluice web: security headers, Cache-Control ${cacheControl}`,
     securityHeadersBehavior: {
       contentSecurityPolicy: { contentSecurityPolicy: csp, override: true },
-      strictTransportSecurity: { accessControlMaxAge: HSTS_MAX_AGE, includeSubdomains: true, override: true },
+      strictTransportSecurity: { accessControlMaxAge: Duration.seconds(HSTS_MAX_AGE_IN_SECONDS), includeSubdomains: true, override: true },
       contentTypeOptions: { override: true },
-      frameOptions: { frameOption: cloudfront.HeadersFrameOption.DENY, override: true },
-      referrerPolicy: { referrerPolicy: cloudfront.HeadersReferrerPolicy.SAME_ORIGIN, override: true },
-      // The legacy XSS auditor is gone from browsers and could be abused where it remains; CSP replaces it.
+      frameOptions: { frameOption: FRAME_OPTION as cloudfront.HeadersFrameOption, override: true },
+      referrerPolicy: { referrerPolicy: REFERRER_POLICY as cloudfront.HeadersReferrerPolicy, override: true },
       xssProtection: { protection: false, override: true },
     },
     customHeadersBehavior: { customHeaders: [{ header: 'Cache-Control', value: cacheControl, override: true }] },

@@ -6,6 +6,7 @@ import { dirname, extname, join, resolve, sep } from 'node:path';
 import type { TwinComponent, TwinComponentFactory, TwinContext } from './context.js';
 import { amplifyOutputs } from './outputs.js';
 import { REPO_ROOT } from './state.js';
+import { contentSecurityPolicy, securityHeaders } from '../web-security-headers.js';
 
 /** The built web app the twin serves. */
 export const WEB_DIST_DIR = join(REPO_ROOT, 'web', 'dist');
@@ -127,19 +128,8 @@ export function webAppComponentWith(options: WebAppOptions = {}): TwinComponentF
       return ready;
     };
     if (buildOnStart) distDir().catch((error: unknown) => context.log(`[web] ${(error as Error).message}`));
-    const securityHeaders = {
-      'x-content-type-options': 'nosniff',
-      'referrer-policy': 'same-origin',
-      'content-security-policy': [
-        "default-src 'self'",
-        `connect-src 'self' wss://${context.host}`,
-        "img-src 'self' data:",
-        "style-src 'self'",
-        "object-src 'none'",
-        "base-uri 'self'",
-        "frame-ancestors 'none'",
-      ].join('; '),
-    };
+    // The same headers as the cloud's CloudFront policy; Cognito and GraphQL are same-origin here.
+    const siteHeaders = securityHeaders(contentSecurityPolicy([`wss://${context.host}`]));
 
     return {
       name: 'web',
@@ -165,7 +155,7 @@ export function webAppComponentWith(options: WebAppOptions = {}): TwinComponentF
         if (stat?.isFile()) {
           const immutable = path.startsWith('/assets/');
           send(res, req, 200, {
-            ...securityHeaders,
+            ...siteHeaders,
             'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
             'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
           }, readFileSync(file));
@@ -173,7 +163,7 @@ export function webAppComponentWith(options: WebAppOptions = {}): TwinComponentF
         }
         // Client-side routes (/c/…, /admin) get the app; a missing asset stays a 404.
         if (extname(path) === '' && (req.headers.accept ?? '').includes('text/html')) {
-          send(res, req, 200, { ...securityHeaders, 'content-type': CONTENT_TYPES['.html'], 'cache-control': 'no-cache' }, readFileSync(join(dist, 'index.html')));
+          send(res, req, 200, { ...siteHeaders, 'content-type': CONTENT_TYPES['.html'], 'cache-control': 'no-cache' }, readFileSync(join(dist, 'index.html')));
           return true;
         }
         return false;

@@ -4,6 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { DEMO_USERS } from '../../infra/local/cognito.js';
 import type { Twin } from '../../infra/local/twin.js';
 import { ensureWebBuild } from '../../infra/local/web.js';
+import { contentSecurityPolicy, securityHeaders } from '../../infra/web-security-headers.js';
 import { horizontalOverflow, launchBrowser, newPage, PHONE_VIEWPORT, saveScreenshot, signInAs } from '../helpers/browser.js';
 import { startTestTwin } from '../helpers/twin.js';
 
@@ -28,6 +29,18 @@ describe('web app', () => {
   afterAll(async () => {
     await browser?.close();
     await twin?.close();
+  });
+
+  it('serves the app with the same security headers as the cloud’s CloudFront policy', async () => {
+    // Act
+    const response = await fetch(`${twin.url}/`, { headers: { accept: 'text/html' } });
+    await response.arrayBuffer();
+
+    // Assess
+    const expected = securityHeaders(contentSecurityPolicy([`wss://${new URL(twin.url).host}`]));
+    for (const [name, value] of Object.entries(expected)) expect(response.headers.get(name), name).toBe(value);
+    expect(expected['content-security-policy']).not.toContain('unsafe-inline');
+    expect(expected['strict-transport-security']).toMatch(/^max-age=31536000/);
   });
 
   it('lets a user sign in, watch the answer stream in, and stop it', async () => {

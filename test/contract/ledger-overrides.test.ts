@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manualClock } from '../../functions/shared/clock.js';
 import { SIMULATOR_MODEL_ID } from '../../functions/shared/config.js';
+import { InputError } from '../../functions/shared/input-error.js';
 import {
   clearBudgetOverride,
   getBudgetOverride,
@@ -198,6 +199,6 @@ describe('overrides, audit and reports', () => {
     await expect(usageReport(setup.deps, { from: '2025-03-02', to: '2025-03-01', groupBy: 'day' })).rejects.toThrow(/after/);
     await expect(usageReport(setup.deps, { from: '2020-01-01', to: '2025-01-01', groupBy: 'user' })).rejects.toThrow(/at most 366 days/);
     await expect(usageReport(setup.deps, { from: '2020-01-01', to: '2025-01-01', groupBy: 'day', userId: 'r-ann' })).rejects.toThrow(/at most 366 days/);
-    await expect(usageReport(setup.deps, { from: '2025-01-01', to: '2025-01-02', groupBy: 'day', userId: 'a b' })).rejects.toThrow(TypeError);
+    await expect(usageReport(setup.deps, { from: '2025-01-01', to: '2025-01-02', groupBy: 'day', userId: 'a b' })).rejects.toThrow(InputError);
   });
 });

@@ -140,6 +140,17 @@ describe('createAuthorizer', () => {
     it('refuses garbage with 401 rather than throwing', async () => {
       expect(await authorizer.authorize(request({ authorization: 'not-a-jwt' }))).toMatchObject({ ok: false, status: 401 });
     });
+
+    it.each([
+      ['a truncated token', 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIi'],
+      ['a header that is not JSON', `${Buffer.from('{"alg":').toString('base64url')}.e30.c2ln`],
+    ])('refuses %s without quoting the JSON parser', async (_label, token) => {
+      // Act
+      const outcome = await authorizer.authorize(request({ authorization: token }));
+      // Assess
+      expect(outcome).toMatchObject({ ok: false, status: 401 });
+      expect((outcome as { message: string }).message).not.toMatch(/SyntaxError|Unexpected|JSON/);
+    });
   });
 
   describe('IAM SigV4', () => {
@@ -154,6 +165,15 @@ describe('createAuthorizer', () => {
       expect(outcome).toMatchObject({ ok: true, mode: AuthMode.IAM });
       const identity = (outcome as { identity: IamIdentity }).identity;
       expect(identity).toMatchObject({ accountId: LOCAL_IAM.accountId, userArn: LOCAL_IAM.userArn, cognitoIdentityPoolId: null });
+    });
+
+    it('refuses an unsigned garbage x-amz-security-token beside a valid signature', async () => {
+      // Prepare
+      const headers = await signSigV4(body);
+      // Act
+      const outcome = await authorizer.authorize(request({ ...headers, 'x-amz-security-token': 'garbage' }, { body }));
+      // Assess
+      expect(outcome).toMatchObject({ ok: false, status: 403, message: 'The security token included in the request is invalid.' });
     });
 
     it('refuses a signature made with the wrong secret with 403', async () => {

@@ -12,6 +12,7 @@ import { SluiceStack } from '../../infra/cdk/sluice-stack.js';
 import { amplifyConfig } from '../../infra/local/amplify-config.js';
 import type { TwinContext } from '../../infra/local/context.js';
 import { amplifyOutputs } from '../../infra/local/outputs.js';
+import { securityHeaders } from '../../infra/web-security-headers.js';
 
 /** Just enough gateway for the web app: both APIs with API keys, no handlers or functions. */
 const MANIFEST: GatewayManifest = {
@@ -192,6 +193,20 @@ describe('the hosted web app', () => {
       ]);
       expect(csp).toContain("default-src 'self'");
       expect(csp).toContain("frame-ancestors 'none'");
+      expect(csp).not.toContain('unsafe-inline');
     }
+  });
+
+  it('sends the same security headers as the twin’s web server', () => {
+    // Prepare
+    const twin = securityHeaders('');
+    const security = headersPolicyOf(behaviours().entry).SecurityHeadersConfig as unknown as Record<string, Record<string, unknown>>;
+
+    // Assess
+    expect(`max-age=${String(security.StrictTransportSecurity!.AccessControlMaxAgeSec)}; includeSubDomains`).toBe(twin['strict-transport-security']);
+    expect(security.FrameOptions!.FrameOption).toBe(twin['x-frame-options']);
+    expect(security.ReferrerPolicy!.ReferrerPolicy).toBe(twin['referrer-policy']);
+    expect(security.XSSProtection!.Protection ? '1' : '0').toBe(twin['x-xss-protection']);
+    expect(twin['x-content-type-options']).toBe('nosniff');
   });
 });

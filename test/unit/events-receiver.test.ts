@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EventsError } from '../../infra/local/events/errors.js';
 import { parseClientFrame } from '../../infra/local/events/receiver.js';
-import { encodeFrame, frames } from '../../infra/local/events/sender.js';
+import { encodeEvent, encodeFrame, frames } from '../../infra/local/events/sender.js';
 
 describe('parseClientFrame', () => {
   it('parses an Amplify subscribe frame and drops its extra payload field', () => {
@@ -44,7 +44,7 @@ describe('parseClientFrame', () => {
 
 describe('frames', () => {
   it('encodes data events as JSON strings and connection errors with an errorCode', () => {
-    expect(encodeFrame(frames.data('s1', { msg: 'hi' }))).toBe('{"type":"data","id":"s1","event":"{\\"msg\\":\\"hi\\"}"}');
+    expect(encodeFrame(frames.data('s1', encodeEvent({ msg: 'hi' })))).toBe('{"type":"data","id":"s1","event":"{\\"msg\\":\\"hi\\"}"}');
     expect(frames.connectionError(new EventsError(401, 'UnauthorizedException', 'nope'))).toEqual({
       type: 'connection_error',
       errors: [{ errorType: 'UnauthorizedException', message: 'nope', errorCode: 401 }],

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GROUP_POLICIES, MODELS, SIMULATOR_MODEL_ID } from '../../functions/shared/config.js';
-import { costMicros, estimateInputTokens, findModel, integerPrices, microsToUsd, usdToMicros, worstCaseMicros } from '../../functions/shared/pricing.js';
+import { costMicros, estimateInputTokens, findModel, formatUsdExact, integerPrices, microsToUsd, usdToMicros, worstCaseMicros } from '../../functions/shared/pricing.js';
 
 const simulator = findModel(SIMULATOR_MODEL_ID)!;
 
@@ -84,5 +84,20 @@ describe('pricing', () => {
     // Assess
     expect(estimate).toBeGreaterThanOrEqual(100);
     expect(estimateInputTokens([])).toBe(0);
+  });
+});
+
+describe('formatUsdExact', () => {
+  it.each([
+    [0.002, '$0.002'],
+    [0.001014, '$0.001014'],
+    [0, '$0.00'],
+    [1.5, '$1.50'],
+    [12.3456789, '$12.345679'],
+  ])('shows %s as %s, never hiding a limit below a cent', (usd, shown) => {
+    // Act
+    const text = formatUsdExact(usd);
+    // Assess
+    expect(text).toBe(shown);
   });
 });

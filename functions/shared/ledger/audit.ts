@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { BudgetOverride } from '../policy.js';
 import { queryItems } from './query-pages.js';
 import { AUDIT_PARTITION, type LedgerDeps } from './tables.js';
+import { InputError } from '../input-error.js';
 
 /** Audited admin actions. */
 export const AuditAction = { SetBudgetOverride: 'SetBudgetOverride', ClearBudgetOverride: 'ClearBudgetOverride' } as const;
@@ -80,9 +81,9 @@ export async function listAuditPage(
   input: { limit?: number; from?: string; to?: string; targetUserId?: string; nextToken?: string } = {},
 ): Promise<AuditPage> {
   const limit = input.limit ?? 50;
-  if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_AUDIT_PAGE_SIZE) throw new RangeError(`limit must be 1–${MAX_AUDIT_PAGE_SIZE}, got ${limit}`);
+  if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_AUDIT_PAGE_SIZE) throw new InputError(`limit must be 1–${MAX_AUDIT_PAGE_SIZE}, got ${limit}`);
   for (const [field, value] of [['from', input.from], ['to', input.to]] as const) {
-    if (value !== undefined && Number.isNaN(Date.parse(value))) throw new RangeError(`${field} must be an ISO time, got ${JSON.stringify(value)}`);
+    if (value !== undefined && Number.isNaN(Date.parse(value))) throw new InputError(`${field} must be an ISO time, got ${JSON.stringify(value)}`);
   }
   // Sort keys start with the ISO time; '~' sorts after the '#id' suffix so `to` is inclusive.
   const from = input.from ? new Date(input.from).toISOString() : '0';
@@ -115,6 +116,6 @@ function encodeAuditToken(sortKey: string): string {
 function decodeAuditToken(token: string): string {
   const sortKey = Buffer.from(token, 'base64url').toString('utf8');
   const [at, id] = sortKey.split('#');
-  if (!id || Number.isNaN(Date.parse(at)) || encodeAuditToken(sortKey) !== token) throw new RangeError('nextToken is not a token auditLog returned');
+  if (!id || Number.isNaN(Date.parse(at)) || encodeAuditToken(sortKey) !== token) throw new InputError('nextToken is not a token auditLog returned');
   return sortKey;
 }

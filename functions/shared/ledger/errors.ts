@@ -13,16 +13,17 @@
  * | `ReservationNotFound` | settle() for a request that was never admitted | no |
  * | `ValidationError` | an admin's override is invalid | no |
  */
+import { ErrorCode } from '../protocol.js';
 
-/** Stable error codes. */
+/** Stable error codes: the ledger's rows of the one table, `ErrorCode` in protocol.ts. */
 export const LedgerErrorCode = {
-  BudgetExceeded: 'BudgetExceeded',
-  RateLimited: 'RateLimited',
-  ModelNotAllowed: 'ModelNotAllowed',
-  RequestIdConflict: 'RequestIdConflict',
-  LedgerBusy: 'LedgerBusy',
-  ReservationNotFound: 'ReservationNotFound',
-  ValidationError: 'ValidationError',
+  BudgetExceeded: ErrorCode.BUDGET_EXCEEDED,
+  RateLimited: ErrorCode.RATE_LIMITED,
+  ModelNotAllowed: ErrorCode.MODEL_NOT_ALLOWED,
+  RequestIdConflict: ErrorCode.REQUEST_ID_CONFLICT,
+  LedgerBusy: ErrorCode.LEDGER_BUSY,
+  ReservationNotFound: ErrorCode.RESERVATION_NOT_FOUND,
+  ValidationError: ErrorCode.VALIDATION,
 } as const;
 export type LedgerErrorCode = (typeof LedgerErrorCode)[keyof typeof LedgerErrorCode];
 

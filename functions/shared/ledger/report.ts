@@ -8,6 +8,7 @@ import { queryItems } from './query-pages.js';
 import { LEDGER_BY_DAY_INDEX, type LedgerDeps } from './tables.js';
 import { addTotals, emptyTotals, type UsageTotals } from './totals.js';
 import { getUserTotals, toLedgerRow, type LedgerRow } from './usage.js';
+import { InputError } from '../input-error.js';
 
 /** How a report groups rows. */
 export const ReportGroupBy = { user: 'user', model: 'model', day: 'day' } as const;
@@ -43,7 +44,7 @@ export interface UsageReport {
  * const one = await usageReport(deps, { from: '2025-01-01', to: '2025-01-31', groupBy: 'day', userId: 'user-1' });
  */
 export async function usageReport(deps: LedgerDeps, input: { from: string; to: string; groupBy: ReportGroupBy; userId?: string }): Promise<UsageReport> {
-  if (!Object.hasOwn(ReportGroupBy, input.groupBy)) throw new RangeError(`groupBy must be user, model or day, got ${JSON.stringify(input.groupBy)}`);
+  if (!Object.hasOwn(ReportGroupBy, input.groupBy)) throw new InputError(`groupBy must be user, model or day, got ${JSON.stringify(input.groupBy)}`);
   const rows = input.userId === undefined ? await ledgerRows(deps, input.from, input.to) : await userRows(deps, input.userId, input.from, input.to);
   const groups = new Map<string, UsageReportRow>();
   const keyOf = (row: LedgerRow) => (input.groupBy === 'user' ? row.userId : input.groupBy === 'model' ? row.modelId : row.day);
@@ -71,7 +72,7 @@ export async function usageReport(deps: LedgerDeps, input: { from: string; to: s
  * const top = await topUsers(deps, { from: '2025-01-01', to: '2025-01-31', limit: 10 });
  */
 export async function topUsers(deps: LedgerDeps, input: { from: string; to: string; limit: number }): Promise<UsageReportRow[]> {
-  if (!Number.isSafeInteger(input.limit) || input.limit < 1) throw new RangeError(`limit must be a whole number ≥ 1, got ${input.limit}`);
+  if (!Number.isSafeInteger(input.limit) || input.limit < 1) throw new InputError(`limit must be a whole number ≥ 1, got ${input.limit}`);
   const report = await usageReport(deps, { from: input.from, to: input.to, groupBy: 'user' });
   return report.rows.slice(0, input.limit);
 }
@@ -85,9 +86,9 @@ async function userRows(deps: LedgerDeps, userId: string, from: string, to: stri
 function checkRange(fromInput: string, toInput: string): string[] {
   const from = parseDayKey(fromInput, 'from');
   const to = parseDayKey(toInput, 'to');
-  if (from > to) throw new RangeError(`from (${from}) is after to (${to})`);
+  if (from > to) throw new InputError(`from (${from}) is after to (${to})`);
   const days = daysBetween(from, to);
-  if (days.length > MAX_REPORT_RANGE_IN_DAYS) throw new RangeError(`a report covers at most ${MAX_REPORT_RANGE_IN_DAYS} days, asked for ${days.length}`);
+  if (days.length > MAX_REPORT_RANGE_IN_DAYS) throw new InputError(`a report covers at most ${MAX_REPORT_RANGE_IN_DAYS} days, asked for ${days.length}`);
   return days;
 }
 

@@ -10,7 +10,7 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { RESERVATION_TTL_IN_SECONDS } from '../config.js';
 import { dayKey, minuteKey, monthKey, nextDayStart, nextMinuteStart, nextMonthStart } from '../clock.js';
-import { findModel, microsToUsd, usdToMicros, worstCaseMicros } from '../pricing.js';
+import { findModel, formatUsdExact, microsToUsd, usdToMicros, worstCaseMicros } from '../pricing.js';
 import { isModelAllowed, type EffectivePolicy } from '../policy.js';
 import { budgetAttr, budgetKey, entryReservation, MAX_OPEN_TURNS, numberAttr, openEntry, type OpenEntry } from './budget-item.js';
 import { periodStatus, readCounters, countersOf } from './counters.js';
@@ -215,7 +215,7 @@ function budgetExceeded(statuses: BudgetPeriodStatus[], worstCase: number): Budg
   const required = microsToUsd(worstCase);
   return {
     code: LedgerErrorCode.BudgetExceeded,
-    message: `This turn may cost up to $${required.toFixed(6)} but only $${binding.remainingUsd.toFixed(2)} of your ${binding.scope === 'day' ? 'daily' : 'monthly'} $${binding.limitUsd.toFixed(2)} budget is left; it resets at ${binding.resetsAt}.`,
+    message: `This turn may cost up to ${formatUsdExact(required)} but only ${formatUsdExact(binding.remainingUsd)} of your ${binding.scope === 'day' ? 'daily' : 'monthly'} ${formatUsdExact(binding.limitUsd)} budget is left; it resets at ${binding.resetsAt}.`,
     ...binding,
     requiredUsd: required,
     exceeded: statuses,

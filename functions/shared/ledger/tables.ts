@@ -14,6 +14,8 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { systemClock, type Clock } from '../clock.js';
 import { documentClient } from '../dynamo.js';
 import { tableNameFromEnv } from '../table-names.js';
+import { InputError } from '../input-error.js';
+import { pooledRequestHandler } from '../http-pool.js';
 
 /** Manifest names of the tables (infra/gateway.ts declares them). */
 export const BUDGETS_TABLE = 'Budgets';
@@ -64,7 +66,7 @@ export function tablesFromEnv(env: NodeJS.ProcessEnv = process.env): LedgerTable
  */
 export function ledgerDepsFromEnv(env: NodeJS.ProcessEnv = process.env): LedgerDeps {
   const endpoint = env.SLUICE_DYNAMODB_ENDPOINT;
-  return { db: documentClient(new DynamoDBClient(endpoint ? { endpoint } : {})), tables: tablesFromEnv(env), clock: systemClock };
+  return { db: documentClient(new DynamoDBClient({ requestHandler: pooledRequestHandler(), ...(endpoint ? { endpoint } : {}) })), tables: tablesFromEnv(env), clock: systemClock };
 }
 
 /** "Now" from an explicit argument, else the deps' clock. */
@@ -85,9 +87,9 @@ export const keys = {
 
 const ID_PATTERN = /^[\w.:@+=,/-]{1,200}$/;
 
-/** Throws a TypeError unless `value` is a usable user or request id (the caller's bug, not the user's). */
+/** Throws an InputError unless `value` is a usable user or request id (letters, digits and `_.:@+=,/-`). */
 export function checkId(value: unknown, field: string): asserts value is string {
   if (typeof value !== 'string' || !ID_PATTERN.test(value)) {
-    throw new TypeError(`${field} must be 1–200 characters of letters, digits and _.:@+=,/-, got ${JSON.stringify(value)}`);
+    throw new InputError(`${field} must be 1–200 characters of letters, digits and _.:@+=,/-, got ${JSON.stringify(value)}`);
   }
 }

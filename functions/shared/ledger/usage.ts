@@ -10,6 +10,7 @@ import { queryItems } from './query-pages.js';
 import type { BudgetPeriodStatus } from './errors.js';
 import { checkId, keys, nowFrom, type LedgerDeps } from './tables.js';
 import { addTotals, emptyTotals, type UsageTotals } from './totals.js';
+import { InputError } from '../input-error.js';
 
 /** What `myUsage` shows. */
 export interface UserUsage {
@@ -65,7 +66,7 @@ export async function getUserTotals(deps: LedgerDeps, input: { userId: string; f
   checkId(input.userId, 'userId');
   const from = parseDayKey(input.from, 'from');
   const to = parseDayKey(input.to, 'to');
-  if (from > to) throw new RangeError(`from (${from}) is after to (${to})`);
+  if (from > to) throw new InputError(`from (${from}) is after to (${to})`);
   const rows: LedgerRow[] = [];
   const items = queryItems(deps, {
     TableName: deps.tables.ledger,

@@ -14,6 +14,7 @@
  * error. So calls run without a `vm` timeout, whose watchdog thread cost more than most calls.
  */
 import { createContext, Script } from 'node:vm';
+import { JsonDepthError, MAX_JSON_NESTING_DEPTH, stringifyJsonWithin } from '../../../functions/shared/json-limits.js';
 import { bundleAppSyncJs } from '../../appsync-bundle.js';
 import { assertAppSyncJsCode } from '../../appsync-code-check.js';
 import { toSandboxModuleSource } from './code-transform.js';
@@ -126,8 +127,8 @@ export async function instantiateAppSyncJs(
     call(path, ctx) {
       if (!callables.includes(path)) throw new TypeError(`${name} exports no function ${path} (it has: ${callables.join(', ') || 'none'})`);
       logs = [];
-      globals.__sluiceIn = JSON.stringify({ fn: path, ctx });
       try {
+        globals.__sluiceIn = stringifyJsonWithin({ fn: path, ctx }, MAX_CONTEXT_NESTING_DEPTH);
         const reply = JSON.parse(RUN_SCRIPT.runInContext(context) as string) as SandboxReply;
         writeBackStash(ctx, reply.stash);
         return { ...reply, logs };
@@ -140,6 +141,15 @@ export async function instantiateAppSyncJs(
   };
 }
 
+/**
+ * How deep the context handed to the sandbox may nest. Client JSON is refused past
+ * MAX_JSON_NESTING_DEPTH on the way in; the context wraps it a few levels deeper
+ * (`events[].payload`, `prev.result.items[]`), so the runtime allows twice that.
+ */
+const MAX_CONTEXT_NESTING_DEPTH = MAX_JSON_NESTING_DEPTH * 2;
+/** The errorType of a call refused because its context nests too deep: bad input, not a code error. */
+const CONTEXT_TOO_DEEP_ERROR_TYPE = 'ValidationError';
+
 /** Runs the module's top-level code; a failure there is a load error. */
 function runTopLevel(run: () => unknown, name: string): string {
   try {
@@ -149,12 +159,13 @@ function runTopLevel(run: () => unknown, name: string): string {
   }
 }
 
-/** A call the sandbox could not answer: the runtime itself broke. */
+/** A call the sandbox could not answer: its context nests too deep, or the runtime itself broke. */
 function failedCall(error: unknown, ctx: object): SandboxReply {
-  const message = `The APPSYNC_JS runtime failed: ${error instanceof Error ? error.message : String(error)}`;
+  const message =
+    error instanceof JsonDepthError ? `The context ${error.message}` : `The APPSYNC_JS runtime failed: ${error instanceof Error ? error.message : String(error)}`;
   return {
     kind: 'error',
-    error: { message, errorType: CODE_ERROR_TYPE },
+    error: { message, errorType: error instanceof JsonDepthError ? CONTEXT_TOO_DEEP_ERROR_TYPE : CODE_ERROR_TYPE },
     stash: stashOf(ctx),
     appendedErrors: [],
     extensions: { invalidations: [], cacheEvictions: [] },

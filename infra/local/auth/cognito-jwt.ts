@@ -1,6 +1,7 @@
 import { JwtRsaVerifier } from 'aws-jwt-verify';
-import { JwtExpiredError, KidNotFoundInJwksError } from 'aws-jwt-verify/error';
+import { JwtExpiredError, JwtInvalidClaimError, JwtInvalidSignatureError, JwtParseError, KidNotFoundInJwksError } from 'aws-jwt-verify/error';
 import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
+import { safeMessage } from '../../../functions/shared/failure.js';
 import type { CognitoIdentity } from './types.js';
 
 /** The Cognito token uses AppSync accepts in an `Authorization` header. */
@@ -13,6 +14,27 @@ export interface CognitoJwtVerifierOptions {
   jwksUri: string;
   /** @default globalThis.fetch */
   fetchJwks?: (uri: string) => Promise<unknown>;
+}
+
+/** A claim Sluice's own check refuses (token use, sub). */
+class TokenClaimError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TokenClaimError';
+  }
+}
+
+/**
+ * Why a token was refused, in words that name the token's fault and never quote the
+ * parser (a garbage token must not answer "SyntaxError: Unexpected end of JSON input").
+ */
+function refusalReason(error: unknown): string {
+  if (error instanceof JwtExpiredError) return 'Token has expired.';
+  if (error instanceof JwtParseError) return 'Unable to parse JWT token.';
+  if (error instanceof JwtInvalidSignatureError || error instanceof KidNotFoundInJwksError) return 'Invalid JWT signature.';
+  // Claim errors are aws-jwt-verify's and ours (issuer, token use): facts about the token, safe to name.
+  if (error instanceof JwtInvalidClaimError || error instanceof TokenClaimError) return `Invalid token: ${error.message}`;
+  return 'Invalid JWT token.';
 }
 
 /** A verified token, or why it was refused. */
@@ -38,9 +60,9 @@ export function createCognitoJwtVerifier(options: CognitoJwtVerifierOptions) {
     audience: null,
     customJwtCheck: ({ payload }) => {
       if (!ACCEPTED_TOKEN_USES.includes(String(payload.token_use))) {
-        throw new Error(`Token use ${String(payload.token_use)} is not accepted`);
+        throw new TokenClaimError(`Token use ${String(payload.token_use)} is not accepted`);
       }
-      if (typeof payload.sub !== 'string') throw new Error('Token has no sub');
+      if (typeof payload.sub !== 'string') throw new TokenClaimError('Token has no sub');
     },
   });
   const fetchJwks = options.fetchJwks ?? (async (uri: string) => (await fetch(uri)).json());
@@ -58,8 +80,7 @@ export function createCognitoJwtVerifier(options: CognitoJwtVerifierOptions) {
       return { ok: true, payload: verifier.verifySync(token) as JwtPayload };
     } catch (error) {
       if (error instanceof KidNotFoundInJwksError) throw error;
-      if (error instanceof JwtExpiredError) return { ok: false, message: 'Token has expired.' };
-      return { ok: false, message: `Invalid token: ${(error as Error).message}` };
+      return { ok: false, message: refusalReason(error) };
     }
   };
 
@@ -68,7 +89,7 @@ export function createCognitoJwtVerifier(options: CognitoJwtVerifierOptions) {
       try {
         await (jwksLoaded ?? loadJwks());
       } catch (error) {
-        return { ok: false, message: `Cannot fetch the user pool's JWKS: ${(error as Error).message}` };
+        return { ok: false, message: `Cannot fetch the user pool's signing keys (${safeMessage((error as Error).message)}).` };
       }
       try {
         return verifyCached(token);
@@ -78,7 +99,7 @@ export function createCognitoJwtVerifier(options: CognitoJwtVerifierOptions) {
           await loadJwks();
           return verifyCached(token);
         } catch (error) {
-          return { ok: false, message: `Invalid token: ${(error as Error).message}` };
+          return { ok: false, message: refusalReason(error) };
         }
       }
     },

@@ -82,6 +82,12 @@ export async function verifySigV4(request: SignedRequest, expected: SigV4Expecta
   if (accessKeyId !== expected.credentials.accessKeyId) {
     return { ok: false, status: 403, message: 'The security token included in the request is invalid.' };
   }
+  // The twin's credentials are long-term keys: they come with no session token, so any
+  // token sent beside them, signed or not, is one AWS would not recognise.
+  const sessionToken = request.headers['x-amz-security-token'];
+  if (sessionToken !== undefined) {
+    return { ok: false, status: 403, message: 'The security token included in the request is invalid.' };
+  }
   if (region !== expected.region || service !== APPSYNC_SIGNING_SERVICE) {
     return { ok: false, status: 403, message: `Credential should be scoped to region ${expected.region} and service ${APPSYNC_SIGNING_SERVICE}.` };
   }

@@ -10,6 +10,21 @@ export class DynamoDbRequestError extends Error {
   }
 }
 
+/** A `nextToken` this API never returned: DynamoDB's ValidationException, the caller's mistake. */
+export class InvalidNextTokenError extends DynamoDbRequestError {
+  constructor() {
+    super('Invalid nextToken: pass a nextToken exactly as a previous page returned it.');
+    this.name = 'InvalidNextTokenError';
+  }
+}
+
+/** One key attribute as the twin's tokens hold it: `{ "S": "…" }`, `{ "N": "…" }` or `{ "B": … }`. */
+function isKeyAttribute(value: unknown): boolean {
+  if (!isRecord(value)) return false;
+  const keys = Object.keys(value);
+  return keys.length === 1 && ['S', 'N', 'B'].includes(keys[0]!) && (keys[0] === 'B' || typeof value[keys[0]!] === 'string');
+}
+
 /**
  * Turns an AttributeValue as APPSYNC_JS writes it (`util.dynamodb.toDynamoDB(3)` is
  * `{N: 3}`, binary is base64 text) into the SDK's shape (`{N: '3'}`, bytes).
@@ -117,9 +132,11 @@ export function decodeNextToken(token: unknown): Record<string, AttributeValue> 
   if (token === undefined || token === null || token === '') return undefined;
   try {
     const parsed: unknown = JSON.parse(Buffer.from(String(token), 'base64url').toString('utf8'));
-    if (isRecord(parsed)) return parsed as Record<string, AttributeValue>;
+    // A key has one to four attributes (table and index keys), each a plain key value.
+    const values = isRecord(parsed) ? Object.values(parsed) : [];
+    if (values.length >= 1 && values.length <= 4 && values.every(isKeyAttribute)) return parsed as Record<string, AttributeValue>;
   } catch {
     // fall through to the typed error below
   }
-  throw new DynamoDbRequestError('Invalid nextToken');
+  throw new InvalidNextTokenError();
 }

@@ -2,8 +2,9 @@ import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dy
 import { LOCAL_AWS_CREDENTIALS, LOCAL_REGION } from '../dynamodb.js';
 import { batchGetItem, batchWrite, transactGetItems, transactWriteItems } from './dynamodb-batch.js';
 import { deleteItem, getItem, putItem, query, scan, updateItem } from './dynamodb-items.js';
-import { DynamoDbRequestError } from './dynamodb-values.js';
+import { DynamoDbRequestError, InvalidNextTokenError } from './dynamodb-values.js';
 import { isRecord, type DataSourceContext, type DataSourceOutcome } from './types.js';
+import { pooledRequestHandler } from '../../../functions/shared/http-pool.js';
 
 /** The operations the twin's DynamoDB data source runs, as AppSync names them. */
 export const DYNAMODB_OPERATIONS = [
@@ -38,7 +39,12 @@ export const DYNAMODB_OPERATIONS = [
  * ```
  */
 export function createDynamoDbDataSource(context: Pick<DataSourceContext, 'dynamodb' | 'tables'>, logicalTable: string) {
-  const client = new DynamoDBClient({ endpoint: context.dynamodb.endpoint, region: LOCAL_REGION, credentials: LOCAL_AWS_CREDENTIALS });
+  const client = new DynamoDBClient({
+    endpoint: context.dynamodb.endpoint,
+    region: LOCAL_REGION,
+    credentials: LOCAL_AWS_CREDENTIALS,
+    requestHandler: pooledRequestHandler(),
+  });
   const logicalNames = new Set(context.tables.map((t) => t.name));
   const resolveTable = (name: string) => (logicalNames.has(name) ? context.dynamodb.tableName(name) : name);
   const table = resolveTable(logicalTable);
@@ -91,6 +97,7 @@ export function createDynamoDbDataSource(context: Pick<DataSourceContext, 'dynam
 export type DynamoDbDataSource = ReturnType<typeof createDynamoDbDataSource>;
 
 function failure(error: unknown): DataSourceOutcome {
+  if (error instanceof InvalidNextTokenError) return { result: null, error: { type: 'DynamoDB:ValidationException', message: error.message } };
   if (error instanceof DynamoDbRequestError) return { result: null, error: { type: 'MappingTemplate', message: error.message } };
   if (error instanceof TransactionCanceledException) {
     // AppSync fills ctx.result with the reasons, so the response code can tell which item failed.

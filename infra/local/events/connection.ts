@@ -1,6 +1,14 @@
 import type { WebSocket } from 'ws';
 import { lowerCaseHeaders } from '../auth/authorizer.js';
-import { ClientMessageType, EventsErrorType, MAX_FRAME_SIZE_IN_BYTES, MAX_SUBSCRIPTIONS_PER_CONNECTION } from './constants.js';
+import {
+  ClientMessageType,
+  EventsErrorType,
+  MAX_BUFFERED_BYTES_PER_CONNECTION,
+  MAX_FRAME_SIZE_IN_BYTES,
+  MAX_SUBSCRIPTIONS_PER_CONNECTION,
+  SLOW_CONSUMER_CLOSE_CODE,
+  SLOW_CONSUMER_CLOSE_REASON,
+} from './constants.js';
 import { badRequest, EventsError } from './errors.js';
 import type { Subscriber, Subscription, SubscriptionHub } from './hub.js';
 import type { EventsOperations, OperationAuth } from './operations.js';
@@ -64,7 +72,24 @@ export class EventsConnection implements Subscriber {
   }
 
   send(text: string): void {
-    if (this.#options.socket.readyState === this.#options.socket.OPEN) this.#options.socket.send(text);
+    const { socket } = this.#options;
+    if (socket.readyState !== socket.OPEN) return;
+    // A client that stopped reading: drop it rather than queue its messages without end.
+    // The others on its channel are sent to as before (the hub sends each its own copy).
+    if (socket.bufferedAmount + text.length > MAX_BUFFERED_BYTES_PER_CONNECTION) {
+      this.#dropSlowConsumer();
+      return;
+    }
+    socket.send(text);
+  }
+
+  #dropSlowConsumer(): void {
+    const { socket } = this.#options;
+    this.#options.log(`[events] dropping a slow consumer with ${socket.bufferedAmount} bytes unsent`);
+    this.#dispose();
+    socket.close(SLOW_CONSUMER_CLOSE_CODE, SLOW_CONSUMER_CLOSE_REASON);
+    // The close frame waits behind the unsent data the client is not reading: do not wait for it.
+    setTimeout(() => socket.terminate(), 1_000).unref();
   }
 
   #dispose(): void {

@@ -33,6 +33,17 @@ export const MAX_FRAME_SIZE_IN_BYTES = 1_258_291;
  * @see https://docs.aws.amazon.com/general/latest/gr/appsync.html
  */
 export const MAX_SUBSCRIPTIONS_PER_CONNECTION = 200;
+/**
+ * Bytes the twin holds unsent for one connection before it drops the connection as a slow
+ * consumer. AWS documents no figure for AppSync Events; 16 events at the 240 KB limit is
+ * about 4 MB, far above what a reading client ever has queued, and it keeps a stalled
+ * client from growing the twin's memory without end.
+ */
+export const MAX_BUFFERED_BYTES_PER_CONNECTION = 4 * 1024 * 1024;
+/** Close code and reason a slow consumer gets (1008: policy violation). */
+export const SLOW_CONSUMER_CLOSE_CODE = 1008;
+export const SLOW_CONSUMER_CLOSE_REASON = 'Slow consumer: too many unsent messages';
+
 /** Segments in a channel path, namespace included. */
 export const MAX_CHANNEL_SEGMENTS = 5;
 /** One channel segment: alphanumerics and inner dashes, at most 50 characters. */

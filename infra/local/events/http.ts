@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { JsonDepthError, parseJsonWithin } from '../../../functions/shared/json-limits.js';
 import { lowerCaseHeaders } from '../auth/authorizer.js';
 import { EVENTS_HTTP_PATH, MAX_FRAME_SIZE_IN_BYTES } from './constants.js';
 import { badRequest, EventsError } from './errors.js';
@@ -54,9 +55,12 @@ export async function handlePublishRequest(req: IncomingMessage, res: ServerResp
   }
   let parsed: { channel?: unknown; events?: unknown };
   try {
-    parsed = JSON.parse(body) as typeof parsed;
-    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new TypeError('not an object');
-  } catch {
+    parsed = parseJsonWithin(body) as typeof parsed;
+  } catch (error) {
+    sendError(res, badRequest(error instanceof JsonDepthError ? `Request body ${error.message}` : 'Request body is not valid JSON.'));
+    return true;
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
     sendError(res, badRequest('Request body must be a JSON object {"channel": "...", "events": ["..."]}.'));
     return true;
   }

@@ -22,7 +22,7 @@ export interface Subscriber {
  * ```ts
  * const hub = new SubscriptionHub();
  * hub.add(connection);
- * hub.broadcast(['chat', sub, 'c1'], [{ payload: { type: 'delta' } }]);
+ * hub.broadcast(['chat', sub, 'c1'], [encodeEvent({ type: 'delta' })]);
  * ```
  */
 export class SubscriptionHub {
@@ -40,14 +40,14 @@ export class SubscriptionHub {
     return this.#subscribers.size;
   }
 
-  /** Returns how many `data` frames were sent. */
-  broadcast(segments: readonly string[], events: readonly { payload: unknown }[]): number {
+  /** Sends each event (already serialised by `encodeEvent`); returns how many `data` frames were sent. */
+  broadcast(segments: readonly string[], events: readonly string[]): number {
     let sent = 0;
     for (const subscriber of this.#subscribers) {
       for (const subscription of subscriber.subscriptions.values()) {
         if (!channelMatches(subscription.segments, segments)) continue;
         for (const event of events) {
-          subscriber.send(encodeFrame(frames.data(subscription.id, event.payload)));
+          subscriber.send(encodeFrame(frames.data(subscription.id, event)));
           sent++;
         }
       }

@@ -5,7 +5,8 @@ import { parseChannel, type Channel } from './channel.js';
 import { EventsError } from './errors.js';
 import { EventsOperation, handlerContext, type ChannelHandlers } from './handler-context.js';
 import type { SubscriptionHub } from './hub.js';
-import type { PublishResult } from './sender.js';
+import { JsonDepthError } from '../../../functions/shared/json-limits.js';
+import { encodeEvent, type PublishResult } from './sender.js';
 import { validateEvents } from './validation.js';
 
 /** Credentials of one operation, minus the modes (the namespace decides those). */
@@ -33,6 +34,16 @@ export interface AcceptedSubscription {
 
 /** Status code reported in `failed[]` for an event `onPublish` rejected. */
 const HANDLER_REJECTED_EVENT_CODE = 400;
+
+/** An event `onPublish` returned, serialised once for every subscriber; one too deep to send fails alone. */
+function encodeOrRefuse(payload: unknown): { event: string } | { error: string } {
+  try {
+    return { event: encodeEvent(payload) };
+  } catch (error) {
+    if (error instanceof JsonDepthError) return { error: `The event ${error.message}` };
+    throw error;
+  }
+}
 
 /**
  * The Events operations both transports share (HTTP publish, WebSocket publish and
@@ -75,13 +86,14 @@ export class EventsOperations {
     const indexOf = new Map<string, number>(incoming.map((event, index) => [event.id, index]));
     const result: PublishResult = { successful: [], failed: [] };
     const rejected = new Set<string>();
-    const broadcast: { payload: unknown }[] = [];
+    const broadcast: string[] = [];
     for (const event of decision.events) {
-      if ('error' in event) {
+      const encoded = 'error' in event ? event : encodeOrRefuse(event.payload);
+      if ('error' in encoded) {
         rejected.add(event.id);
-        result.failed.push({ identifier: event.id, index: indexOf.get(event.id)!, code: HANDLER_REJECTED_EVENT_CODE, message: event.error });
+        result.failed.push({ identifier: event.id, index: indexOf.get(event.id)!, code: HANDLER_REJECTED_EVENT_CODE, message: encoded.error });
       } else {
-        broadcast.push({ payload: event.payload });
+        broadcast.push(encoded.event);
       }
     }
     // Events the handler filtered out were accepted, just not delivered: they count as successful.

@@ -8,6 +8,7 @@ import { AUTH_SUBPROTOCOL_PREFIX, EVENTS_REALTIME_PATH, EVENTS_SUBPROTOCOL, Even
 import { EventsError } from './errors.js';
 import type { SubscriptionHub } from './hub.js';
 import type { EventsOperations } from './operations.js';
+import { parseJsonWithin } from '../../../functions/shared/json-limits.js';
 
 /**
  * Frames larger than this close the connection (1009) inside `ws` before the twin sees
@@ -77,14 +78,17 @@ export function createRealtimeServer(options: RealtimeOptions) {
 
   async function authorizeHandshake(protocol: string | undefined, req: IncomingMessage): Promise<EventsError | undefined> {
     if (!protocol) return new EventsError(401, EventsErrorType.UNAUTHORIZED, 'The handshake carries no header-<base64url> auth subprotocol.');
-    let authorization: Record<string, unknown>;
+    let authorization: unknown;
     try {
-      authorization = JSON.parse(Buffer.from(protocol.slice(AUTH_SUBPROTOCOL_PREFIX.length), 'base64url').toString('utf8')) as Record<string, unknown>;
+      authorization = parseJsonWithin(Buffer.from(protocol.slice(AUTH_SUBPROTOCOL_PREFIX.length), 'base64url').toString('utf8'));
     } catch {
-      return new EventsError(400, EventsErrorType.BAD_REQUEST, 'The header- subprotocol is not base64url-encoded JSON.');
+      authorization = undefined;
+    }
+    if (!authorization || typeof authorization !== 'object' || Array.isArray(authorization)) {
+      return new EventsError(400, EventsErrorType.BAD_REQUEST, 'The header- subprotocol is not a base64url-encoded JSON object.');
     }
     const outcome = await options.authorizer.authorize({
-      headers: lowerCaseHeaders(authorization),
+      headers: lowerCaseHeaders(authorization as Record<string, unknown>),
       // Amplify signs an empty JSON object at connect.
       body: '{}',
       method: 'POST',

@@ -1,3 +1,4 @@
+import { JsonDepthError, parseJsonWithin } from '../../../functions/shared/json-limits.js';
 import { ClientMessageType, EventsErrorType } from './constants.js';
 import { badRequest, EventsError } from './errors.js';
 import { isOperationId } from './validation.js';
@@ -34,9 +35,9 @@ const MAX_ECHOED_ID_LENGTH = 128;
 export function parseClientFrame(text: string): ClientMessage | FrameError {
   let frame: unknown;
   try {
-    frame = JSON.parse(text);
-  } catch {
-    return { error: badRequest('Frame is not valid JSON.') };
+    frame = parseJsonWithin(text);
+  } catch (error) {
+    return { error: badRequest(error instanceof JsonDepthError ? `Frame ${error.message}` : 'Frame is not valid JSON.') };
   }
   if (!frame || typeof frame !== 'object' || Array.isArray(frame)) return { error: badRequest('Frame must be a JSON object.') };
   const record = frame as Record<string, unknown>;

@@ -1,3 +1,4 @@
+import { stringifyJsonWithin } from '../../../functions/shared/json-limits.js';
 import { CONNECTION_TIMEOUT_IN_MS, EventsErrorType } from './constants.js';
 import type { EventsError } from './errors.js';
 
@@ -42,8 +43,8 @@ export const frames = {
   }),
   publishSuccess: (id: string, result: PublishResult): Frame => ({ type: 'publish_success', id, ...result }),
   publishError: (id: string, error: EventsError): Frame => ({ type: 'publish_error', id, errors: [error.toWire()] }),
-  /** One event to one subscription; `event` is the payload as a JSON string. */
-  data: (subscriptionId: string, payload: unknown): Frame => ({ type: 'data', id: subscriptionId, event: JSON.stringify(payload) }),
+  /** One event to one subscription; `event` is the payload as a JSON string ({@link encodeEvent}). */
+  data: (subscriptionId: string, event: string): Frame => ({ type: 'data', id: subscriptionId, event }),
   /** A frame that could not be understood (malformed JSON, unknown type). */
   error: (error: EventsError, id?: string): Frame => ({ type: 'error', ...(id === undefined ? {} : { id }), errors: [error.toWire()] }),
 };
@@ -57,5 +58,19 @@ export const frames = {
  * ```
  */
 export function encodeFrame(frame: Frame): string {
-  return JSON.stringify(frame);
+  return stringifyJsonWithin(frame);
+}
+
+/**
+ * Serialises one event's payload for `data` frames, once for all its subscribers. A
+ * payload nesting deeper than `MAX_JSON_NESTING_DEPTH` throws a JsonDepthError (a value
+ * to report), never a stack overflow in the middle of a broadcast.
+ *
+ * @example
+ * ```ts
+ * const event = encodeEvent({ type: 'delta', text: 'hi' });
+ * ```
+ */
+export function encodeEvent(payload: unknown): string {
+  return stringifyJsonWithin(payload);
 }

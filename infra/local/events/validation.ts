@@ -1,5 +1,6 @@
 import { MAX_EVENT_SIZE_IN_BYTES, MAX_EVENTS_PER_PUBLISH, OPERATION_ID_PATTERN } from './constants.js';
 import { badRequest, type EventsError } from './errors.js';
+import { JsonDepthError, parseJsonWithin } from '../../../functions/shared/json-limits.js';
 
 /** One published event after validation: the JSON string as sent and its parsed value. */
 export interface ValidEvent {
@@ -21,7 +22,7 @@ export function isOperationId(id: unknown): id is string {
 
 /**
  * Checks the `events` of a publish: an array of 1 to 5 strings, each valid JSON of at
- * most 240 KB. The first violation rejects the whole publish, so nothing is half-sent.
+ * most 240 KB nesting at most `MAX_JSON_NESTING_DEPTH` levels. The first violation rejects the whole publish, so nothing is half-sent.
  *
  * @example
  * ```ts
@@ -42,9 +43,9 @@ export function validateEvents(events: unknown): ValidEvent[] | EventsError {
       return badRequest(`Event ${index} is ${size} bytes; an event may be at most ${MAX_EVENT_SIZE_IN_BYTES} bytes (240 KB).`);
     }
     try {
-      valid.push({ index, payload: JSON.parse(event) as unknown });
-    } catch {
-      return badRequest(`Event ${index} is not valid JSON.`);
+      valid.push({ index, payload: parseJsonWithin(event) });
+    } catch (error) {
+      return badRequest(error instanceof JsonDepthError ? `Event ${index}: ${error.message}` : `Event ${index} is not valid JSON.`);
     }
   }
   return valid;

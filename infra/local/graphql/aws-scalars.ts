@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from 'graphql';
+import { parseJsonWithin } from '../../../functions/shared/json-limits.js';
 
 /**
  * The scalars AppSync adds to GraphQL, with the formats AppSync validates.
@@ -71,7 +72,8 @@ export function isValidAwsScalar(name: AwsScalarName, value: unknown): boolean {
 
 function parsesAsJson(text: string): boolean {
   try {
-    JSON.parse(text);
+    // A value nesting past the limit is invalid here, before any resolver has to serialise it.
+    parseJsonWithin(text);
     return true;
   } catch {
     return false;

@@ -8,8 +8,9 @@ import { createDataSources } from '../datasources/index.js';
 import { REPO_ROOT } from '../state.js';
 import { loadAppSyncSchema } from './appsync-schema.js';
 import { GRAPHQL_ERROR_TYPES, requestError } from './errors.js';
-import { createGraphqlExecutor, type GraphqlRequest } from './executor.js';
+import { createGraphqlExecutor, DEFAULT_DOCUMENT_LIMITS, type GraphqlRequest } from './executor.js';
 import { BodyTooLargeError, readBody } from './http-body.js';
+import { parseJsonWithin } from '../../../functions/shared/json-limits.js';
 import { createResolverLoader } from './resolver-loader.js';
 import { tableEnvironment } from './table-environment.js';
 
@@ -27,7 +28,7 @@ export const MAX_REQUEST_BODY_IN_BYTES = 1_048_576;
 /** Browsers call the API from the web app's origin (Vite dev server or the hosted app). */
 const CORS_HEADERS = {
   'access-control-allow-origin': '*',
-  'access-control-allow-methods': 'POST, OPTIONS',
+  'access-control-allow-methods': 'GET, POST, OPTIONS',
   'access-control-allow-headers':
     'authorization, content-type, x-api-key, x-amz-date, x-amz-security-token, x-amz-user-agent, x-amz-content-sha256',
   'access-control-expose-headers': 'x-amzn-requestid, x-amzn-errortype',
@@ -44,16 +45,43 @@ function send(res: ServerResponse, status: number, body: unknown, requestId: str
   res.end(JSON.stringify(body));
 }
 
-function parseRequestBody(text: string): Omit<GraphqlRequest, 'caller' | 'headers'> | string {
+/** AppSync's answer to a body it cannot read as one GraphQL request (not JSON, `{}`, a batch array). */
+const UNPARSABLE_REQUEST = 'Unable to parse GraphQL query.';
+
+type RequestFields = Omit<GraphqlRequest, 'caller' | 'headers'>;
+
+function parseRequestBody(text: string): RequestFields | string {
+  if (text.trim() === '') return 'Request body is empty.';
   let body: unknown;
   try {
-    body = JSON.parse(text);
+    // Variables nesting past the limit would overflow the stack of whatever serialises them next.
+    body = parseJsonWithin(text);
   } catch {
-    return 'Invalid JSON payload in POST request.';
+    return UNPARSABLE_REQUEST;
   }
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return 'The request body must be a JSON object.';
-  const { query, variables, operationName } = body as Record<string, unknown>;
-  if (typeof query !== 'string' || query.trim() === '') return 'The request body has no query.';
+  // AppSync runs one operation per request: a batch array is not a request it can parse.
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return UNPARSABLE_REQUEST;
+  return requestFields(body as Record<string, unknown>);
+}
+
+/** A GET request: `query`, `variables` (JSON) and `operationName` in the query string. */
+function parseRequestQuery(url: string): RequestFields | string {
+  const params = new URL(url, 'https://localhost').searchParams;
+  const variablesText = params.get('variables');
+  let variables: unknown = null;
+  if (variablesText !== null && variablesText !== '') {
+    try {
+      variables = parseJsonWithin(variablesText);
+    } catch {
+      return UNPARSABLE_REQUEST;
+    }
+  }
+  return requestFields({ query: params.get('query') ?? undefined, variables, operationName: params.get('operationName') ?? undefined });
+}
+
+function requestFields(body: Record<string, unknown>): RequestFields | string {
+  const { query, variables, operationName } = body;
+  if (typeof query !== 'string' || query.trim() === '') return UNPARSABLE_REQUEST;
   if (variables !== undefined && variables !== null && (typeof variables !== 'object' || Array.isArray(variables))) {
     return 'variables must be a JSON object.';
   }
@@ -85,6 +113,10 @@ export async function createGraphqlComponent(context: TwinContext): Promise<Twin
     load: loader.load,
     invokeDataSource: (dataSource, request, lambdaEvent) => dataSources.invoke({ dataSource, request, lambdaEvent }),
     env: tableEnvironment(manifest.tables, context.dynamodb.tableName),
+    limits: {
+      queryDepthLimit: api.queryDepthLimit ?? DEFAULT_DOCUMENT_LIMITS.queryDepthLimit,
+      resolverCountLimit: api.resolverCountLimit ?? DEFAULT_DOCUMENT_LIMITS.resolverCountLimit,
+    },
   });
   const authorizer = createAuthorizer(context);
   const allowedModes: AuthMode[] = [api.defaultAuthMode, ...api.additionalAuthModes];
@@ -96,13 +128,15 @@ export async function createGraphqlComponent(context: TwinContext): Promise<Twin
       res.end();
       return;
     }
-    if (req.method !== 'POST') {
-      send(res, 405, requestError(GRAPHQL_ERROR_TYPES.MALFORMED, 'Use POST for GraphQL requests.'), requestId, GRAPHQL_ERROR_TYPES.MALFORMED);
+    // AppSync takes queries and mutations over GET too, with the request in the query string.
+    if (req.method !== 'POST' && req.method !== 'GET') {
+      send(res, 405, requestError(GRAPHQL_ERROR_TYPES.MALFORMED, 'Use POST or GET for GraphQL requests.'), requestId, GRAPHQL_ERROR_TYPES.MALFORMED);
       return;
     }
-    let text: string;
+    let text = '';
     try {
-      text = await readBody(req, MAX_REQUEST_BODY_IN_BYTES);
+      if (req.method === 'POST') text = await readBody(req, MAX_REQUEST_BODY_IN_BYTES);
+      else req.resume();
     } catch (error) {
       if (!(error instanceof BodyTooLargeError)) throw error;
       send(res, 413, requestError(GRAPHQL_ERROR_TYPES.TOO_LARGE, error.message), requestId, GRAPHQL_ERROR_TYPES.TOO_LARGE);
@@ -112,8 +146,9 @@ export async function createGraphqlComponent(context: TwinContext): Promise<Twin
     const auth = await authorizer.authorize({
       headers,
       body: text,
-      method: 'POST',
-      path: GRAPHQL_PATH,
+      method: req.method,
+      // A GET is signed over its query string.
+      path: req.method === 'GET' ? (req.url ?? GRAPHQL_PATH) : GRAPHQL_PATH,
       allowedModes,
       sourceIp: req.socket.remoteAddress,
     });
@@ -121,7 +156,7 @@ export async function createGraphqlComponent(context: TwinContext): Promise<Twin
       send(res, auth.status, requestError(auth.errorType, auth.message), requestId, auth.errorType);
       return;
     }
-    const parsed = parseRequestBody(text);
+    const parsed = req.method === 'GET' ? parseRequestQuery(req.url ?? GRAPHQL_PATH) : parseRequestBody(text);
     if (typeof parsed === 'string') {
       send(res, 400, requestError(GRAPHQL_ERROR_TYPES.MALFORMED, parsed), requestId, GRAPHQL_ERROR_TYPES.MALFORMED);
       return;

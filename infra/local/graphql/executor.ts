@@ -20,6 +20,8 @@ import {
   timeoutErrorType,
   type AppSyncErrorEntry,
 } from './errors.js';
+import { DocumentCache } from './document-cache.js';
+import { braceDepthExceeds, documentCost, limitProblem, MAX_DOCUMENT_TOKENS, type DocumentLimits } from './document-limits.js';
 import { fieldAuthRules, isFieldAllowed, notAuthorizedMessage, type Caller } from './field-auth.js';
 import { runResolver, type ResolverModuleLoader, type ResolverPlan } from './resolver-runner.js';
 import { selectionSetGraphQL, selectionSetList } from './selection-set.js';
@@ -57,12 +59,29 @@ export interface GraphqlExecutorOptions {
   env?: Record<string, string>;
   /** @default REQUEST_TIMEOUT_IN_MS */
   requestTimeoutMs?: number;
+  /** The API's query depth and resolver count limits. @default DEFAULT_DOCUMENT_LIMITS */
+  limits?: DocumentLimits;
 }
+
+/**
+ * AppSync's defaults: no depth limit, at most 10,000 resolvers per request.
+ *
+ * @see https://docs.aws.amazon.com/appsync/latest/devguide/configuration-limits.html
+ */
+export const DEFAULT_DOCUMENT_LIMITS: DocumentLimits = { queryDepthLimit: 0, resolverCountLimit: 10_000 };
+
+/**
+ * How deep `{` may nest in a document's text before it is refused unparsed: deeper than
+ * AppSync's largest depth limit (75) with room for input object literals.
+ */
+const MAX_BRACE_DEPTH = 150;
 
 interface RequestState {
   request: GraphqlRequest;
   appended: AppSyncErrorEntry[];
   deadline: number;
+  /** Resolvers run so far; a list can multiply them past what the document showed. */
+  resolverRuns: number;
 }
 
 /** Resolves the manifest's resolvers into runnable plans; a wrong name fails at start-up, not per request. */
@@ -111,7 +130,9 @@ export function createGraphqlExecutor(options: GraphqlExecutorOptions) {
   const plans = planResolvers(options);
   const defaultMode = options.api.defaultAuthMode as AuthMode;
   const timeoutMs = options.requestTimeoutMs ?? REQUEST_TIMEOUT_IN_MS;
-  const documents = new Map<string, DocumentNode>();
+  const limits = options.limits ?? DEFAULT_DOCUMENT_LIMITS;
+  const documents = new DocumentCache<DocumentNode>();
+  const hasResolver = (typeName: string, fieldName: string) => plans.has(`${typeName}.${fieldName}`);
 
   const fieldResolver: GraphQLFieldResolver<unknown, RequestState> = (source, args, state, info) => {
     const type = info.parentType;
@@ -124,6 +145,9 @@ export function createGraphqlExecutor(options: GraphqlExecutorOptions) {
     const plan = plans.get(`${type.name}.${info.fieldName}`);
     if (!plan) {
       return source && typeof source === 'object' ? (source as Record<string, unknown>)[info.fieldName] : undefined;
+    }
+    if (++state.resolverRuns > limits.resolverCountLimit) {
+      throw new AppSyncFieldError({ errorType: GRAPHQL_ERROR_TYPES.VALIDATION, message: `Resolver count limit of ${limits.resolverCountLimit} exceeded.` });
     }
     // The data source this field is calling, which names a timeout as AppSync does.
     let calling: string | undefined;
@@ -160,26 +184,36 @@ export function createGraphqlExecutor(options: GraphqlExecutorOptions) {
     });
   };
 
-  function document(query: string): DocumentNode | GraphqlResponse {
+  function refused(message: string): GraphqlResponse {
+    return { data: null, errors: [{ path: null, errorType: GRAPHQL_ERROR_TYPES.VALIDATION, locations: null, message }] };
+  }
+
+  /** Parses, measures and validates a document; too costly a document is refused before validation and execution. */
+  function document(query: string, operationName: string | null | undefined): DocumentNode | GraphqlResponse {
     const cached = documents.get(query);
-    if (cached) return cached;
+    if (cached) {
+      const problem = limitProblem(documentCost(options.schema, cached, operationName, hasResolver), limits);
+      return problem ? refused(problem) : cached;
+    }
+    if (braceDepthExceeds(query, MAX_BRACE_DEPTH)) return refused(`Query depth limit exceeded: the document nests more than ${MAX_BRACE_DEPTH} levels.`);
     let doc: DocumentNode;
     try {
-      doc = parse(query);
+      doc = parse(query, { maxTokens: MAX_DOCUMENT_TOKENS });
     } catch (error) {
       return { data: null, errors: [formatSyntaxError(error as GraphQLError)] };
     }
+    const problem = limitProblem(documentCost(options.schema, doc, operationName, hasResolver), limits);
+    if (problem) return refused(problem);
     const invalid = validate(options.schema, doc);
     if (invalid.length > 0) return { data: null, errors: invalid.map(formatValidationError) };
-    if (documents.size < 500) documents.set(query, doc);
-    return doc;
+    return documents.set(query, doc);
   }
 
   return {
     async execute(request: GraphqlRequest): Promise<GraphqlResponse> {
-      const doc = document(request.query);
+      const doc = document(request.query, request.operationName);
       if (!('kind' in doc)) return doc;
-      const state: RequestState = { request, appended: [], deadline: Date.now() + timeoutMs };
+      const state: RequestState = { request, appended: [], deadline: Date.now() + timeoutMs, resolverRuns: 0 };
       const result = await execute({
         schema: options.schema,
         document: doc,

@@ -1,6 +1,7 @@
 import { util, type Context } from '@aws-appsync/utils';
 import { toMessage } from '../lib/mapping.js';
 import { pageLimit } from '../lib/validation.js';
+import { raiseDataSourceError } from '../lib/data-source-error.js';
 
 const DEFAULT_PAGE = 100;
 const MAX_PAGE = 500;
@@ -23,7 +24,7 @@ export function request(ctx: Context<{ limit?: number | null; nextToken?: string
 }
 
 export function response(ctx: Context) {
-  if (ctx.error) util.error(ctx.error.message, ctx.error.type);
+  if (ctx.error) raiseDataSourceError(ctx.error);
   const page = ctx.result as { items: Record<string, unknown>[]; nextToken: string | null };
   return { items: page.items.map((item) => toMessage(item)), nextToken: page.nextToken };
 }

@@ -11,7 +11,10 @@ export const ErrorCode = {
   THROTTLED: 'Throttled',
   MODEL_STREAM_ERROR: 'ModelStreamError',
   MODEL_UNAVAILABLE: 'ModelUnavailable',
-  INTERNAL: 'InternalError',
+  INTERNAL: 'InternalFailure',
+  SERVICE_UNAVAILABLE: 'ServiceUnavailable',
+  TIMEOUT: 'Timeout',
+  NOT_FOUND: 'NotFound',
   UNAUTHORIZED: 'Unauthorized',
   NETWORK: 'NetworkError',
 } as const;
@@ -25,7 +28,10 @@ const ADVICE: Record<string, string> = {
   [ErrorCode.THROTTLED]: 'The model is busy. Try again in a moment.',
   [ErrorCode.MODEL_STREAM_ERROR]: 'The model stopped with an error. The text so far is kept; try again.',
   [ErrorCode.MODEL_UNAVAILABLE]: 'The model is unavailable right now. Try another model or try later.',
-  [ErrorCode.INTERNAL]: 'Something went wrong on our side. Try again.',
+  [ErrorCode.INTERNAL]: 'Something went wrong on our side. If it happens again, report it with the correlation id shown.',
+  [ErrorCode.SERVICE_UNAVAILABLE]: 'A service the gateway needs is unavailable right now. Try again shortly.',
+  [ErrorCode.TIMEOUT]: 'A service the gateway needs did not answer in time. Try again.',
+  [ErrorCode.NOT_FOUND]: 'That was not found. It may have been deleted, or belong to someone else.',
   [ErrorCode.UNAUTHORIZED]: 'You are not allowed to do that. Sign in again, or ask an admin.',
   [ErrorCode.NETWORK]: 'The connection failed. Check your network and try again.',
 };
