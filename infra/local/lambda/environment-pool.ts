@@ -1,7 +1,8 @@
 /**
  * The execution environments of one function: a warm one is reused, a new one starts
- * (a cold start) when every warm one is busy, up to the function's concurrency. Idle
- * environments are reclaimed after a while, as Lambda reclaims them.
+ * (a cold start) when every warm one is busy, up to the function's concurrency. An idle
+ * environment is frozen until its next invocation and reclaimed after a while, as Lambda
+ * freezes and reclaims them.
  *
  * Unlike Lambda, which starts an environment for every concurrent request at once, the
  * twin starts at most {@link MAX_STARTS_AT_ONCE} at a time per function and lets the
@@ -63,6 +64,7 @@ export class EnvironmentPool {
     if (environment.ended) {
       this.#all.delete(environment);
     } else {
+      environment.freeze();
       this.#idle.push(environment);
       this.#reclaimTimers.set(
         environment,
@@ -84,7 +86,10 @@ export class EnvironmentPool {
     for (let environment = this.#idle.pop(); environment; environment = this.#idle.pop()) {
       clearTimeout(this.#reclaimTimers.get(environment));
       this.#reclaimTimers.delete(environment);
-      if (!environment.ended) return environment;
+      if (!environment.ended) {
+        environment.thaw();
+        return environment;
+      }
       this.#all.delete(environment);
     }
     return undefined;

@@ -100,6 +100,18 @@ export class ExecutionEnvironment {
     return { kind: 'error', error: this.#exitError(context.awsRequestId), durationMs, maxMemoryUsedMb: this.#options.memoryMb };
   }
 
+  /**
+   * Freezes the process between invocations, as Lambda freezes an idle environment: its
+   * timers and background work stop, and it costs no CPU until {@link thaw}.
+   */
+  freeze(): void {
+    if (!this.#ended) this.#child.kill('SIGSTOP');
+  }
+
+  thaw(): void {
+    if (!this.#ended) this.#child.kill('SIGCONT');
+  }
+
   /** Ends the environment at once (a timeout, shutdown). */
   kill(): void {
     if (this.#exited) return;
