@@ -1,9 +1,9 @@
 /**
  * The idle-connections scenario: many subscribed WebSockets that receive nothing, and what
- * they cost the twin in memory. The twin's functions run in the bench's own process, so
- * its RSS covers the twin, its in-process function environments and the client sockets
- * the bench holds (an upper bound on the twin's share); DynamoDB Local and cognito-local
- * are child processes and are reported apart, from /proc.
+ * they cost the twin in memory. The twin runs in the bench's own process, so its RSS covers
+ * the twin and the client sockets the bench holds (an upper bound on the twin's share); the
+ * function environments, DynamoDB Local and cognito-local are processes of their own, and
+ * the backing services are reported apart, from /proc.
  */
 import { readFileSync } from 'node:fs';
 import type { BenchEnvironment } from './environment.js';

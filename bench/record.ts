@@ -187,7 +187,7 @@ function newScenarios(run: BenchRun): string[] {
   if (i) {
     const services = `DynamoDB Local ${i.dynamoDbLocalRssMiB ?? '–'} MiB, cognito-local ${i.cognitoLocalRssMiB ?? '–'} MiB`;
     lines.push(
-      `Idle connections (${i.connections} subscribed, silent): the bench process (twin, its in-process function environments, and the bench's own client sockets) ${i.twinRssBeforeMiB} → ${i.twinRssMiB} MiB, ${i.perConnectionKiB} KiB per connection for both ends (target twin ≤ ${TARGET_MAX_IDLE_CONNECTIONS_RSS_IN_MIB} MB: ${mark(i.twinRssMiB <= TARGET_MAX_IDLE_CONNECTIONS_RSS_IN_MIB)}, an upper bound); backing services apart: ${services}.`,
+      `Idle connections (${i.connections} subscribed, silent): the bench process (the twin and the bench's own client sockets) ${i.twinRssBeforeMiB} → ${i.twinRssMiB} MiB, ${i.perConnectionKiB} KiB per connection for both ends (target twin ≤ ${TARGET_MAX_IDLE_CONNECTIONS_RSS_IN_MIB} MB: ${mark(i.twinRssMiB <= TARGET_MAX_IDLE_CONNECTIONS_RSS_IN_MIB)}, an upper bound); backing services apart: ${services}.`,
       '',
     );
   }
