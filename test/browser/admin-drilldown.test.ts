@@ -3,9 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { DEMO_USERS } from '../../infra/local/cognito.js';
 import type { Twin } from '../../infra/local/twin.js';
-import { ensureWebBuild } from '../../infra/local/web.js';
-import { horizontalOverflow, launchBrowser, newPage, PHONE_VIEWPORT, saveScreenshot, signInAs } from '../helpers/browser.js';
-import { startTestTwin } from '../helpers/twin.js';
+import { type BrowserTwin, horizontalOverflow, newPage, PHONE_VIEWPORT, saveScreenshot, signInAs, startBrowserTwin } from '../helpers/browser.js';
 
 const [ALICE, , ADMIN] = DEMO_USERS;
 const SIMULATOR_MODEL_ID = 'sluice.simulator';
@@ -18,22 +16,19 @@ const ONE_DAY_IN_MS = 86_400_000;
 describe('admin drill-down', () => {
   let twin: Twin;
   let browser: Browser;
+  let suite: BrowserTwin | undefined;
   let aliceSub: string;
   /** What alice's one turn billed, as her chat showed it. */
   let aliceTurnCostUsd: number;
 
   beforeAll(async () => {
-    twin = await startTestTwin();
-    await ensureWebBuild();
-    browser = await launchBrowser(twin);
+    suite = await startBrowserTwin();
+    ({ twin, browser } = suite);
     aliceSub = twin.context.cognito.userSubs[ALICE.email];
     aliceTurnCostUsd = await chatOnce(browser, twin);
   }, 180_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await twin?.close();
-  });
+  afterAll(() => suite?.close());
 
   it('lists users by email in the dashboard and keeps userId and email in the CSV', async () => {
     // Prepare

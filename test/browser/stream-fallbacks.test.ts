@@ -11,10 +11,8 @@ import { DEMO_USERS } from '../../infra/local/cognito.js';
 import { defaultComponents } from '../../infra/local/components.js';
 import { LOCAL_AWS_CREDENTIALS, LOCAL_REGION } from '../../infra/local/dynamodb.js';
 import type { Twin } from '../../infra/local/twin.js';
-import { ensureWebBuild } from '../../infra/local/web.js';
-import { launchBrowser, newPage, signInAs } from '../helpers/browser.js';
+import { type BrowserTwin, newPage, signInAs, startBrowserTwin } from '../helpers/browser.js';
 import { flakyPublishes } from '../helpers/flaky-publishes.js';
-import { startTestTwin } from '../helpers/twin.js';
 
 const [ALICE] = DEMO_USERS;
 const SIMULATOR_MODEL_ID = 'sluice.simulator';
@@ -22,18 +20,15 @@ const SIMULATOR_MODEL_ID = 'sluice.simulator';
 describe('web app fallbacks', () => {
   let twin: Twin;
   let browser: Browser;
+  let suite: BrowserTwin | undefined;
   const flaky = flakyPublishes();
 
   beforeAll(async () => {
-    twin = await startTestTwin({ components: [flaky.component, ...defaultComponents] });
-    await ensureWebBuild();
-    browser = await launchBrowser(twin);
+    suite = await startBrowserTwin({ components: [flaky.component, ...defaultComponents] });
+    ({ twin, browser } = suite);
   }, 180_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await twin?.close();
-  });
+  afterAll(() => suite?.close());
 
   it('recovers the answer from the conversation and says the live stream failed when no stream event arrives', async () => {
     // Prepare: every publish of the turn fails, as it did when the functions did not trust the twin's CA.

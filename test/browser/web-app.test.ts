@@ -3,10 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { DEMO_USERS } from '../../infra/local/cognito.js';
 import type { Twin } from '../../infra/local/twin.js';
-import { ensureWebBuild } from '../../infra/local/web.js';
 import { contentSecurityPolicy, securityHeaders } from '../../infra/web-security-headers.js';
-import { horizontalOverflow, launchBrowser, newPage, PHONE_VIEWPORT, saveScreenshot, signInAs } from '../helpers/browser.js';
-import { startTestTwin } from '../helpers/twin.js';
+import { type BrowserTwin, horizontalOverflow, newPage, PHONE_VIEWPORT, saveScreenshot, signInAs, startBrowserTwin } from '../helpers/browser.js';
 
 const [ALICE, BOB, ADMIN] = DEMO_USERS;
 /** A slow, long answer from the Bedrock simulator: long enough to watch it stream and stop it. */
@@ -17,19 +15,16 @@ const STREAM_TIMEOUT_IN_MS = 20_000;
 describe('web app', () => {
   let twin: Twin;
   let browser: Browser;
+  let suite: BrowserTwin | undefined;
   /** What alice's stopped turn cost, as her chat showed it; the admin must see it too. */
   let aliceTurnCostUsd: number | undefined;
 
   beforeAll(async () => {
-    twin = await startTestTwin();
-    await ensureWebBuild();
-    browser = await launchBrowser(twin);
+    suite = await startBrowserTwin();
+    ({ twin, browser } = suite);
   }, 180_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await twin?.close();
-  });
+  afterAll(() => suite?.close());
 
   it('serves the app with the same security headers as the cloud’s CloudFront policy', async () => {
     // Act

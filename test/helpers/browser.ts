@@ -3,7 +3,9 @@ import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { REPO_ROOT } from '../../infra/local/state.js';
-import type { Twin } from '../../infra/local/twin.js';
+import type { Twin, TwinOptions } from '../../infra/local/twin.js';
+import { ensureWebBuild } from '../../infra/local/web.js';
+import { startTestTwin } from './twin.js';
 
 /** Debian's chromium, which CI installs; override with CHROMIUM_PATH. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -50,6 +52,37 @@ export async function launchBrowser(twin: Pick<Twin, 'port'>): Promise<Browser> 
       `--ignore-certificate-errors-spki-list=${spkiFingerprint(certPem)}`,
     ],
   });
+}
+
+/** What a browser suite runs against: a twin serving the built web app, and chromium trusting it. */
+export interface BrowserTwin {
+  twin: Twin;
+  browser: Browser;
+  /** Closes the browser, then the twin; for afterAll. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a suite's twin, builds the web app if needed and launches chromium for it.
+ * @example
+ * ```ts
+ * let suite: BrowserTwin;
+ * beforeAll(async () => { suite = await startBrowserTwin(); }, 180_000);
+ * afterAll(() => suite?.close());
+ * ```
+ */
+export async function startBrowserTwin(options: Partial<Omit<TwinOptions, 'services'>> = {}): Promise<BrowserTwin> {
+  const twin = await startTestTwin(options);
+  await ensureWebBuild();
+  const browser = await launchBrowser(twin);
+  return {
+    twin,
+    browser,
+    async close() {
+      await browser.close();
+      await twin.close();
+    },
+  };
 }
 
 /** A fresh browser context (its own cookies and storage: its own signed-in user) and page. */
