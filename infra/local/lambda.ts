@@ -81,7 +81,7 @@ export class LocalLambdaInvoker {
     if (!lease) {
       throw new LambdaFunctionError(functionName, 'TooManyRequestsException', 'Rate Exceeded.', { statusCode: 429 });
     }
-    return this.#run(fn, lease, JSON.parse(payload), requestId);
+    return this.#run(fn, lease, payload, requestId);
   }
 
   /**
@@ -99,7 +99,7 @@ export class LocalLambdaInvoker {
       const override = this.#options.overrides?.[functionName];
       if (override) return this.#invokeInProcess(fn, override, payload, requestId);
       const lease = await this.#pool(fn).acquire({ wait: true }).catch((error: unknown) => this.#initFailed(fn, error));
-      return this.#run(fn, lease!, JSON.parse(payload), requestId);
+      return this.#run(fn, lease!, payload, requestId);
     };
     const run = async () => {
       for (let retry = 0; retry <= ASYNC_RETRY_ATTEMPTS; retry++) {
@@ -129,7 +129,7 @@ export class LocalLambdaInvoker {
     await Promise.all([...this.#pools.values()].map((pool) => pool.close()));
   }
 
-  async #run(fn: LambdaFunction, lease: Lease, event: unknown, requestId: string): Promise<unknown> {
+  async #run(fn: LambdaFunction, lease: Lease, eventJson: string, requestId: string): Promise<unknown> {
     const { environment } = lease;
     const context = this.#context(fn, requestId, Date.now() + fn.timeoutSeconds * 1000);
     this.#platformLine(fn, startLine(requestId));
@@ -137,7 +137,7 @@ export class LocalLambdaInvoker {
     const timedOut = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => resolve('timeout'), fn.timeoutSeconds * 1000);
     });
-    const outcome = await Promise.race([environment.invoke(event, context), timedOut]);
+    const outcome = await Promise.race([environment.invoke(eventJson, context), timedOut]);
     clearTimeout(timer);
     const pool = this.#pool(fn);
     const initDurationMs = lease.cold ? environment.initDurationMs : undefined;
@@ -160,9 +160,8 @@ export class LocalLambdaInvoker {
     const status = outcome.kind === 'error' && environment.ended ? 'error' : undefined;
     this.#platformLine(fn, reportLine({ requestId, durationMs: outcome.durationMs, memorySizeMb: fn.memoryMb, maxMemoryUsedMb: outcome.maxMemoryUsedMb, initDurationMs, status }));
     if (outcome.kind === 'error') throw new LambdaFunctionError(fn.name, outcome.error.errorType, outcome.error.errorMessage);
-    const response = JSON.stringify(outcome.payload ?? null);
-    checkPayloadSize(fn.name, response, MAX_SYNC_PAYLOAD_IN_BYTES, 'response');
-    return outcome.payload;
+    checkPayloadSize(fn.name, outcome.payloadJson, MAX_SYNC_PAYLOAD_IN_BYTES, 'response');
+    return JSON.parse(outcome.payloadJson) as unknown;
   }
 
   /** A test's stand-in handler: run in this process, with the same JSON round trip and timeout. */

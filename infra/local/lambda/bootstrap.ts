@@ -89,8 +89,8 @@ async function invoke(handler: Handler, message: TwinToEnvironment): Promise<voi
   const requestId = message.context.awsRequestId;
   currentRequestId = requestId;
   try {
-    const payload = await handler(message.event, lambdaContext(message.context));
-    send({ type: 'result', requestId, payload: payload ?? null, maxMemoryUsedMb: maxMemoryUsedMb() });
+    const payload = await handler(JSON.parse(message.eventJson), lambdaContext(message.context));
+    send({ type: 'result', requestId, payloadJson: JSON.stringify(payload ?? null), maxMemoryUsedMb: maxMemoryUsedMb() });
   } catch (error) {
     send({ type: 'error', requestId, error: errorPayload(error), maxMemoryUsedMb: maxMemoryUsedMb(), fatal: false });
   } finally {

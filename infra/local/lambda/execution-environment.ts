@@ -20,7 +20,7 @@ export interface EnvironmentOptions {
 
 /** How an invocation ended, with what Lambda's REPORT line needs. */
 export type InvocationOutcome =
-  | { kind: 'result'; payload: unknown; durationMs: number; maxMemoryUsedMb: number }
+  | { kind: 'result'; payloadJson: string; durationMs: number; maxMemoryUsedMb: number }
   | { kind: 'error'; error: ErrorPayload; durationMs: number; maxMemoryUsedMb: number };
 
 export class ExecutionEnvironment {
@@ -85,14 +85,14 @@ export class ExecutionEnvironment {
   }
 
   /** Runs one invocation; resolves with its outcome, whether the function succeeded or not. */
-  async invoke(event: unknown, context: InvocationContext): Promise<InvocationOutcome> {
+  async invoke(eventJson: string, context: InvocationContext): Promise<InvocationOutcome> {
     const started = performance.now();
     const reply = this.#next();
-    this.#child.send({ type: 'invoke', event, context });
+    this.#child.send({ type: 'invoke', eventJson, context });
     const message = await reply;
     const durationMs = performance.now() - started;
-    const maxMemoryUsedMb = this.#maxMemoryUsedMb || Math.ceil(this.#options.memoryMb / 4);
-    if (message.type === 'result') return { kind: 'result', payload: message.payload, durationMs, maxMemoryUsedMb };
+    const maxMemoryUsedMb = this.#maxMemoryUsedMb;
+    if (message.type === 'result') return { kind: 'result', payloadJson: message.payloadJson, durationMs, maxMemoryUsedMb };
     if (message.type === 'error') {
       if (message.fatal) this.kill();
       return { kind: 'error', error: message.error, durationMs, maxMemoryUsedMb };

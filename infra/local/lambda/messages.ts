@@ -1,6 +1,7 @@
 /**
  * What the twin and an execution environment (bootstrap.ts, in its own process) say to
- * each other over the IPC channel. Payloads cross as JSON, as they do on Lambda.
+ * each other over the IPC channel. Payloads cross as JSON text, as they do on Lambda: the
+ * twin measures that text against Lambda's payload quotas, so each side serializes once.
  */
 
 /** The part of the Lambda context object that is fixed for one invocation. */
@@ -22,11 +23,11 @@ export interface ErrorPayload {
   errorMessage: string;
 }
 
-export type TwinToEnvironment = { type: 'invoke'; event: unknown; context: InvocationContext };
+export type TwinToEnvironment = { type: 'invoke'; eventJson: string; context: InvocationContext };
 
 export type EnvironmentToTwin =
   | { type: 'ready'; initDurationMs: number }
   | { type: 'init-error'; error: ErrorPayload }
   | { type: 'log'; text: string }
-  | { type: 'result'; requestId: string; payload: unknown; maxMemoryUsedMb: number }
+  | { type: 'result'; requestId: string; payloadJson: string; maxMemoryUsedMb: number }
   | { type: 'error'; requestId: string; error: ErrorPayload; maxMemoryUsedMb: number; fatal: boolean };
