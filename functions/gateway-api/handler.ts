@@ -5,7 +5,7 @@
  */
 import { tableName } from '../shared/dynamo.js';
 import { ledgerDepsFromEnv } from '../shared/ledger/index.js';
-import { ErrorCode } from '../shared/protocol.js';
+import { ERROR_CLASSES, ErrorCode } from '../shared/protocol.js';
 import { tableEnvironmentName } from '../shared/table-names.js';
 import { classifyFailure } from '../shared/failure.js';
 import { logger } from '../shared/metrics.js';
@@ -45,8 +45,12 @@ export async function handler(event: unknown): Promise<ActionResult> {
     const failure = classifyFailure(error);
     if (failure.correlationId) {
       logger.error('gateway API action failed', { action: event.action, correlationId: failure.correlationId, error: error as Error });
+    } else if (ERROR_CLASSES[failure.code].blame === 'dependency') {
+      // An operator's concern (a dependency is failing), not the caller's: logged as an error.
+      logger.error('gateway API action failed: a dependency', { action: event.action, errorType: failure.code, reason: failure.message });
     } else {
-      logger.warn('gateway API action refused', { action: event.action, errorType: failure.code, message: failure.message });
+      // `message` is a key Powertools reserves (it would drop it): the reason goes under its own.
+      logger.warn('gateway API action refused', { action: event.action, errorType: failure.code, reason: failure.message });
     }
     const errorInfo = { retryable: failure.retryable, ...(failure.correlationId ? { correlationId: failure.correlationId } : {}) };
     return { error: { errorType: failure.code, message: failure.message, errorInfo } };

@@ -82,7 +82,14 @@ function causeChain(error: unknown): ErrorLike[] {
   return chain;
 }
 
-function dependencyCode(error: unknown): ErrorCode | undefined {
+/**
+ * The dependency's code for a failure that is a dependency's (throttling, a timeout, an
+ * unreachable or failing service), or undefined when it is not one.
+ *
+ * @example
+ * dependencyFailureCode(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })) // 'ServiceUnavailable'
+ */
+export function dependencyFailureCode(error: unknown): ErrorCode | undefined {
   for (const link of causeChain(error)) {
     const name = typeof link.name === 'string' ? link.name : '';
     const code = typeof link.code === 'string' ? link.code : '';
@@ -129,7 +136,7 @@ const DEPENDENCY_MESSAGES: Partial<Record<ErrorCode, string>> = {
  */
 export function classifyFailure(error: unknown, newId: () => string = randomUUID): ClassifiedFailure {
   if (error instanceof InputError) return { code: ErrorCode.VALIDATION, message: safeMessage(error.message), retryable: false };
-  const dependency = dependencyCode(error);
+  const dependency = dependencyFailureCode(error);
   if (dependency) {
     const detail = safeMessage(asErrorLike(error).message ?? '');
     const message = `${DEPENDENCY_MESSAGES[dependency]}${detail ? ` (${detail})` : ''}`;

@@ -11,8 +11,12 @@ import { AppSyncJsFlavor } from '../../infra/local/appsync-js/types.js';
 import { manifestProblems } from '../../infra/cdk/manifest-checks.js';
 import { bundleManifestCode } from '../../infra/cdk/manifest-code.js';
 import { SluiceStack } from '../../infra/cdk/sluice-stack.js';
+import { cfnLint, describeFindings } from '../helpers/cfn-lint.js';
 
 type Resource = { Properties: Record<string, unknown> };
+
+/** cfn-lint reads a 9,000-line template in about 7 s alone; a loaded 2-core machine takes several times that. */
+const CFN_LINT_TIMEOUT_MS = 180_000;
 
 /** The environment variable the twin gives each function per table (infra/local/twin.ts). */
 const twinTableVariable = (name: string) => `TABLE_${name.replace(/[^A-Za-z0-9]/g, '_').toUpperCase()}`;
@@ -76,6 +80,25 @@ describe('cloud and twin parity (real manifest)', () => {
     expect(chat.Properties.SubscribeAuthModes).toEqual([{ AuthType: 'AMAZON_COGNITO_USER_POOLS' }]);
     expect(chat.Properties.PublishAuthModes).toEqual([{ AuthType: 'AWS_IAM' }]);
   });
+
+  it('passes cfn-lint (CloudFormation\'s own rules and resource specifications) with zero errors', async () => {
+    synthesized();
+    const findings = await cfnLint(template.toJSON());
+    expect(describeFindings(findings.filter((f) => f.Level === 'Error'))).toEqual([]);
+  }, CFN_LINT_TIMEOUT_MS);
+
+  it('has cfn-lint report an error the template would meet at deploy time (the check above can fail)', async () => {
+    // Prepare: the real template with a table setting misplaced, as a hand edit might
+    // (it belongs under PointInTimeRecoverySpecification).
+    synthesized();
+    const broken = structuredClone(template.toJSON()) as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
+    const [tableId, table] = Object.entries(broken.Resources).find(([, r]) => r.Type === 'AWS::DynamoDB::Table')!;
+    table.Properties.PointInTimeRecoveryEnabled = true;
+    // Act
+    const errors = (await cfnLint(broken)).filter((f) => f.Level === 'Error');
+    // Assess
+    expect(errors.map((f) => f.Location.Path.slice(0, 4).join('/'))).toContain(`Resources/${tableId}/Properties/PointInTimeRecoveryEnabled`);
+  }, CFN_LINT_TIMEOUT_MS);
 
   it('synthesizes without unsuppressed cdk-nag AwsSolutions findings', () => {
     synthesized();

@@ -5,6 +5,8 @@ import { deleteItem, getItem, putItem, query, scan, updateItem } from './dynamod
 import { DynamoDbRequestError, InvalidNextTokenError } from './dynamodb-values.js';
 import { isRecord, type DataSourceContext, type DataSourceOutcome } from './types.js';
 import { pooledRequestHandler } from '../../../functions/shared/http-pool.js';
+import { dependencyFailureCode, safeMessage } from '../../../functions/shared/failure.js';
+import { ErrorCode } from '../../../functions/shared/protocol.js';
 
 /** The operations the twin's DynamoDB data source runs, as AppSync names them. */
 export const DYNAMODB_OPERATIONS = [
@@ -105,6 +107,14 @@ function failure(error: unknown): DataSourceOutcome {
     return { result: { keys: null, cancellationReasons }, error: { type: 'DynamoDB:TransactionCanceledException', message: error.message } };
   }
   const err = error instanceof Error ? error : new Error(String(error));
-  const type = err.name && err.name !== 'Error' ? err.name : 'InternalFailure';
+  const answered = err.name && err.name !== 'Error';
+  // No answer at all (connection refused or reset, a socket timeout): DynamoDB is
+  // unreachable, a dependency's failure the caller may retry, not the gateway's bug.
+  const unanswered = answered ? undefined : dependencyFailureCode(error);
+  if (unanswered) {
+    const type = unanswered === ErrorCode.TIMEOUT ? 'Timeout' : 'ServiceUnavailable';
+    return { result: null, error: { type: `DynamoDB:${type}`, message: `DynamoDB is unreachable: ${safeMessage(err.message)}` } };
+  }
+  const type = answered ? err.name : 'InternalFailure';
   return { result: null, error: { type: `DynamoDB:${type}`, message: err.message } };
 }

@@ -113,6 +113,8 @@ export async function createGraphqlComponent(context: TwinContext): Promise<Twin
     load: loader.load,
     invokeDataSource: (dataSource, request, lambdaEvent) => dataSources.invoke({ dataSource, request, lambdaEvent }),
     env: tableEnvironment(manifest.tables, context.dynamodb.tableName),
+    // The resolvers' console lines (a data source failure, a correlation id) reach the twin's console.
+    log: (line) => context.log(`[graphql] ${line}`),
     limits: {
       queryDepthLimit: api.queryDepthLimit ?? DEFAULT_DOCUMENT_LIMITS.queryDepthLimit,
       resolverCountLimit: api.resolverCountLimit ?? DEFAULT_DOCUMENT_LIMITS.resolverCountLimit,

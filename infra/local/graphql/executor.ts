@@ -61,6 +61,8 @@ export interface GraphqlExecutorOptions {
   requestTimeoutMs?: number;
   /** The API's query depth and resolver count limits. @default DEFAULT_DOCUMENT_LIMITS */
   limits?: DocumentLimits;
+  /** Receives the resolvers' `console.*` lines, with the field they came from. @default dropped */
+  log?(line: string): void;
 }
 
 /**
@@ -169,6 +171,7 @@ export function createGraphqlExecutor(options: GraphqlExecutorOptions) {
       },
       {
         load: options.load,
+        log: options.log && ((line) => options.log!(`${type.name}.${info.fieldName} ${line}`)),
         invokeDataSource: (dataSource, request, lambdaEvent) => {
           calling = dataSource.type;
           return options.invokeDataSource(dataSource, request, lambdaEvent).finally(() => (calling = undefined));

@@ -35,6 +35,8 @@ export interface FieldOutcome {
 export interface RunnerDependencies {
   load: ResolverModuleLoader;
   invokeDataSource(source: DataSource, request: unknown, lambdaEvent: AppSyncLambdaEvent): Promise<DataSourceOutcome>;
+  /** Receives the resolver code's `console.*` lines (`ERROR …`), as CloudWatch would. @default dropped */
+  log?(line: string): void;
 }
 
 const UNAUTHORIZED_TYPE = 'Unauthorized';
@@ -44,6 +46,7 @@ interface RunState {
   base: FieldContext;
   stash: Record<string, unknown>;
   appended: AppSyncJsError[];
+  log?: (line: string) => void;
 }
 
 function makeCtx(state: RunState, extra: { prev?: unknown; result?: unknown; error?: unknown }): Record<string, unknown> {
@@ -67,6 +70,7 @@ type StepResult = { kind: 'value'; value: unknown } | { kind: 'early'; value: un
 
 async function step(module: ResolverModule, fnName: 'request' | 'response', ctx: Record<string, unknown>, state: RunState, field: string): Promise<StepResult> {
   const outcome = await module.call(fnName, ctx);
+  for (const line of outcome.logs ?? []) state.log?.(line);
   state.stash = outcome.stash ?? state.stash;
   state.appended.push(...(outcome.appendedErrors ?? []));
   switch (outcome.kind) {
@@ -123,7 +127,7 @@ async function runWithSource(
  * ```
  */
 export async function runResolver(plan: ResolverPlan, base: FieldContext, deps: RunnerDependencies): Promise<FieldOutcome> {
-  const state: RunState = { base, stash: {}, appended: [] };
+  const state: RunState = { base, stash: {}, appended: [], log: deps.log };
   const field = `${base.info.fieldName} on type ${base.info.parentTypeName}`;
   const done = (r: StepResult): FieldOutcome =>
     r.kind === 'fail' ? { value: null, error: r.error, appended: state.appended } : { value: r.value ?? null, appended: state.appended };

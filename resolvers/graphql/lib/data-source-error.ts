@@ -35,5 +35,7 @@ export function raiseDataSourceError(error: DataSourceError): void {
     console.error(`data source failure ${correlationId}: ${error.type}: ${error.message}`);
     util.error(`Internal failure; quote correlation id ${correlationId} when reporting it.`, code, null, { correlationId, retryable: false });
   }
+  // A dependency's failure is an operator's concern too: the resolver log says which.
+  if (code !== ErrorCode.VALIDATION) console.error(`data source failure: ${error.type}: ${error.message}`);
   util.error(error.message, code, null, { retryable: code !== ErrorCode.VALIDATION });
 }
