@@ -4,12 +4,14 @@ import {
   type ConverseStreamCommandInput,
   type Message,
 } from '@aws-sdk/client-bedrock-runtime';
-import { TurnStatus, type ConversationStore, type StoredMessage } from '../shared/conversation-store.js';
+import { newMessageId, TurnStatus, type ConversationStore, type StoredMessage } from '../shared/conversation-store.js';
+import { classifyFailure } from '../shared/failure.js';
 import { invocationModelId } from '../shared/model-invocation.js';
 import { chatChannel, ErrorCode, type ChatTurnRequest, type StopReason, type StreamUsage } from '../shared/protocol.js';
 import { TurnStream, type TurnStreamOptions } from '../shared/turn-stream.js';
 import { classifyBedrockError } from './bedrock-errors.js';
 import { producedUsage } from './produced-usage.js';
+import { rideOutOutage } from './ride-out-outage.js';
 import { sendAfterClaim } from './send-after-claim.js';
 
 /** What settles the turn's reservation against real usage; returns the cost billed. */
@@ -61,6 +63,8 @@ export interface TurnDependencies {
   /** How often the turn looks for a cancel request: one flush. */
   cancelPollMs?: number;
   streamOptions?: Partial<TurnStreamOptions>;
+  /** How long the end-of-turn writes retry through a dependency's outage. @default OUTAGE_WINDOW_IN_MS */
+  outageWindowMs?: number;
 }
 
 export interface TurnOutcome {
@@ -187,25 +191,36 @@ export async function runTurn(request: ChatTurnRequest, deps: TurnDependencies):
     (cancelledBeforeClaim
       ? { inputTokens: 0, outputTokens: 0, cacheReadInputTokens: 0, cacheWriteInputTokens: 0 }
       : await producedUsage(deps.bedrock, { modelId: input.modelId!, messages: input.messages ?? [], system: input.system, streamedText: stream.streamedText, deltas }));
-  await recorded;
-  const { costUsd } = await deps.settle({ request, usage: billedUsage, outcome });
   const text = stream.streamedText;
   const finalStop: StopReason | undefined = cancelled ? 'cancelled' : stopReason;
-  await deps.store.addMessage(
-    {
+  let costUsd: number;
+  try {
+    await recorded;
+    // Settling is idempotent, and the answer keeps one id across retries.
+    ({ costUsd } = await rideOutOutage(() => deps.settle({ request, usage: billedUsage, outcome }), deps.outageWindowMs));
+    const answeredAt = now();
+    const answer = {
+      messageId: newMessageId(answeredAt),
       conversationId: request.conversationId,
       userId: request.userId,
       requestId: request.requestId,
-      role: 'assistant',
+      role: 'assistant' as const,
       text,
-      status: outcome === 'completed' ? 'complete' : outcome === 'cancelled' ? 'cancelled' : 'incomplete',
+      status: outcome === 'completed' ? ('complete' as const) : outcome === 'cancelled' ? ('cancelled' as const) : ('incomplete' as const),
       modelId: request.modelId,
       stopReason: finalStop,
       usage: billedUsage,
       costUsd,
-    },
-    now(),
-  );
+    };
+    await rideOutOutage(() => deps.store.addMessage(answer, answeredAt), deps.outageWindowMs);
+  } catch (error) {
+    // The bill or the answer could not be written: the stream still ends, telling the user
+    // what failed, and the invocation fails (Lambda retries it; the sweeper releases the
+    // reservation at its expiry).
+    const failed = classifyFailure(error);
+    await stream.error({ code: failed.code, message: failed.message, retryable: failed.retryable });
+    throw error;
+  }
   const totalMs = Date.now() - startedAt;
   const firstTokenMs = firstTokenAt === undefined ? null : firstTokenAt - startedAt;
   if (failure) {
@@ -219,7 +234,7 @@ export async function runTurn(request: ChatTurnRequest, deps: TurnDependencies):
   const streamError = undelivered ? describePublishFailure(undelivered) : undefined;
   if (streamError) deps.reportUndelivered?.({ request, cause: streamError });
   const status: TurnStatus = undelivered && outcome === 'completed' ? TurnStatus.UNDELIVERED : outcome;
-  await deps.store.finishTurn(request.requestId, status, {
+  await rideOutOutage(() => deps.store.finishTurn(request.requestId, status, {
     usage: billedUsage,
     costUsd,
     stopReason: finalStop,
@@ -227,7 +242,7 @@ export async function runTurn(request: ChatTurnRequest, deps: TurnDependencies):
     streamDelivered: !undelivered,
     streamError,
     now: now(),
-  });
+  }), deps.outageWindowMs);
   deps.recordMetrics?.({ request, usage: billedUsage, costUsd, firstTokenMs, totalMs, outcome, errorCode: failure?.code, streamDelivered: !undelivered });
   return { status, text, usage: billedUsage, costUsd, publishes: stream.publishCount };
 }

@@ -117,8 +117,9 @@ export class ConversationStore {
     return ((Items ?? []) as StoredMessage[]).reverse();
   }
 
-  async addMessage(message: Omit<StoredMessage, 'messageId' | 'createdAt'>, now: Date): Promise<StoredMessage> {
-    const stored: StoredMessage = { ...message, messageId: newMessageId(now), createdAt: now.toISOString() };
+  /** Stores a message; a caller that may retry the write passes its `messageId`, so a retry overwrites, never duplicates. */
+  async addMessage(message: Omit<StoredMessage, 'messageId' | 'createdAt'> & { messageId?: string }, now: Date): Promise<StoredMessage> {
+    const stored: StoredMessage = { ...message, messageId: message.messageId ?? newMessageId(now), createdAt: now.toISOString() };
     await this.db.send(new PutCommand({ TableName: this.tables.messages, Item: stored }));
     return stored;
   }

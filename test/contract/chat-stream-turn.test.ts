@@ -242,4 +242,43 @@ describe('a streaming turn before the model call', () => {
     expect(published.at(-1)).toMatchObject({ type: 'end', stopReason: 'cancelled' });
     expect((await readCounters(ledger, request.userId, new Date())).day).toMatchObject({ usedMicros: 0, reservedMicros: 0 });
   });
+
+  /** What the SDK throws when DynamoDB cannot be reached: a socket error, not an AWS answer. */
+  const unreachable = () => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8000'), { code: 'ECONNREFUSED' });
+
+  it('rides out DynamoDB being unreachable at the end of a turn: the bill and the answer are written once it is back', async () => {
+    // Prepare: the first two settles and the first answer write find DynamoDB unreachable.
+    const request = await admittedTurn({ newConversation: true });
+    const { deps, published } = turnDeps();
+    const settleForReal = deps.settle;
+    let settles = 0;
+    deps.settle = async (args) => (++settles <= 2 ? Promise.reject(unreachable()) : settleForReal(args));
+    const addForReal = store.addMessage.bind(store);
+    let adds = 0;
+    deps.store = Object.assign(Object.create(store) as ConversationStore, {
+      addMessage: (...args: Parameters<ConversationStore['addMessage']>) => (++adds === 1 ? Promise.reject(unreachable()) : addForReal(...args)),
+    });
+    // Act
+    const outcome = await runTurn(request, deps);
+    // Assess: the user saw the end; billed once; one answer stored.
+    expect(outcome.status).toBe('completed');
+    expect(settles).toBe(3);
+    expect(published.at(-1)).toMatchObject({ type: 'end', costUsd: outcome.costUsd });
+    expect((await readCounters(ledger, request.userId, new Date())).day).toMatchObject({ reservedMicros: 0, spentMicros: Math.round(outcome.costUsd! * 1e6) });
+    expect((await storedMessages(request.conversationId)).map((m) => m.role)).toEqual(['user', 'assistant']);
+  });
+
+  it('ends the stream with a retryable ServiceUnavailable error when the bill still cannot be written, and fails the invocation', async () => {
+    // Prepare: DynamoDB stays unreachable for the settle, past a short window.
+    const request = await admittedTurn({ newConversation: true });
+    const { deps, published } = turnDeps();
+    deps.settle = () => Promise.reject(unreachable());
+    deps.outageWindowMs = 300;
+    // Act
+    const run = runTurn(request, deps);
+    // Assess: Lambda sees the failure (and retries); the user's stream is not left open.
+    await expect(run).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    expect(published.at(-1)).toMatchObject({ type: 'error', code: 'ServiceUnavailable', retryable: true });
+    expect(published.filter((e) => e.type === 'end')).toEqual([]);
+  });
 });

@@ -137,7 +137,6 @@ describe('DynamoDB unreachable for a few seconds, then back', () => {
 
     // Assess: the user got the whole answer, and it is stored and billed once.
     const end = collected.final as EndEvent;
-    console.log(JSON.stringify(end), twinLog.filter((l) => l.includes('ERROR') || l.includes('WARN')).slice(-10).join('\n'));
     expect(end).toMatchObject({ type: 'end', usage: { outputTokens: 40 } });
     const conversation = ((await client().graphql({ query: CONVERSATION, variables: { id: conversationId } })) as {
       data: { conversation: { messages: { items: { role: string; status: string; text: string }[] } } };
