@@ -6,8 +6,11 @@
  */
 import { dependencyFailureCode } from '../shared/failure.js';
 
-/** How long a write is retried through a dependency's outage: far under chatStream's 300 s timeout. */
-export const OUTAGE_WINDOW_IN_MS = 20_000;
+/**
+ * How long a write is retried through a dependency's outage: a minute, well under
+ * chatStream's 300 s timeout (a restarted DynamoDB Local alone takes up to 16 s to answer).
+ */
+export const OUTAGE_WINDOW_IN_MS = 60_000;
 const FIRST_DELAY_IN_MS = 200;
 const MAX_DELAY_IN_MS = 2_000;
 

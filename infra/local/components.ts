@@ -1,11 +1,14 @@
 import { MODELS } from '../../functions/shared/config.js';
 import { countsTokens, modelIdVerdict } from '../../functions/shared/model-invocation.js';
-import { DEFAULT_MODELS, resolveModel, startBedrockTwin, type BedrockTwinOptions } from './bedrock/index.js';
+import { DEFAULT_MODELS, resolveModel, startBedrockTwin, type BedrockTwin, type BedrockTwinOptions } from './bedrock/index.js';
 import type { TwinComponentFactory } from './context.js';
 import { LOCAL_REGION } from './dynamodb.js';
 import { eventsComponent } from './events/component.js';
 import { createGraphqlComponent } from './graphql/component.js';
 import { webAppComponent } from './web.js';
+
+/** The Bedrock twin's whole-service faults, for a test or a demo of how the gateway copes. */
+export type BedrockFaults = Pick<BedrockTwin, 'throttleEveryCall' | 'resetAttempts'>;
 
 /** The twin's components, in the order they are offered each request. */
 export const defaultComponents: TwinComponentFactory[] = [eventsComponent, createGraphqlComponent, webAppComponent];
@@ -17,7 +20,7 @@ export const defaultComponents: TwinComponentFactory[] = [eventsComponent, creat
  */
 export async function startSideServices(
   options: { bedrockSpeed?: number; onConverseStream?: BedrockTwinOptions['onConverseStream'] } = {},
-): Promise<{ bedrockEndpoint: string; close(): Promise<void> }> {
+): Promise<{ bedrockEndpoint: string; bedrockFaults: BedrockFaults; close(): Promise<void> }> {
   const unknownToSimulator = MODELS.filter((model) => !resolveModel(model.id, DEFAULT_MODELS));
   const models = Object.fromEntries(unknownToSimulator.map((model) => [model.id, { maxOutputTokens: model.maxOutputTokens }]));
   const bedrock = await startBedrockTwin({
@@ -26,5 +29,5 @@ export async function startSideServices(
     onConverseStream: options.onConverseStream,
     modelRules: { verdict: (id) => modelIdVerdict(id, LOCAL_REGION), countsTokens: (id) => countsTokens(id, LOCAL_REGION) },
   });
-  return { bedrockEndpoint: bedrock.endpoint, close: () => bedrock.close() };
+  return { bedrockEndpoint: bedrock.endpoint, bedrockFaults: bedrock, close: () => bedrock.close() };
 }

@@ -12,7 +12,7 @@ import { createMetricsCapture, METRICS_CAPTURE_PATH } from './metrics-capture.js
 import { dynamoDbClient, ensureTables, LOCAL_REGION, physicalTableName, startDynamoDbLocal, type LocalDynamoDb } from './dynamodb.js';
 import { LocalLambdaInvoker, type LambdaHandler } from './lambda.js';
 import { amplifyOutputs, type AmplifyOutputs } from './outputs.js';
-import { defaultComponents, startSideServices } from './components.js';
+import { defaultComponents, startSideServices, type BedrockFaults } from './components.js';
 import type { BedrockTwinOptions } from './bedrock/index.js';
 
 export const DEFAULT_PORT = 8443;
@@ -108,6 +108,8 @@ export interface Twin {
   context: TwinContext;
   outputs: AmplifyOutputs;
   components: TwinComponent[];
+  /** The Bedrock twin's faults that are not asked for in a prompt (throttling every call for a while). */
+  bedrock: BedrockFaults;
   close(): Promise<void>;
 }
 
@@ -240,6 +242,7 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
     context,
     outputs: amplifyOutputs(context),
     components,
+    bedrock: sideServices.bedrockFaults,
     async close() {
       for (const timer of scheduleTimers) clearInterval(timer);
       for (const component of [...components].reverse()) await component.close?.();

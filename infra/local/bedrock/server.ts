@@ -9,6 +9,7 @@ import { AttemptCounter, PromptCache } from './memory.js';
 import { modelRuleRefusal, type ModelRules } from './model-rules.js';
 import { DEFAULT_MODELS } from './models.js';
 import { forwardToOpenAi } from './openai.js';
+import { FAULTS } from './faults.js';
 import { readPrompt } from './prompt.js';
 import { promptKeyOf, simulate } from './simulator.js';
 import { BEDROCK_ERROR, type ConverseInput, type ConverseStreamTiming, type SimulatedModel } from './types.js';
@@ -52,6 +53,12 @@ export interface BedrockTwin {
   endpoint: string;
   /** Forgets attempt counts, so `[[sim:throttle=N]]` prompts fail N times again. */
   resetAttempts(): void;
+  /**
+   * Answers every model call (Converse, ConverseStream, CountTokens), whatever its prompt,
+   * with 429 `ThrottlingException` for the next `durationMs` (real time, not divided by
+   * `speed`): Bedrock throttling an account for a while. 0 stops it.
+   */
+  throttleEveryCall(durationMs: number): void;
   /** Stops listening and drops open connections (their streams end). */
   close(): Promise<void>;
 }
@@ -84,6 +91,7 @@ export async function startBedrockTwin(options: BedrockTwinOptions = {}): Promis
     modelRules: options.modelRules,
     log: options.log ?? console,
     onConverseStream: options.onConverseStream,
+    throttledUntil: 0,
   };
 
   const server = createServer();
@@ -107,6 +115,10 @@ export async function startBedrockTwin(options: BedrockTwinOptions = {}): Promis
   return {
     endpoint: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     resetAttempts: () => context.attempts.clear(),
+    throttleEveryCall(durationMs: number) {
+      if (!(durationMs >= 0 && Number.isFinite(durationMs))) throw new RangeError(`durationMs must be a finite number of milliseconds, 0 or more, got ${durationMs}`);
+      context.throttledUntil = durationMs === 0 ? 0 : performance.now() + durationMs;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -124,6 +136,8 @@ interface RequestContext {
   modelRules: ModelRules | undefined;
   log: Pick<Console, 'error'>;
   onConverseStream: BedrockTwinOptions['onConverseStream'];
+  /** `performance.now()` until which every model call is throttled ({@link BedrockTwin.throttleEveryCall}). */
+  throttledUntil: number;
 }
 
 async function handle(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, context: RequestContext): Promise<void> {
@@ -136,6 +150,7 @@ async function handle(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, c
     const { modelId, operation } = route(headers);
     if (!headers.authorization) throw new BedrockTwinError(BEDROCK_ERROR.MISSING_AUTHENTICATION_TOKEN, 'Missing Authentication Token');
     const body = await readJson(stream);
+    if (performance.now() < context.throttledUntil) throw new BedrockTwinError(BEDROCK_ERROR.THROTTLING, FAULTS.throttle.message);
     const refusal = context.modelRules && modelRuleRefusal(modelId, operation, context.modelRules);
     if (refusal) throw refusal;
     if (operation === 'count-tokens') {
