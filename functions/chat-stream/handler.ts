@@ -76,6 +76,8 @@ export async function handler(event: unknown): Promise<{ status: string }> {
   });
   const finished = { requestId: event.requestId, userId: event.userId, modelId: event.modelId, status: outcome.status };
   if (outcome.status === 'undelivered') logger.error('chat turn finished, its stream undelivered', finished);
+  // A failed turn is a dependency's failure (the model throttled, unavailable) or ours: worth a look.
+  else if (outcome.status === 'failed') logger.warn('chat turn failed', { ...finished, errorCode: outcome.errorCode });
   else logger.info('chat turn finished', finished);
   return { status: outcome.status };
 }

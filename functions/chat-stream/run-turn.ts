@@ -74,6 +74,8 @@ export interface TurnOutcome {
   usage?: StreamUsage;
   costUsd?: number;
   publishes?: number;
+  /** Why a `failed` turn failed (the stream's `error.code`). */
+  errorCode?: ErrorCode;
 }
 
 /**
@@ -154,9 +156,13 @@ export async function runTurn(request: ChatTurnRequest, deps: TurnDependencies):
   let firstTokenAt: number | undefined;
   let deltas = 0;
   let failure: ReturnType<typeof classifyBedrockError> | undefined;
+  // Whether Bedrock took the request (answered with a stream): a refused call (throttled,
+  // unavailable, invalid) processed nothing, and AWS bills nothing for it.
+  let modelAnswered = false;
   try {
     if (cancelled) throw new CancelledBeforeClaim();
     const response = await modelCall;
+    modelAnswered = true;
     for await (const item of response.stream ?? []) {
       const text = item.contentBlockDelta?.delta?.text;
       if (text) {
@@ -187,8 +193,8 @@ export async function runTurn(request: ChatTurnRequest, deps: TurnDependencies):
   // Without Bedrock's metadata (cancel, error) bill what was produced.
   const billedUsage: StreamUsage =
     usage ??
-    // Cancelled before its claim: the model was never called, so nothing was produced.
-    (cancelledBeforeClaim
+    // Cancelled before its claim, or refused by Bedrock: nothing was processed or produced.
+    (cancelledBeforeClaim || (failure && !modelAnswered)
       ? { inputTokens: 0, outputTokens: 0, cacheReadInputTokens: 0, cacheWriteInputTokens: 0 }
       : await producedUsage(deps.bedrock, { modelId: input.modelId!, messages: input.messages ?? [], system: input.system, streamedText: stream.streamedText, deltas }));
   const text = stream.streamedText;
@@ -244,7 +250,7 @@ export async function runTurn(request: ChatTurnRequest, deps: TurnDependencies):
     now: now(),
   }), deps.outageWindowMs);
   deps.recordMetrics?.({ request, usage: billedUsage, costUsd, firstTokenMs, totalMs, outcome, errorCode: failure?.code, streamDelivered: !undelivered });
-  return { status, text, usage: billedUsage, costUsd, publishes: stream.publishCount };
+  return { status, text, usage: billedUsage, costUsd, publishes: stream.publishCount, errorCode: failure?.code };
 }
 
 /** The publish failure with its underlying cause (e.g. `self-signed certificate in certificate chain`). */
