@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Table } from '../../infra/gateway.js';
 import { createDynamoDbDataSource, type DataSourceOutcome } from '../../infra/local/datasources/index.js';
 import { dynamoDbClient, ensureTables, physicalTableName } from '../../infra/local/dynamodb.js';
+import { freePort } from '../../infra/local/ports.js';
 import { sharedBackingServices } from '../helpers/services.js';
 
 const TABLES: Table[] = [
@@ -136,5 +137,22 @@ describe('the DynamoDB data source (against DynamoDB Local)', () => {
     // Assess
     expect(outcome.result).toBeNull();
     expect(outcome.error?.type).toMatch(/^(MappingTemplate|DynamoDB:)/);
+  });
+
+  it('reports a DynamoDB it cannot reach as DynamoDB:ServiceUnavailable, a dependency\'s failure, not InternalFailure', async () => {
+    // Prepare: a port nothing listens on.
+    const port = await freePort();
+    const unreachable = createDynamoDbDataSource(
+      { dynamodb: { endpoint: `http://127.0.0.1:${port}`, tablePrefix: prefix, tableName: (n) => physicalTableName(prefix, { name: n }) }, tables: TABLES },
+      'Items',
+    );
+    try {
+      // Act
+      const outcome = await unreachable.invoke({ operation: 'GetItem', key: { pk: S('a'), sk: N(1) } });
+      // Assess
+      expect(outcome.error).toMatchObject({ type: 'DynamoDB:ServiceUnavailable', message: expect.stringMatching(/^DynamoDB is unreachable: .*ECONNREFUSED/) });
+    } finally {
+      unreachable.close();
+    }
   });
 });
