@@ -33,6 +33,7 @@ const MANIFEST: GatewayManifest = {
 };
 
 type Json = Record<string, unknown>;
+type CfnValue = { Ref?: string; 'Fn::GetAtt'?: [string, string] };
 
 /** Leaf key paths (`auth.user_pool_id`), not descending into arrays. */
 function keyPaths(value: unknown, prefix = ''): string[] {
