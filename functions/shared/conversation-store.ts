@@ -103,13 +103,20 @@ export class ConversationStore {
     );
   }
 
-  /** Prior messages, oldest first, to give the model the conversation so far. */
-  async history(conversationId: string, limit = 40): Promise<StoredMessage[]> {
+  /**
+   * The user's prior messages in the conversation, oldest first, to give the model the
+   * conversation so far. Conversation ids are chosen by clients and the Messages table is
+   * keyed by them alone, so the user's sub filters the partition (as the GraphQL
+   * Conversation.messages resolver does): naming another user's conversation id neither
+   * reads its history nor puts anything into the owner's.
+   */
+  async history(conversationId: string, userId: string, limit = 40): Promise<StoredMessage[]> {
     const { Items } = await this.db.send(
       new QueryCommand({
         TableName: this.tables.messages,
         KeyConditionExpression: 'conversationId = :c',
-        ExpressionAttributeValues: { ':c': conversationId },
+        FilterExpression: 'userId = :u',
+        ExpressionAttributeValues: { ':c': conversationId, ':u': userId },
         ScanIndexForward: false,
         Limit: limit,
       }),
