@@ -159,7 +159,9 @@ export const gateway: GatewayManifest = {
   cognitoGroups: ['admins', 'power-users', 'users'],
   events: {
     name: 'sluice-events',
-    authProviders: [AuthMode.COGNITO, AuthMode.IAM, AuthMode.API_KEY],
+    // No API_KEY on either API: no namespace or field accepts one, and a key would be a
+    // public credential in amplify_outputs.json that grants nothing and expires silently.
+    authProviders: [AuthMode.COGNITO, AuthMode.IAM],
     defaultPublishAuthModes: [AuthMode.IAM],
     defaultSubscribeAuthModes: [AuthMode.COGNITO],
     namespaces: [
@@ -188,7 +190,7 @@ export const gateway: GatewayManifest = {
     name: 'sluice-graphql',
     schema: 'schema/schema.graphql',
     defaultAuthMode: AuthMode.COGNITO,
-    additionalAuthModes: [AuthMode.IAM, AuthMode.API_KEY],
+    additionalAuthModes: [AuthMode.IAM],
     // Sluice's deepest query (a conversation's messages and their usage) nests 4 levels;
     // a page of conversations with their messages runs about 100 resolvers. Anything far
     // past that is abuse (10,000 aliases of one field), refused before it runs.

@@ -102,7 +102,7 @@ export async function runTurn(request: ChatTurnRequest, deps: TurnDependencies):
   claim.catch(noop);
   const claimed = claim.then((outcome) => outcome.won && !outcome.cancelled);
   claimed.catch(noop);
-  const history: Promise<StoredMessage[]> = request.newConversation ? Promise.resolve([]) : deps.store.history(request.conversationId);
+  const history: Promise<StoredMessage[]> = request.newConversation ? Promise.resolve([]) : deps.store.history(request.conversationId, request.userId);
   history.catch(noop);
   const priorMessages = await history;
   const input: ConverseStreamCommandInput = {

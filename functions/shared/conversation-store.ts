@@ -103,18 +103,34 @@ export class ConversationStore {
     );
   }
 
-  /** Prior messages, oldest first, to give the model the conversation so far. */
-  async history(conversationId: string, limit = 40): Promise<StoredMessage[]> {
-    const { Items } = await this.db.send(
-      new QueryCommand({
-        TableName: this.tables.messages,
-        KeyConditionExpression: 'conversationId = :c',
-        ExpressionAttributeValues: { ':c': conversationId },
-        ScanIndexForward: false,
-        Limit: limit,
-      }),
-    );
-    return ((Items ?? []) as StoredMessage[]).reverse();
+  /**
+   * The user's prior messages in the conversation (its newest `limit`), oldest first, to
+   * give the model the conversation so far. Conversation ids are chosen by clients and the
+   * Messages table is keyed by them alone, so the user's sub filters the partition (as the
+   * GraphQL Conversation.messages resolver does): naming another user's conversation id
+   * neither reads its history nor puts anything into the owner's. DynamoDB applies `Limit`
+   * before the filter, so pages are read until the window is full; one page in the usual
+   * case, where the partition holds the user's messages only.
+   */
+  async history(conversationId: string, userId: string, limit = 40): Promise<StoredMessage[]> {
+    const newestFirst: StoredMessage[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.tables.messages,
+          KeyConditionExpression: 'conversationId = :c',
+          FilterExpression: 'userId = :u',
+          ExpressionAttributeValues: { ':c': conversationId, ':u': userId },
+          ScanIndexForward: false,
+          Limit: limit,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      newestFirst.push(...((page.Items ?? []) as StoredMessage[]));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey && newestFirst.length < limit);
+    return newestFirst.slice(0, limit).reverse();
   }
 
   /** Stores a message; a caller that may retry the write passes its `messageId`, so a retry overwrites, never duplicates. */

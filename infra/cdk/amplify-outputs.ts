@@ -6,9 +6,7 @@ export interface CloudEndpoints {
   userPoolId: string;
   userPoolClientId: string;
   graphqlUrl: string;
-  graphqlApiKey?: string;
   eventsHttpDns: string;
-  eventsApiKey?: string;
   groups: string[];
 }
 
@@ -50,14 +48,12 @@ export function cloudAmplifyOutputs(manifest: GatewayManifest, endpoints: CloudE
       aws_region: endpoints.region,
       default_authorization_type: manifest.graphql.defaultAuthMode,
       authorization_types: manifest.graphql.additionalAuthModes,
-      ...(endpoints.graphqlApiKey ? { api_key: endpoints.graphqlApiKey } : {}),
     },
     custom: {
       events: {
         url: `https://${endpoints.eventsHttpDns}/event`,
         aws_region: endpoints.region,
         default_authorization_type: 'AMAZON_COGNITO_USER_POOLS',
-        ...(endpoints.eventsApiKey ? { api_key: endpoints.eventsApiKey } : {}),
       },
     },
   };

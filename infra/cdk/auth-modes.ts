@@ -1,12 +1,12 @@
-import { Expiration } from 'aws-cdk-lib';
 import { AppSyncAuthorizationType, AuthorizationType, type AppSyncAuthProvider, type AuthorizationMode } from 'aws-cdk-lib/aws-appsync';
 import type { IUserPool } from 'aws-cdk-lib/aws-cognito';
 import { AuthMode } from '../gateway.js';
-import { API_KEY_LIFETIME } from './defaults.js';
 
 /**
  * Maps the manifest's auth modes (spelled as AppSync spells them) to the CDK's two
- * vocabularies: Events API auth providers and GraphQL authorization modes.
+ * vocabularies: Events API auth providers and GraphQL authorization modes. API keys are
+ * refused: a key is published in amplify_outputs.json for anyone to read and expires
+ * after at most 365 days with nothing to rotate it, so the stack creates none.
  *
  * @example
  * ```ts
@@ -19,10 +19,8 @@ export function eventsAuthProvider(mode: AuthMode, userPool: IUserPool): AppSync
       return { authorizationType: AppSyncAuthorizationType.USER_POOL, cognitoConfig: { userPool } };
     case AuthMode.IAM:
       return { authorizationType: AppSyncAuthorizationType.IAM };
-    case AuthMode.API_KEY:
-      return { authorizationType: AppSyncAuthorizationType.API_KEY, apiKeyConfig: { expires: Expiration.after(API_KEY_LIFETIME) } };
     default:
-      throw new RangeError(`Auth mode ${mode} is not supported by the Sluice stack (no Lambda authorizer in the manifest)`);
+      throw unsupportedAuthMode(mode);
   }
 }
 
@@ -38,9 +36,15 @@ export function graphqlAuthMode(mode: AuthMode, userPool: IUserPool): Authorizat
       return { authorizationType: AuthorizationType.USER_POOL, userPoolConfig: { userPool } };
     case AuthMode.IAM:
       return { authorizationType: AuthorizationType.IAM };
-    case AuthMode.API_KEY:
-      return { authorizationType: AuthorizationType.API_KEY, apiKeyConfig: { expires: Expiration.after(API_KEY_LIFETIME) } };
     default:
-      throw new RangeError(`Auth mode ${mode} is not supported by the Sluice stack (no Lambda authorizer in the manifest)`);
+      throw unsupportedAuthMode(mode);
   }
+}
+
+function unsupportedAuthMode(mode: AuthMode): RangeError {
+  const reason =
+    mode === AuthMode.API_KEY
+      ? 'an API key would be published in amplify_outputs.json and expire with no rotation; use Cognito or IAM'
+      : 'no Lambda authorizer in the manifest';
+  return new RangeError(`Auth mode ${mode} is not supported by the Sluice stack (${reason})`);
 }

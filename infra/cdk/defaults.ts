@@ -18,11 +18,6 @@ export const LAMBDA_RUNTIME = Runtime.NODEJS_22_X;
 export const LAMBDA_ARCHITECTURE = Architecture.ARM_64;
 /** How long function, API and deployment logs are kept. */
 export const LOG_RETENTION = RetentionDays.ONE_MONTH;
-/**
- * AppSync API keys expire; 365 days is the longest AppSync allows. Redeploying renews it.
- * @see https://docs.aws.amazon.com/appsync/latest/devguide/security-authz.html#api-key-authorization
- */
-export const API_KEY_LIFETIME = Duration.days(365);
 /** Dashboard and alarm period. */
 export const METRIC_PERIOD = Duration.minutes(5);
 /** Budget denials per period above which the spike alarm fires. */

@@ -100,9 +100,7 @@ export class SluiceStack extends Stack {
         userPoolClientId: this.auth.webClient.userPoolClientId,
         groups: this.auth.groups,
         graphqlUrl: this.graphql.api.graphqlUrl,
-        graphqlApiKey: this.graphql.api.apiKey,
         eventsHttpDns: this.events.api.httpDns,
-        eventsApiKey: Object.values(this.events.api.apiKeys)[0]?.attrApiKey,
       }),
       // What Amplify connects to: GraphQL and its subscriptions, Events over HTTP and WebSocket, Cognito.
       connectSources: [

@@ -21,7 +21,8 @@ export interface TwinContext {
   /** `host` as clients sign it, e.g. localhost:8443 */
   host: string;
   region: string;
-  apiKey: string;
+  /** Issued only when the manifest enables API_KEY on an API; Sluice's own manifest does not. */
+  apiKey?: string;
   iam: LocalIamCredentials;
   cognito: LocalCognito;
   dynamodb: { endpoint: string; tablePrefix: string; tableName(logicalName: string): string };

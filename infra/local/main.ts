@@ -2,9 +2,7 @@
  * `npm start`: the local twin in the foreground. State (certificate, Cognito users,
  * DynamoDB data) lives in .sluice/ and survives restarts; delete it to start afresh.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { DEMO_USERS } from './cognito.js';
 import { writeAmplifyOutputs } from './outputs.js';
 import { forgetServices, recordBackingServices, stopOrphanedServices } from './service-pids.js';
@@ -14,13 +12,6 @@ import { DEFAULT_PORT, startBackingServices, startTwin } from './twin.js';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const port = Number(process.env.PORT ?? DEFAULT_PORT);
 const state = statePaths();
-
-/** A stable API key, so configured clients keep working across restarts. */
-function persistentApiKey(): string {
-  const path = join(state.root, 'api-key');
-  if (!existsSync(path)) writeFileSync(path, `da2-${randomBytes(13).toString('hex')}`);
-  return readFileSync(path, 'utf8').trim();
-}
 
 const orphans = await stopOrphanedServices(state.root);
 if (orphans.length > 0) console.log(`Stopped ${orphans.join(' and ')}, left running by an earlier start that did not exit cleanly.`);
@@ -32,7 +23,7 @@ const services = await startBackingServices({
   cognitoPort: Number(process.env.COGNITO_PORT ?? 9229),
 });
 recordBackingServices(state.root, services);
-const twin = await startTwin({ services, port, apiKey: persistentApiKey() }).catch(async (error: unknown) => {
+const twin = await startTwin({ services, port }).catch(async (error: unknown) => {
   await services.stop();
   forgetServices(state.root);
   throw error;

@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import { apiKeyApis } from './api-keys.js';
 import type { TwinContext } from './context.js';
 import { DEMO_USERS } from './cognito.js';
 import { COGNITO_PROXY_PATH } from './cognito-proxy.js';
@@ -9,6 +10,9 @@ import { COGNITO_PROXY_PATH } from './cognito-proxy.js';
  * `userPoolEndpoint`, which the Gen 2 file has no field for; see amplify-config.ts).
  */
 export function amplifyOutputs(context: TwinContext) {
+  // An API key only for an API that enables API_KEY, as Amplify writes it (Sluice's enables none).
+  const keyed = apiKeyApis(context.manifest);
+  const apiKey = (enabled: boolean) => (enabled && context.apiKey ? { api_key: context.apiKey } : {});
   const groups = context.manifest.cognitoGroups.map((name, precedence) => ({ [name]: { precedence } }));
   return {
     version: '1.4',
@@ -29,14 +33,14 @@ export function amplifyOutputs(context: TwinContext) {
       aws_region: context.region,
       default_authorization_type: context.manifest.graphql.defaultAuthMode,
       authorization_types: context.manifest.graphql.additionalAuthModes,
-      api_key: context.apiKey,
+      ...apiKey(keyed.graphql),
     },
     custom: {
       events: {
         url: `${context.url}/event`,
         aws_region: context.region,
         default_authorization_type: 'AMAZON_COGNITO_USER_POOLS',
-        api_key: context.apiKey,
+        ...apiKey(keyed.events),
       },
       local: {
         cognito_endpoint: `${context.url}${COGNITO_PROXY_PATH}`,

@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { gateway as defaultManifest, type GatewayManifest } from '../gateway.js';
+import { usesApiKeys } from './api-keys.js';
 import { ensureDevCertificate, type DevCertificate } from './certs.js';
 import { startCognitoLocal, type LocalCognito } from './cognito.js';
 import type { LocalIamCredentials, TwinComponent, TwinComponentFactory, TwinContext } from './context.js';
@@ -90,7 +91,7 @@ export interface TwinOptions {
   manifest?: GatewayManifest;
   /** Prefix of the physical table names, so suites sharing DynamoDB Local don't collide. @default 'sluice-' */
   tablePrefix?: string;
-  /** @default a random key persisted nowhere; npm start passes a stable one */
+  /** The API key, used only when the manifest enables API_KEY on an API. @default a random key */
   apiKey?: string;
   components?: TwinComponentFactory[];
   lambdaOverrides?: Record<string, LambdaHandler>;
@@ -207,7 +208,7 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
     url,
     host: `${hostname}:${port}`,
     region: LOCAL_REGION,
-    apiKey: options.apiKey ?? `da2-${randomBytes(13).toString('hex')}`,
+    apiKey: usesApiKeys(manifest) ? (options.apiKey ?? `da2-${randomBytes(13).toString('hex')}`) : undefined,
     iam: LOCAL_IAM,
     cognito: services.cognito,
     dynamodb: {

@@ -3,7 +3,8 @@
  * outcome written from the docs (schema/schema.graphql's auth directives, docs/web.md and
  * docs/events-twin.md): user fields for any signed-in user, admin fields for `admins`,
  * `/chat/{sub}` subscribed by its owner only and published by IAM only, `/prompts/{sub}`
- * by its owner only. API keys are denied everywhere.
+ * by its owner only. Neither API enables API keys, so an API-key caller is refused
+ * everywhere, with AppSync's 401 UnauthorizedException for an auth mode the API does not have.
  */
 import { createPrivateKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -24,6 +25,8 @@ const [ALICE, BOB, ADMIN] = [
   DEMO_USERS.find((u) => u.email === 'admin@example.com')!,
 ];
 const SIMULATOR_MODEL_ID = 'sluice.simulator';
+/** A well-formed AppSync API key, for the caller that holds one when the twin published none. */
+const UNPUBLISHED_API_KEY = 'da2-abcdefghijklmnopqrstuvwxyz';
 
 type Principal = 'none' | 'apiKey' | 'user' | 'otherUser' | 'admin' | 'iam' | 'forged' | 'expired' | 'idToken';
 const PRINCIPALS: Principal[] = ['none', 'apiKey', 'user', 'otherUser', 'admin', 'iam', 'forged', 'expired', 'idToken'];
@@ -52,9 +55,13 @@ describe('authorization matrix', () => {
   let aliceSub: string;
   let aliceConversationId: string;
   const tokens: Partial<Record<Principal, string>> = {};
+  /** The API key a client would read from amplify_outputs.json, if the twin published one. */
+  let apiKey: string;
 
   beforeAll(async () => {
     twin = await startTestTwin();
+    const published = twin.outputs as { data: { api_key?: string }; custom: { events: { api_key?: string } } };
+    apiKey = published.data.api_key ?? published.custom.events.api_key ?? UNPUBLISHED_API_KEY;
     configureAmplify(twin);
     const alice = await signInAs(ALICE);
     aliceSub = alice.sub;
@@ -84,7 +91,7 @@ describe('authorization matrix', () => {
 
   function tokenHeaders(principal: Principal): Record<string, string> {
     if (principal === 'none' || principal === 'iam') return {};
-    if (principal === 'apiKey') return { 'x-api-key': twin.context.apiKey };
+    if (principal === 'apiKey') return { 'x-api-key': apiKey };
     return { authorization: tokens[principal]! };
   }
 
@@ -166,6 +173,35 @@ describe('authorization matrix', () => {
     { operation: 'publish /chat/{alice}', run: (p) => publishAs(p, `/chat/${aliceSub}/matrix`), allowed: ['iam'] },
     { operation: 'subscribe /prompts/{alice}', run: (p) => subscribeAs(p, `/prompts/${aliceSub}`), allowed: ALICE_ONLY },
   ];
+
+  it('publishes no API key in amplify_outputs.json', () => {
+    expect(twin.outputs.data.url).toBeDefined();
+    expect(JSON.stringify(twin.outputs)).not.toMatch(/api_?key/i);
+  });
+
+  it('refuses an API-key caller at both APIs with 401 UnauthorizedException, the error for an auth mode the API does not have', async () => {
+    // Prepare
+    const body = JSON.stringify({ query: '{ models { id } }' });
+    const publish = JSON.stringify({ channel: `/prompts/${aliceSub}`, events: [JSON.stringify({ prompt: 'hi' })] });
+    const handshake = { host: twin.context.host, 'x-api-key': apiKey };
+    // Act
+    const graphqlResponse = await fetch(`${twin.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': apiKey }, body });
+    const publishResponse = await fetch(twin.outputs.custom.events.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': apiKey }, body: publish });
+    const socket = new WebSocket(`${twin.url.replace('https:', 'wss:')}/event/realtime`, ['aws-appsync-event-ws', `header-${Buffer.from(JSON.stringify(handshake)).toString('base64url')}`]);
+    const frames: { type: string; errors?: unknown[] }[] = [];
+    socket.on('message', (raw) => frames.push(JSON.parse(String(raw)) as { type: string }));
+    await new Promise<void>((resolve, reject) => socket.once('open', () => resolve()).once('error', reject));
+    socket.send(JSON.stringify({ type: 'connection_init' }));
+    await expect.poll(() => frames.length).toBeGreaterThan(0);
+    socket.terminate();
+    // Assess: refused by the API itself, before any field, namespace or handler runs.
+    expect(graphqlResponse.status).toBe(401);
+    expect(graphqlResponse.headers.get('x-amzn-errortype')).toBe('UnauthorizedException');
+    expect(await graphqlResponse.json()).toEqual({ errors: [{ errorType: 'UnauthorizedException', message: expect.any(String) }] });
+    expect(publishResponse.status).toBe(401);
+    expect(publishResponse.headers.get('x-amzn-errortype')).toBe('UnauthorizedException');
+    expect(frames[0]).toMatchObject({ type: 'connection_error', errors: [{ errorType: 'UnauthorizedException', errorCode: 401 }] });
+  });
 
   it('allows every principal exactly what the docs allow, on every GraphQL field and Events operation', { timeout: 240_000 }, async () => {
     // Act

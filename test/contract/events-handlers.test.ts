@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuthMode, gateway, type ChannelNamespace, type GatewayManifest } from '../../infra/gateway.js';
 import type { LambdaHandler } from '../../infra/local/lambda.js';
 import type { Twin } from '../../infra/local/twin.js';
-import { configureAmplify } from '../helpers/amplify.js';
+import { configureAmplify, DEMO_USERS, signInAs } from '../helpers/amplify.js';
 import { startTestTwin } from '../helpers/twin.js';
 
 /** A plain-function handler file: transforms, filters and rejects events; guards subscriptions. */
@@ -19,7 +19,7 @@ export function onPublish(ctx) {
     .filter((e) => !e.payload.drop)
     .map((e) => e.payload.bad
       ? { id: e.id, error: 'bad event' }
-      : { id: e.id, payload: { ...e.payload, path: ctx.info.channel.path, ns: ctx.info.channelNamespace.name, op: ctx.info.operation, anonymous: ctx.identity === null, hasHeaders: typeof ctx.request.headers === 'object' } });
+      : { id: e.id, payload: { ...e.payload, path: ctx.info.channel.path, ns: ctx.info.channelNamespace.name, op: ctx.info.operation, sub: ctx.identity.sub, hasHeaders: typeof ctx.request.headers === 'object' } });
 }
 export function onSubscribe(ctx) {
   if (ctx.info.channel.segments[1] === 'denied') util.unauthorized();
@@ -39,11 +39,14 @@ export const onPublish = {
 };
 `;
 
-const API_KEY_ONLY = { publishAuthModes: [AuthMode.API_KEY], subscribeAuthModes: [AuthMode.API_KEY] };
+/** Signed-in users publish and subscribe, as on Sluice's own prompts namespace. */
+const USERS_ONLY = { publishAuthModes: [AuthMode.COGNITO], subscribeAuthModes: [AuthMode.COGNITO] };
 
 describe('Events channel handlers on the twin', () => {
   let twin: Twin;
   let folder: string;
+  /** The signed-in user's sub and access token: the caller of every publish and subscription. */
+  let user: { sub: string; accessToken: string };
   const audited: unknown[] = [];
   const lambdaEvents: Record<string, unknown>[] = [];
   const channels: EventsChannel[] = [];
@@ -68,7 +71,7 @@ describe('Events channel handlers on the twin', () => {
   };
 
   const subscribe = async (channel: string) => {
-    const connected = await events.connect(channel, { authMode: 'apiKey' });
+    const connected = await events.connect(channel, { authMode: 'userPool' });
     channels.push(connected);
     const received: unknown[] = [];
     const subscription = connected.subscribe({ next: (m: { event: unknown }) => received.push(m.event), error: () => undefined });
@@ -77,7 +80,7 @@ describe('Events channel handlers on the twin', () => {
   const post = async (channel: string, payloads: unknown[]) => {
     const response = await fetch(`${twin.url}/event`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-api-key': twin.context.apiKey },
+      headers: { 'content-type': 'application/json', authorization: user.accessToken },
       body: JSON.stringify({ channel, events: payloads.map((p) => JSON.stringify(p)) }),
     });
     return { status: response.status, errorType: response.headers.get('x-amzn-errortype'), body: (await response.json()) as Record<string, unknown> };
@@ -91,17 +94,17 @@ describe('Events channel handlers on the twin', () => {
     writeFileSync(join(folder, 'code.js'), CODE_HANDLERS);
     writeFileSync(join(folder, 'data-source.js'), DATA_SOURCE_HANDLERS);
     const namespaces: ChannelNamespace[] = [
-      { name: 'code', ...API_KEY_ONLY, codeHandlers: join(folder, 'code.js') },
-      { name: 'ds', ...API_KEY_ONLY, codeHandlers: join(folder, 'data-source.js'), handlerDataSource: 'EchoDS' },
+      { name: 'code', ...USERS_ONLY, codeHandlers: join(folder, 'code.js') },
+      { name: 'ds', ...USERS_ONLY, codeHandlers: join(folder, 'data-source.js'), handlerDataSource: 'EchoDS' },
       {
         name: 'direct',
-        ...API_KEY_ONLY,
+        ...USERS_ONLY,
         directHandlers: {
           onPublish: { functionName: 'router', invokeType: 'REQUEST_RESPONSE' },
           onSubscribe: { functionName: 'guard', invokeType: 'REQUEST_RESPONSE' },
         },
       },
-      { name: 'async', ...API_KEY_ONLY, directHandlers: { onPublish: { functionName: 'audit', invokeType: 'EVENT' } } },
+      { name: 'async', ...USERS_ONLY, directHandlers: { onPublish: { functionName: 'audit', invokeType: 'EVENT' } } },
     ];
     const manifest: GatewayManifest = {
       ...gateway,
@@ -110,6 +113,7 @@ describe('Events channel handlers on the twin', () => {
     };
     twin = await startTestTwin({ manifest, lambdaOverrides: lambdas });
     configureAmplify(twin);
+    user = await signInAs(DEMO_USERS[0]);
   });
 
   afterAll(async () => {
@@ -130,7 +134,7 @@ describe('Events channel handlers on the twin', () => {
       expect(result.status).toBe(200);
       expect(result.body.failed).toEqual([{ identifier: expect.any(String), index: 2, code: 400, message: 'bad event' }]);
       expect((result.body.successful as { index: number }[]).map((s) => s.index)).toEqual([0, 1]);
-      expect(sub.received).toEqual([{ n: 0, path: '/code/room', ns: 'code', op: 'PUBLISH', anonymous: true, hasHeaders: true }]);
+      expect(sub.received).toEqual([{ n: 0, path: '/code/room', ns: 'code', op: 'PUBLISH', sub: user.sub, hasHeaders: true }]);
     });
 
     it('maps util.error in onPublish to 403 with the error type, and util.unauthorized to 401', async () => {
@@ -168,7 +172,7 @@ describe('Events channel handlers on the twin', () => {
       expect(result.body.failed).toMatchObject([{ index: 1, message: 'router says no' }]);
       const publishEvent = lambdaEvents.find((e) => (e.info as { operation: string }).operation === 'PUBLISH')!;
       expect(publishEvent).toMatchObject({
-        identity: null,
+        identity: { sub: user.sub, claims: expect.objectContaining({ sub: user.sub }) },
         result: null,
         error: null,
         prev: null,

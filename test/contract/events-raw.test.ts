@@ -4,6 +4,7 @@ import { AuthMode, gateway, type GatewayManifest } from '../../infra/gateway.js'
 import { eventsComponentWith } from '../../infra/local/events/component.js';
 import { MAX_EVENT_SIZE_IN_BYTES, MAX_FRAME_SIZE_IN_BYTES } from '../../infra/local/events/constants.js';
 import type { Twin } from '../../infra/local/twin.js';
+import { configureAmplify, DEMO_USERS, signInAs } from '../helpers/amplify.js';
 import { signedEventsHeaders, signedEventsPublish } from '../helpers/sigv4.js';
 import { startTestTwin } from '../helpers/twin.js';
 
@@ -11,12 +12,12 @@ type Frame = { type: string; id?: string; event?: string; errors?: { errorType: 
 
 const KEEP_ALIVE_INTERVAL_IN_MS = 150;
 
-/** The default manifest plus a namespace raw clients reach with the API key. */
+/** The default manifest plus a namespace without handlers, where any signed-in user publishes and subscribes. */
 const manifest: GatewayManifest = {
   ...gateway,
   events: {
     ...gateway.events,
-    namespaces: [...gateway.events.namespaces, { name: 'raw', publishAuthModes: [AuthMode.API_KEY], subscribeAuthModes: [AuthMode.API_KEY] }],
+    namespaces: [...gateway.events.namespaces, { name: 'raw', publishAuthModes: [AuthMode.COGNITO], subscribeAuthModes: [AuthMode.COGNITO] }],
   },
 };
 
@@ -87,16 +88,17 @@ class RawClient {
 
 describe('Events WebSocket protocol (raw)', () => {
   let twin: Twin;
-  let apiAuth: Record<string, string>;
+  /** A signed-in user's access token, as Amplify sends it in the handshake and each frame. */
+  let userAuth: Record<string, string>;
   let bystander: RawClient;
   let client: RawClient;
   let serial = 0;
 
-  const subscribe = async (target: RawClient, id: string, channel: string, authorization = apiAuth) => {
+  const subscribe = async (target: RawClient, id: string, channel: string, authorization = userAuth) => {
     target.send({ type: 'subscribe', id, channel, authorization });
     return target.next((f) => f.id === id && f.type.startsWith('subscribe_'));
   };
-  const publish = async (target: RawClient, channel: string, events: unknown[], authorization = apiAuth) => {
+  const publish = async (target: RawClient, channel: string, events: unknown[], authorization = userAuth) => {
     const id = `pub-${++serial}`;
     target.send({ type: 'publish', id, channel, events: events.map((e) => JSON.stringify(e)), authorization });
     return target.next((f) => f.id === id && f.type.startsWith('publish_'));
@@ -104,14 +106,15 @@ describe('Events WebSocket protocol (raw)', () => {
   const httpPublish = (channel: string, events: unknown[]) =>
     fetch(`${twin.url}/event`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-api-key': twin.context.apiKey },
+      headers: { 'content-type': 'application/json', authorization: userAuth.Authorization! },
       body: JSON.stringify({ channel, events: events.map((e) => JSON.stringify(e)) }),
     });
 
   beforeAll(async () => {
     twin = await startTestTwin({ manifest, components: [eventsComponentWith({ keepAliveIntervalMs: KEEP_ALIVE_INTERVAL_IN_MS })] });
-    apiAuth = { host: twin.context.host, 'x-api-key': twin.context.apiKey };
-    bystander = await RawClient.connect(twin, apiAuth);
+    configureAmplify(twin);
+    userAuth = { host: twin.context.host, Authorization: (await signInAs(DEMO_USERS[0])).accessToken };
+    bystander = await RawClient.connect(twin, userAuth);
     expect(await subscribe(bystander, 'bystander', '/raw/bystander')).toEqual({ type: 'subscribe_success', id: 'bystander' });
   });
 
@@ -121,7 +124,7 @@ describe('Events WebSocket protocol (raw)', () => {
   });
 
   beforeEach(async () => {
-    client = await RawClient.connect(twin, apiAuth);
+    client = await RawClient.connect(twin, userAuth);
   });
 
   afterEach(async () => {
@@ -135,9 +138,9 @@ describe('Events WebSocket protocol (raw)', () => {
 
   it('echoes aws-appsync-event-ws even when the auth subprotocol is offered first', async () => {
     // Prepare
-    const header = `header-${Buffer.from(JSON.stringify(apiAuth)).toString('base64url')}`;
+    const header = `header-${Buffer.from(JSON.stringify(userAuth)).toString('base64url')}`;
     // Act
-    const other = await RawClient.open(twin, apiAuth, [header, 'aws-appsync-event-ws']);
+    const other = await RawClient.open(twin, userAuth, [header, 'aws-appsync-event-ws']);
     other.send({ type: 'connection_init' });
     const ack = await other.next((f) => f.type === 'connection_ack');
     // Assess
@@ -159,7 +162,7 @@ describe('Events WebSocket protocol (raw)', () => {
     await subscribe(client, 'exact', '/raw/a/b');
     await subscribe(client, 'wild', '/raw/a/*');
     await subscribe(client, 'other', 'raw/other');
-    const publisher = await RawClient.connect(twin, apiAuth);
+    const publisher = await RawClient.connect(twin, userAuth);
     // Act
     expect(await publish(publisher, '/raw/a/b', [{ n: 1 }])).toMatchObject({ type: 'publish_success', failed: [] });
     expect(await publish(publisher, '/raw/a/b/c', [{ n: 2 }])).toMatchObject({ type: 'publish_success' });
@@ -258,14 +261,14 @@ describe('Events WebSocket protocol (raw)', () => {
   });
 
   it('checks each frame’s own authorization on a connection whose handshake was valid', async () => {
-    const badAuth = { host: twin.context.host, 'x-api-key': 'da2-wrong' };
+    const badAuth = { host: twin.context.host, Authorization: 'eyJhbGciOiJSUzI1NiJ9.e30.bad' };
     expect(await subscribe(client, 'bad', '/raw/a', badAuth)).toMatchObject({ type: 'subscribe_error', errors: [{ errorType: 'UnauthorizedException' }] });
     expect(await publish(client, '/raw/a', [{ a: 1 }], badAuth)).toMatchObject({ type: 'publish_error', errors: [{ errorType: 'UnauthorizedException' }] });
     client.send({ type: 'subscribe', id: 'noauth', channel: '/raw/a' });
     expect(await client.next((f) => f.id === 'noauth')).toMatchObject({ type: 'subscribe_error' });
   });
 
-  it('enforces namespace auth modes: the API key cannot publish to chat', async () => {
+  it('enforces namespace auth modes: a Cognito user cannot publish to chat', async () => {
     const error = await publish(client, '/chat/someone/c1', [{ a: 1 }]);
     expect(error).toMatchObject({ type: 'publish_error', errors: [{ errorType: 'UnauthorizedException' }] });
   });

@@ -1,16 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_REQUEST_BODY_IN_BYTES } from '../../infra/local/graphql/component.js';
 import type { Twin } from '../../infra/local/twin.js';
+import { configureAmplify, DEMO_USERS, signInAs } from '../helpers/amplify.js';
+import { signedGraphqlHeaders } from '../helpers/sigv4.js';
 import { startTestTwin } from '../helpers/twin.js';
 
 describe('POST /graphql over HTTP', () => {
   let twin: Twin;
+  /** A signed-in user's access token: the caller of every request unless a test says otherwise. */
+  let accessToken: string;
   beforeAll(async () => {
     twin = await startTestTwin();
+    configureAmplify(twin);
+    ({ accessToken } = await signInAs(DEMO_USERS[0]));
   });
   afterAll(async () => twin?.close());
 
-  const post = (body: string, headers: Record<string, string> = { 'x-api-key': twin.context.apiKey }) =>
+  const post = (body: string, headers: Record<string, string> = { authorization: accessToken }) =>
     fetch(`${twin.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
 
   it('answers a browser preflight with CORS headers', async () => {
@@ -31,9 +37,11 @@ describe('POST /graphql over HTTP', () => {
     expect(await response.json()).toEqual({ errors: [{ errorType: 'UnauthorizedException', message: expect.any(String) }] });
   });
 
-  it('denies a Cognito-only field to an API key caller, field by field', async () => {
+  it('denies a Cognito-only field to an IAM caller, field by field', async () => {
+    // Prepare
+    const body = JSON.stringify({ query: '{ models { id } }' });
     // Act
-    const response = await post(JSON.stringify({ query: '{ models { id } }' }));
+    const response = await post(body, await signedGraphqlHeaders(twin, body));
     // Assess
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({

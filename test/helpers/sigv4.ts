@@ -25,7 +25,23 @@ export async function signedEventsHeaders(
   credentials: SigningCredentials = twin.outputs.custom.local.iam_credentials,
   signingDate?: Date,
 ): Promise<Record<string, string>> {
-  const url = new URL(twin.outputs.custom.events.url);
+  return signedAppSyncHeaders(twin, twin.outputs.custom.events.url, body, credentials, signingDate);
+}
+
+/**
+ * SigV4 headers for `POST <twin>/graphql` with `body`: an IAM caller of the GraphQL API.
+ *
+ * @example
+ * ```ts
+ * const headers = await signedGraphqlHeaders(twin, JSON.stringify({ query: '{ __typename }' }));
+ * ```
+ */
+export async function signedGraphqlHeaders(twin: Twin, body: string): Promise<Record<string, string>> {
+  return signedAppSyncHeaders(twin, twin.outputs.data.url, body, twin.outputs.custom.local.iam_credentials);
+}
+
+async function signedAppSyncHeaders(twin: Twin, endpoint: string, body: string, credentials: SigningCredentials, signingDate?: Date): Promise<Record<string, string>> {
+  const url = new URL(endpoint);
   const signer = new SignatureV4({ credentials, region: twin.outputs.custom.events.aws_region, service: 'appsync', sha256: Sha256 });
   const signed = await signer.sign(
     new HttpRequest({

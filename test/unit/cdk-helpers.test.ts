@@ -216,6 +216,18 @@ describe('a stack with threat protection turned off', () => {
     expect(errors).toEqual([]);
   });
 
+  it.each([
+    ['the Events API', (m: GatewayManifest) => m.events.authProviders.push(AuthMode.API_KEY)],
+    ['the GraphQL API', (m: GatewayManifest) => m.graphql.additionalAuthModes.push(AuthMode.API_KEY)],
+  ])('refuses API_KEY auth on %s rather than publish a key that expires unrotated', (_api, enableApiKey) => {
+    const manifest = minimalManifest();
+    enableApiKey(manifest);
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    expect(() => new SluiceStack(app, 'ApiKey', { manifest, rootDir, code: NO_MANIFEST_CODE, bedrockModelIds: [] })).toThrow(
+      /Auth mode API_KEY is not supported by the Sluice stack \(an API key would be published in amplify_outputs.json/,
+    );
+  });
+
   it('refuses a function that invokes Bedrock when no model is configured', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sluice-cdk-nomodel-'));
     writeFileSync(join(dir, 'schema.graphql'), 'type Query { ping: String }\n');

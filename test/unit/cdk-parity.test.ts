@@ -12,6 +12,7 @@ import { manifestProblems } from '../../infra/cdk/manifest-checks.js';
 import { bundleManifestCode } from '../../infra/cdk/manifest-code.js';
 import { SluiceStack } from '../../infra/cdk/sluice-stack.js';
 import { cfnLint, describeFindings } from '../helpers/cfn-lint.js';
+import { deployedAmplifyOutputs } from '../helpers/deployed-outputs.js';
 
 type Resource = { Properties: Record<string, unknown> };
 
@@ -21,6 +22,14 @@ const CFN_LINT_TIMEOUT_MS = 180_000;
 /** The environment variable the twin gives each function per table (infra/local/twin.ts). */
 const twinTableVariable = (name: string) => `TABLE_${name.replace(/[^A-Za-z0-9]/g, '_').toUpperCase()}`;
 
+/** Values of `AuthType` / `AuthenticationType` keys anywhere inside a resource's properties. */
+function authTypesIn(value: unknown): string[] {
+  if (value === null || typeof value !== 'object') return [];
+  return Object.entries(value).flatMap(([key, child]) =>
+    (key === 'AuthType' || key === 'AuthenticationType') && typeof child === 'string' ? [child] : authTypesIn(child),
+  );
+}
+
 /**
  * The cloud and the twin both read infra/gateway.ts; this suite synthesizes the real stack
  * from the real manifest (functions bundled by the local esbuild, as `cdk synth` does) and
@@ -29,6 +38,7 @@ const twinTableVariable = (name: string) => `TABLE_${name.replace(/[^A-Za-z0-9]/
 describe('cloud and twin parity (real manifest)', () => {
   let template: Template;
   let stack: SluiceStack;
+  let app: App;
   let synthError: unknown;
   const resources = (type: string) => Object.values(template.findResources(type)) as Resource[];
   const synthesized = () => {
@@ -56,7 +66,7 @@ describe('cloud and twin parity (real manifest)', () => {
   beforeAll(async () => {
     try {
       const code = await bundleManifestCode(gateway, REPO_ROOT);
-      const app = new App();
+      app = new App();
       const config = gatewayConfig();
       stack = new SluiceStack(app, 'Sluice', { manifest: gateway, rootDir: REPO_ROOT, code, bedrockModelIds: config.modelIds, policyGroups: config.groups });
       Aspects.of(app).add(new AwsSolutionsChecks());
@@ -99,6 +109,22 @@ describe('cloud and twin parity (real manifest)', () => {
     // Assess
     expect(errors.map((f) => f.Location.Path.slice(0, 4).join('/'))).toContain(`Resources/${tableId}/Properties/PointInTimeRecoveryEnabled`);
   }, CFN_LINT_TIMEOUT_MS);
+  it('creates no AppSync API key and enables API_KEY auth on neither API', () => {
+    synthesized();
+    template.resourceCountIs('AWS::AppSync::ApiKey', 0);
+    // Every auth type named anywhere on either API: its providers, connection, default and namespace modes.
+    const appSync = [...resources('AWS::AppSync::GraphQLApi'), ...resources('AWS::AppSync::Api'), ...resources('AWS::AppSync::ChannelNamespace')];
+    const authTypes = new Set(appSync.flatMap((r) => authTypesIn(r.Properties)));
+    expect([...authTypes].sort()).toEqual(['AMAZON_COGNITO_USER_POOLS', 'AWS_IAM']);
+  });
+
+  it('publishes no API key in the deployed amplify_outputs.json', () => {
+    synthesized();
+    const outputs = deployedAmplifyOutputs(app, template) as { data: Record<string, unknown>; custom: { events: Record<string, unknown> } };
+    expect(outputs.data.url).toBeDefined();
+    expect(outputs.custom.events.url).toBeDefined();
+    expect(JSON.stringify(outputs)).not.toMatch(/api_?key/i);
+  });
 
   it('synthesizes without unsuppressed cdk-nag AwsSolutions findings', () => {
     synthesized();

@@ -20,7 +20,7 @@ const FIXTURE: GatewayManifest = {
   cognitoGroups: ['admins', 'users'],
   events: {
     name: 'fixture-events',
-    authProviders: [AuthMode.COGNITO, AuthMode.IAM, AuthMode.API_KEY],
+    authProviders: [AuthMode.COGNITO, AuthMode.IAM],
     defaultPublishAuthModes: [AuthMode.IAM],
     defaultSubscribeAuthModes: [AuthMode.COGNITO, AuthMode.IAM],
     namespaces: [
@@ -44,7 +44,7 @@ const FIXTURE: GatewayManifest = {
     name: 'fixture-graphql',
     schema: 'schema/schema.graphql',
     defaultAuthMode: AuthMode.COGNITO,
-    additionalAuthModes: [AuthMode.IAM, AuthMode.API_KEY],
+    additionalAuthModes: [AuthMode.IAM],
     functions: [
       { name: 'checkInput', code: 'resolvers/graphql/check.ts', dataSource: 'NoneDS' },
       { name: 'invokeStream', code: 'resolvers/graphql/invoke.ts', dataSource: 'StreamLambda' },
@@ -152,7 +152,7 @@ describe('the Sluice stack (fixture manifest)', () => {
     });
   });
 
-  it('creates the Events API with Cognito, IAM and API key auth and IAM-only publishing by default', () => {
+  it('creates the Events API with Cognito and IAM auth and IAM-only publishing by default', () => {
     template.hasResourceProperties('AWS::AppSync::Api', {
       Name: 'fixture-events',
       EventConfig: Match.objectLike({

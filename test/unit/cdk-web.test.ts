@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runInNewContext } from 'node:vm';
@@ -13,19 +13,20 @@ import { amplifyConfig } from '../../infra/local/amplify-config.js';
 import type { TwinContext } from '../../infra/local/context.js';
 import { amplifyOutputs } from '../../infra/local/outputs.js';
 import { securityHeaders } from '../../infra/web-security-headers.js';
+import { deployedAmplifyOutputs } from '../helpers/deployed-outputs.js';
 
-/** Just enough gateway for the web app: both APIs with API keys, no handlers or functions. */
+/** Just enough gateway for the web app: both APIs, no handlers or functions. */
 const MANIFEST: GatewayManifest = {
   name: 'web',
   cognitoGroups: ['admins', 'users'],
   events: {
     name: 'web-events',
-    authProviders: [AuthMode.COGNITO, AuthMode.IAM, AuthMode.API_KEY],
+    authProviders: [AuthMode.COGNITO, AuthMode.IAM],
     defaultPublishAuthModes: [AuthMode.IAM],
     defaultSubscribeAuthModes: [AuthMode.COGNITO],
     namespaces: [{ name: 'chat', publishAuthModes: [], subscribeAuthModes: [] }],
   },
-  graphql: { name: 'web-graphql', schema: 'schema.graphql', defaultAuthMode: AuthMode.COGNITO, additionalAuthModes: [AuthMode.IAM, AuthMode.API_KEY], functions: [], resolvers: [] },
+  graphql: { name: 'web-graphql', schema: 'schema.graphql', defaultAuthMode: AuthMode.COGNITO, additionalAuthModes: [AuthMode.IAM], functions: [], resolvers: [] },
   dataSources: [],
   functions: [],
   tables: [],
@@ -53,18 +54,7 @@ describe('the hosted web app', () => {
     const stack = new SluiceStack(app, 'Web', { manifest: MANIFEST, rootDir, code: NO_MANIFEST_CODE, bedrockModelIds: [] });
     template = Template.fromStack(stack);
 
-    // The BucketDeployment uploads a staged asset with markers that it replaces at deploy time.
-    const assembly = app.synth();
-    const assetDir = readdirSync(assembly.directory).find((name) => existsSync(join(assembly.directory, name, 'amplify_outputs.json')))!;
-    let text = readFileSync(join(assembly.directory, assetDir, 'amplify_outputs.json'), 'utf8');
-    const [deployment] = Object.values(template.findResources('Custom::CDKBucketDeployment'));
-    for (const markers of deployment!.Properties.SourceMarkers as Record<string, CfnValue>[]) {
-      for (const [marker, value] of Object.entries(markers)) {
-        const readable = value.Ref ? `{{Ref:${value.Ref}}}` : `{{GetAtt:${value['Fn::GetAtt']!.join('.')}}}`;
-        text = text.replaceAll(marker, readable);
-      }
-    }
-    deployedOutputs = JSON.parse(text) as Json;
+    deployedOutputs = deployedAmplifyOutputs(app, template);
   }, 60_000);
   afterAll(() => rmSync(rootDir, { recursive: true, force: true }));
 
@@ -97,7 +87,6 @@ describe('the hosted web app', () => {
       manifest: MANIFEST,
       url: 'https://localhost:4443',
       region: 'us-east-1',
-      apiKey: 'da2-twin',
       iam: { accessKeyId: 'AKID', secretAccessKey: 'secret' },
       cognito: { userPoolId: 'local_pool', userPoolClientId: 'client' },
       dynamodb: { endpoint: 'http://127.0.0.1:8000', tablePrefix: 'sluice-' },
@@ -117,11 +106,9 @@ describe('the hosted web app', () => {
     expect(auth.user_pool_id).toMatch(/^\{\{Ref:AuthUserPool\w+\}\}$/);
     expect(auth.user_pool_client_id).toMatch(/^\{\{Ref:AuthUserPoolWebClient\w+\}\}$/);
     expect(data.url).toMatch(/^\{\{GetAtt:GraphqlApi\w+\.GraphQLUrl\}\}$/);
-    expect(data.api_key).toMatch(/^\{\{GetAtt:GraphqlApiDefaultApiKey\w+\.ApiKey\}\}$/);
     expect(custom.events).toMatchObject({
       url: expect.stringMatching(/^https:\/\/\{\{GetAtt:EventsApi\w+\.Dns\.Http\}\}\/event$/),
       default_authorization_type: 'AMAZON_COGNITO_USER_POOLS',
-      api_key: expect.stringMatching(/^\{\{GetAtt:EventsApiDefaultApiKey\w+\.ApiKey\}\}$/),
     });
   });
 

@@ -45,7 +45,8 @@ export function createAuthorizer(context: AuthorizerContext, options: Authorizer
       }
 
       if (mode === AuthMode.API_KEY) {
-        return sameSecret(apiKey ?? '', context.apiKey) ? { ok: true, mode, identity: null } : unauthorized('You are not authorized to make this call.');
+        const valid = context.apiKey !== undefined && sameSecret(apiKey ?? '', context.apiKey);
+        return valid ? { ok: true, mode, identity: null } : unauthorized('You are not authorized to make this call.');
       }
 
       if (mode === AuthMode.COGNITO) {
