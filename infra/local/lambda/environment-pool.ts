@@ -78,8 +78,7 @@ export class EnvironmentPool {
   async close(): Promise<void> {
     for (const timer of this.#reclaimTimers.values()) clearTimeout(timer);
     const environments = [...this.#all];
-    for (const environment of environments) environment.kill();
-    await Promise.all(environments.map((environment) => environment.exited()));
+    await Promise.all(environments.map((environment) => environment.shutdown()));
   }
 
   #takeIdle(): ExecutionEnvironment | undefined {
