@@ -113,7 +113,8 @@ export async function prepareGatewayTurn(
         const timedOut = await Promise.race([ended.then(() => false), sleep(timeoutMs).then(() => true)]);
         if (timedOut) problem = `no end event within ${timeoutMs} ms`;
       } catch (error) {
-        problem = (error as Error).message;
+        const cause = (error as Error).cause as { code?: string; message?: string } | undefined;
+        problem = cause ? `${(error as Error).message} (${cause.code ?? cause.message})` : (error as Error).message;
       }
       const modelCall = options.modelCallTimes(spec.prompt);
       const dynamoDb = requestId === undefined ? {} : options.dynamoDbCalls(requestId);
@@ -132,9 +133,29 @@ export async function prepareGatewayTurn(
   };
 }
 
+/** Attempts at connecting for one startChat: the AWS SDK's standard retry mode makes three. */
+const CONNECT_ATTEMPTS = 3;
+
+/**
+ * POST /graphql, retried when the connection could not be made in time (undici gives up
+ * after 10 s). Nothing was sent then, so a retry cannot start a turn twice; the AWS SDK
+ * retries such transient connection errors the same way, and a browser waits longer
+ * than 10 s for a connection anyway. The turn's clock keeps running across attempts.
+ */
+async function postWithConnectRetry(url: string, init: RequestInit): Promise<Response> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fetch(url, init);
+    } catch (error) {
+      const code = ((error as Error).cause as { code?: string } | undefined)?.code;
+      if (code !== 'UND_ERR_CONNECT_TIMEOUT' || attempt >= CONNECT_ATTEMPTS) throw error;
+    }
+  }
+}
+
 /** Starts the turn; resolves to its requestId. */
 async function startChat(twin: Twin, user: BenchUser, spec: TurnSpec, conversationId: string): Promise<string> {
-  const response = await fetch(`${twin.url}/graphql`, {
+  const response = await postWithConnectRetry(`${twin.url}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: user.accessToken },
     // Every bench turn opens its conversation, as a chat client's first turn does (newConversation: no history read).

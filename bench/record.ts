@@ -187,7 +187,9 @@ function newScenarios(run: BenchRun): string[] {
   if (i) {
     const services = `DynamoDB Local ${i.dynamoDbLocalRssMiB ?? '–'} MiB, cognito-local ${i.cognitoLocalRssMiB ?? '–'} MiB`;
     lines.push(
-      `Idle connections (${i.connections} subscribed, silent): the bench process (the twin and the bench's own client sockets) ${i.twinRssBeforeMiB} → ${i.twinRssMiB} MiB, ${i.perConnectionKiB} KiB per connection for both ends (target twin ≤ ${TARGET_MAX_IDLE_CONNECTIONS_RSS_IN_MIB} MB: ${mark(i.twinRssMiB <= TARGET_MAX_IDLE_CONNECTIONS_RSS_IN_MIB)}, an upper bound); backing services apart: ${services}.`,
+      i.clientsRssMiB === undefined
+        ? `Idle connections (${i.connections} subscribed, silent): the bench process (the twin and the bench's own client sockets) ${i.twinRssBeforeMiB} → ${i.twinRssMiB} MiB, ${i.perConnectionKiB} KiB per connection for both ends (target twin ≤ ${TARGET_MAX_IDLE_CONNECTIONS_RSS_IN_MIB} MB: ${mark(i.twinRssMiB <= TARGET_MAX_IDLE_CONNECTIONS_RSS_IN_MIB)}, an upper bound); backing services apart: ${services}.`
+        : `Idle connections (${i.connections} subscribed, silent, the clients in a process of their own, ${i.clientsRssMiB} MiB): the bench process (the twin, the simulator and what the bench keeps) ${i.twinRssBeforeMiB} → ${i.twinRssMiB} MiB, ${i.perConnectionKiB} KiB per connection on the twin's side (target twin ≤ ${TARGET_MAX_IDLE_CONNECTIONS_RSS_IN_MIB} MB: ${mark(i.twinRssMiB <= TARGET_MAX_IDLE_CONNECTIONS_RSS_IN_MIB)}, an upper bound: the process also holds the simulator and the bench's earlier phases); backing services apart: ${services}.`,
       '',
     );
   }

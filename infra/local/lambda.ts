@@ -51,6 +51,15 @@ export interface LambdaInvokerOptions {
   log?: (line: string) => void;
 }
 
+/**
+ * `SLUICE_FUNCTION_NODE_ARGS` in the twin's environment: extra Node flags for every
+ * execution environment, off unless set, to profile functions where they run, e.g.
+ * `SLUICE_FUNCTION_NODE_ARGS="--cpu-prof --cpu-prof-dir=prof/functions"`.
+ */
+function functionNodeArgs(): string[] {
+  return (process.env.SLUICE_FUNCTION_NODE_ARGS ?? '').split(' ').filter(Boolean);
+}
+
 export class LocalLambdaInvoker {
   readonly #options: LambdaInvokerOptions;
   readonly #pools = new Map<string, EnvironmentPool>();
@@ -213,6 +222,7 @@ export class LocalLambdaInvoker {
       bundlePath,
       memoryMb: fn.memoryMb,
       environment: functionEnvironment(fn, this.#options.settings, dirname(bundlePath)),
+      nodeArgs: functionNodeArgs(),
       onLine: (line) => this.#functionLine(fn, line),
     });
   }

@@ -60,6 +60,9 @@ process.on('unhandledRejection', (reason) => {
   endWithError({ errorType: 'Runtime.UnhandledPromiseRejection', errorMessage: `${cause.errorType}: ${cause.errorMessage}` });
 });
 
+// The twin ends environments with SIGTERM when it shuts down; exiting lets Node write what it was asked to (a --cpu-prof profile).
+process.on('SIGTERM', () => process.exit(0));
+
 async function init(): Promise<Handler | undefined> {
   const started = performance.now();
   try {

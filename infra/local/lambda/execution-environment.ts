@@ -8,12 +8,17 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import type { EnvironmentToTwin, ErrorPayload, InvocationContext } from './messages.js';
 
+/** How long a shutting-down environment may take to exit before it is killed. */
+const SHUTDOWN_GRACE_IN_MS = 2_000;
+
 export interface EnvironmentOptions {
   functionName: string;
   bootstrapPath: string;
   bundlePath: string;
   memoryMb: number;
   environment: Record<string, string>;
+  /** Extra Node flags for the environment's process (a diagnostic such as `--cpu-prof`); none by default. */
+  nodeArgs?: string[];
   /** Receives each line the function writes (its console, Powertools, EMF). */
   onLine(line: string): void;
 }
@@ -42,7 +47,7 @@ export class ExecutionEnvironment {
     this.#child = fork(options.bootstrapPath, [options.bundlePath], {
       env: options.environment,
       // The function's memory size is its heap limit, as the sandbox's memory is on Lambda.
-      execArgv: [`--max-old-space-size=${options.memoryMb}`],
+      execArgv: [`--max-old-space-size=${options.memoryMb}`, ...(options.nodeArgs ?? [])],
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       serialization: 'json',
     });
@@ -117,6 +122,21 @@ export class ExecutionEnvironment {
     if (this.#exited) return;
     this.#ended = true;
     this.#child.kill('SIGKILL');
+  }
+
+  /**
+   * Ends the environment when the twin shuts down: the runtime exits on SIGTERM (so a
+   * profile or coverage Node was asked for gets written), and a process that has not
+   * exited within {@link SHUTDOWN_GRACE_IN_MS} is killed.
+   */
+  async shutdown(): Promise<void> {
+    if (this.#exited) return;
+    this.#ended = true;
+    this.#child.kill('SIGCONT');
+    this.#child.kill('SIGTERM');
+    const grace = setTimeout(() => this.#child.kill('SIGKILL'), SHUTDOWN_GRACE_IN_MS);
+    await this.exited();
+    clearTimeout(grace);
   }
 
   /** Resolves once the process has exited. */
