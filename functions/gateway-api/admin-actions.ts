@@ -60,7 +60,7 @@ function overrideView(record: OverrideRecord | null | undefined, now: Date) {
 }
 
 /** The acting admin, with their email when the user pool has it. */
-async function actingAdmin({ users }: ActionDeps, caller: Caller): Promise<Actor> {
+export async function actingAdmin({ users }: ActionDeps, caller: Caller): Promise<Actor> {
   const email = (await users.emailsOf([caller.sub])).get(caller.sub);
   return { userId: caller.sub, username: caller.username, ...(email ? { email } : {}) };
 }

@@ -96,6 +96,8 @@ export class SluiceFunctions extends Construct {
       if (spec.invokesBedrock) this.#grantBedrock(fn, spec, props.bedrockModelIds, stack);
       // ListUsers on this one pool: enough to find a user's email by sub, and nothing it could change.
       if (spec.readsUserPool) props.userPool!.grant(fn, 'cognito-idp:ListUsers');
+      // An API key acts as its user with the groups the user has now: read them per request.
+      if (spec.readsUserGroups) props.userPool!.grant(fn, 'cognito-idp:AdminListGroupsForUser');
       for (const namespace of spec.publishesTo ?? []) {
         props.eventApi.grant(fn, AppSyncEventResource.ofChannelNamespace(namespace), 'appsync:EventPublish');
       }

@@ -4,11 +4,12 @@ import { DEFAULT_MODELS, resolveModel, startBedrockTwin, type BedrockTwinOptions
 import type { TwinComponentFactory } from './context.js';
 import { LOCAL_REGION } from './dynamodb.js';
 import { eventsComponent } from './events/component.js';
+import { functionUrlComponent } from './function-url.js';
 import { createGraphqlComponent } from './graphql/component.js';
 import { webAppComponent } from './web.js';
 
 /** The twin's components, in the order they are offered each request. */
-export const defaultComponents: TwinComponentFactory[] = [eventsComponent, createGraphqlComponent, webAppComponent];
+export const defaultComponents: TwinComponentFactory[] = [eventsComponent, createGraphqlComponent, functionUrlComponent, webAppComponent];
 
 /**
  * Servers the twin runs beside its HTTPS port: the Bedrock Runtime endpoint (HTTP/2
