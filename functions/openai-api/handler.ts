@@ -40,7 +40,13 @@ export const handler = awslambda.streamifyResponse(async (event: LambdaFunctionU
   }
 });
 
+/** Set in the cloud: CloudFront adds it to every request, so a request straight to the function URL is refused. */
+const originSecret = process.env.SLUICE_ORIGIN_SECRET;
+
 async function serve(event: LambdaFunctionURLEvent, stream: ResponseStream, requestId: string): Promise<void> {
+  if (originSecret && header(event, 'x-sluice-origin-secret') !== originSecret) {
+    return sendError(stream, openAiError(403, 'permission_error', 'not_through_cloudfront', 'Call the API at the gateway\'s CloudFront address.'));
+  }
   const method = event.requestContext?.http?.method ?? 'GET';
   const path = (event.rawPath ?? '/').replace(/\/+$/, '');
   const route = `${method} ${path}`;
