@@ -30,6 +30,8 @@ function tokenFields(total: UsageTotals) {
     cacheReadTokens: total.cacheReadInputTokens,
     cacheWriteTokens: total.cacheWriteInputTokens,
     costUsd: total.costUsd,
+    apiRequests: total.apiRequests,
+    apiCostUsd: total.apiCostUsd,
   };
 }
 
