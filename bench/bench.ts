@@ -101,6 +101,8 @@ export async function runBench(root: string, options: BenchOptions): Promise<num
     const burstGateway = await phase('burst', BenchPath.Gateway, specs('bg', options.burstTurns, BURST_TOKENS), true);
     const singleDirect = await phase('one-stream baseline', BenchPath.Direct, specs('sd', options.singleTurns, options.singleTokensPerTurn), false);
     const singleGateway = await phase('one stream', BenchPath.Gateway, specs('sg', options.singleTurns, options.singleTokensPerTurn), false);
+    // The same one-stream turns over the OpenAI-compatible API (function URL, SSE), against the same baseline.
+    const singleSse = await phase('one stream over SSE (/v1)', BenchPath.Sse, specs('ss', options.singleTurns, options.singleTokensPerTurn), false);
     let fanOut;
     if (options.fanOutSubscribers > 0) {
       progress(`fan-out: one channel, ${options.fanOutSubscribers} subscribers, against a plain ws broadcast server…`);
@@ -115,6 +117,7 @@ export async function runBench(root: string, options: BenchOptions): Promise<num
     run = benchRun({
       options,
       single: scenario(singleGateway, singleDirect),
+      sse: scenario(singleSse, singleDirect),
       concurrent: scenario(concurrentGateway, concurrentDirect),
       burst: scenario(burstGateway, burstDirect),
       idleRssMiB: idle.medianBytes() / 2 ** 20,

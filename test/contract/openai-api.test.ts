@@ -35,6 +35,9 @@ const AUDIT = /* GraphQL */ `query { auditLog(limit: 20) { items { action actor 
 const SET_OVERRIDE = /* GraphQL */ `
   mutation Set($userId: ID!, $input: BudgetOverrideInput!) { setBudgetOverride(userId: $userId, input: $input) { userId } }
 `;
+const USAGE_BY_USER = /* GraphQL */ `
+  query Report($from: AWSDate!, $to: AWSDate!) { usageReport(from: $from, to: $to, groupBy: USER) { rows { userId requests costUsd apiRequests apiCostUsd } } }
+`;
 const MY_USAGE = /* GraphQL */ `query { myUsage { day { spentUsd reservedUsd requests } } }`;
 const CONVERSATIONS = /* GraphQL */ `
   query { conversations(limit: 100) { items { id kind messages { items { role text status requestId costUsd usage { inputTokens outputTokens } } } } } }
@@ -345,5 +348,17 @@ describe('the OpenAI-compatible API (openai npm client → twin function URL →
     const used = keys.find((k) => k.id === limited.key.id)!.usedTodayUsd;
     expect(used).toBeGreaterThan(0);
     expect(used).toBeLessThanOrEqual(limited.key.dailyLimitUsd);
+  });
+
+  it('the cost report splits spend by way in: every turn of this suite came through the API', async () => {
+    await signInAs(ADMIN);
+    const today = new Date().toISOString().slice(0, 10);
+    type Row = { userId: string; requests: number; costUsd: number; apiRequests: number; apiCostUsd: number };
+    const rows = (await graphql<{ usageReport: { rows: Row[] } }>(USAGE_BY_USER, { from: today, to: today })).usageReport.rows;
+    const alice = rows.find((row) => row.userId === aliceSub)!;
+    expect(alice.apiRequests).toBeGreaterThan(5);
+    expect(alice.apiRequests).toBe(alice.requests);
+    expect(alice.apiCostUsd).toBe(alice.costUsd);
+    await signInAs(ALICE);
   });
 });
