@@ -216,7 +216,7 @@ describe('the OpenAI-compatible API (openai npm client → twin function URL →
   });
 
   it('stops the model call when the client aborts mid-stream and bills only what was produced', async () => {
-    const prompt = 'A long essay please [[sim:tokens=2000]] [[sim:tps=40]]';
+    const prompt = 'A long essay please [[sim:tokens=2000]] [[sim:tps=20]]';
     const full = simulate({ modelId: SIMULATOR_MODEL_ID, messages: [{ role: 'user', content: [{ text: prompt }] }], inferenceConfig: { maxTokens: 2000 } });
     const abort = new AbortController();
     const stream = await client(aliceKey).chat.completions.create(
@@ -237,8 +237,8 @@ describe('the OpenAI-compatible API (openai npm client → twin function URL →
     expect(abort.signal.aborted).toBe(true);
     const abortedAt = Date.now();
     const { answer } = await answerOf(requestIdOf(id));
-    // 2,000 tokens at 40/s (sped up 10×) would take 5 s more: the model stream stopped well before.
-    expect(Date.now() - abortedAt).toBeLessThan(4_000);
+    // 2,000 tokens at 20/s (sped up 10×) would take about 10 s more: the model stream stopped well before.
+    expect(Date.now() - abortedAt).toBeLessThan(6_000);
     expect(answer.status).toBe('CANCELLED');
     expect(full.text.startsWith(answer.text)).toBe(true);
     expect(answer.text.length).toBeGreaterThanOrEqual(received.length);
@@ -348,7 +348,7 @@ describe('the OpenAI-compatible API (openai npm client → twin function URL →
     const used = keys.find((k) => k.id === limited.key.id)!.usedTodayUsd;
     expect(used).toBeGreaterThan(0);
     expect(used).toBeLessThanOrEqual(limited.key.dailyLimitUsd);
-  });
+  }, 120_000);
 
   it('the cost report splits spend by way in: every turn of this suite came through the API', async () => {
     await signInAs(ADMIN);
