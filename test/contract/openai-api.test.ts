@@ -93,7 +93,7 @@ describe('the OpenAI-compatible API (openai npm client → twin function URL →
     new OpenAI({ apiKey, baseURL: `${twin.url}/v1`, maxRetries: 0, ...options });
 
   beforeAll(async () => {
-    twin = await startTestTwin({ bedrockSpeed: 10, log: process.env.SLUICE_TEST_LOG ? console.log : undefined });
+    twin = await startTestTwin({ bedrockSpeed: 10, ...(process.env.SLUICE_TEST_LOG ? { log: console.log } : {}) });
     configureAmplify(twin);
     ({ sub: bobSub } = await signInAs(BOB));
     ({ sub: aliceSub, accessToken: aliceToken } = await signInAs(ALICE));
