@@ -101,6 +101,8 @@ export async function runBench(root: string, options: BenchOptions): Promise<num
     const burstGateway = await phase('burst', BenchPath.Gateway, specs('bg', options.burstTurns, BURST_TOKENS), true);
     const singleDirect = await phase('one-stream baseline', BenchPath.Direct, specs('sd', options.singleTurns, options.singleTokensPerTurn), false);
     const singleGateway = await phase('one stream', BenchPath.Gateway, specs('sg', options.singleTurns, options.singleTokensPerTurn), false);
+    // The same one-stream turns over the OpenAI-compatible API (function URL, SSE), against the same baseline.
+    const singleSse = await phase('one stream over SSE (/v1)', BenchPath.Sse, specs('ss', options.singleTurns, options.singleTokensPerTurn), false);
     // Idle before fan-out: the fan-out's 2,000 sockets leave memory the allocator keeps, which the idle figure would count.
     let idleConnections;
     if (options.idleConnections > 0) {
@@ -116,6 +118,7 @@ export async function runBench(root: string, options: BenchOptions): Promise<num
     run = benchRun({
       options,
       single: scenario(singleGateway, singleDirect),
+      sse: scenario(singleSse, singleDirect),
       concurrent: scenario(concurrentGateway, concurrentDirect),
       burst: scenario(burstGateway, burstDirect),
       idleRssMiB: idle.medianBytes() / 2 ** 20,

@@ -6,6 +6,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import type { BenchEnvironment } from './environment.js';
 import { runDirectTurn } from './direct-client.js';
+import { runSseTurn } from './sse-client.js';
 import type { DynamoDbCallRecorder } from './dynamodb-calls.js';
 import { prepareGatewayTurn, type ReadyGatewayTurn } from './gateway-client.js';
 import type { PublishCounter } from './publish-counter.js';
@@ -14,7 +15,8 @@ import { startRssSampler } from './rss-sampler.js';
 import { distribution, round1, type Distribution } from './stats.js';
 import type { TurnMeasurement, TurnSpec } from './turn.js';
 
-export const BenchPath = { Gateway: 'gateway', Direct: 'direct' } as const;
+/** `sse`: the OpenAI-compatible API (`/v1/chat/completions`, server-sent events) of the same gateway. */
+export const BenchPath = { Gateway: 'gateway', Direct: 'direct', Sse: 'sse' } as const;
 export type BenchPath = (typeof BenchPath)[keyof typeof BenchPath];
 
 /** How many problems a phase keeps for the report; the rest are only counted. */
@@ -136,7 +138,7 @@ export async function runPhase(setup: PhaseSetup, path: BenchPath, specs: readon
       // Connect and subscribe every client first: the burst measured is the turns, not the handshakes.
       const ready = path === BenchPath.Gateway ? await Promise.all(specs.map((spec, i) => prepare(setup, spec, i))) : [];
       const startedAt = performance.now();
-      measurements = await Promise.all(specs.map((spec, i) => (path === BenchPath.Gateway ? ready[i].run() : runDirectTurn(setup.bedrock, spec, modelCalls))));
+      measurements = await Promise.all(specs.map((spec, i) => (path === BenchPath.Gateway ? ready[i].run() : otherTurn(setup, path, spec, i, modelCalls))));
       wallMs = performance.now() - startedAt;
       for (const client of ready) client.close();
     } else {
@@ -145,7 +147,7 @@ export async function runPhase(setup: PhaseSetup, path: BenchPath, specs: readon
       for (const [i, spec] of specs.entries()) {
         const ready = path === BenchPath.Gateway ? await prepare(setup, spec, i) : undefined;
         const startedAt = performance.now();
-        measurements.push(await (ready ? ready.run() : runDirectTurn(setup.bedrock, spec, modelCalls)));
+        measurements.push(await (ready ? ready.run() : otherTurn(setup, path, spec, i, modelCalls)));
         wallMs += performance.now() - startedAt;
         ready?.close();
       }
@@ -162,6 +164,13 @@ export async function runPhase(setup: PhaseSetup, path: BenchPath, specs: readon
     coldStarts: setup.environment.twinLog.slice(logLinesBefore).filter((line) => / REPORT RequestId: .*\tInit Duration: /.test(line)).length,
     eventLoopDelayMs: { p50: lateness(loop.percentile(50)), p99: lateness(loop.percentile(99)), max: lateness(loop.max) },
   };
+}
+
+/** A turn that needs no preparation: straight to the simulator, or over the SSE API as the index's user. */
+function otherTurn(setup: PhaseSetup, path: BenchPath, spec: TurnSpec, index: number, modelCalls: Parameters<typeof runDirectTurn>[2]): Promise<TurnMeasurement> {
+  if (path === BenchPath.Direct) return runDirectTurn(setup.bedrock, spec, modelCalls);
+  const { twin, users } = setup.environment;
+  return runSseTurn(twin.url, users[index % users.length]!.accessToken, spec, modelCalls);
 }
 
 function prepare(setup: PhaseSetup, spec: TurnSpec, index: number): Promise<ReadyGatewayTurn> {

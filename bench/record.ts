@@ -50,6 +50,7 @@ export function renderRuns(runs: readonly BenchRun[]): string {
     `| scenario | path | turns | first token p50 / p99 (ms) | overhead p50 / p99 (ms) | turn p50 (ms) | tokens/s | publishes | events | per 1,000 tokens | peak RSS (MiB) |`,
     `|---|---|---|---|---|---|---|---|---|---|---|`,
     ...phaseRows(`one stream, ${options.singleTurns} turns × ${options.singleTokensPerTurn} tokens`, latest.single),
+    ...(latest.sse ? phaseRows(`one stream over SSE (/v1/chat/completions), ${options.singleTurns} turns`, latest.sse) : []),
     ...phaseRows(`${options.concurrency} concurrent × ${options.tokensPerTurn} tokens, ${options.users} users`, latest.concurrent),
     ...(latest.burst ? phaseRows(`burst: ${options.burstTurns} at once × 20 tokens`, latest.burst) : []),
     '',
@@ -207,7 +208,7 @@ function phaseRows(label: string, result: ScenarioResult): string[] {
     `| ${label} | ${path} | ${p.turns - p.failedTurns}/${p.turns} | ${p.firstTokenMs.p50} / ${p.firstTokenMs.p99} | ${p.firstTokenOverheadMs.p50} / ${p.firstTokenOverheadMs.p99} | ${p.turnMs.p50} | ${p.tokensPerSecond} | ${publishes} | ${p.peakRssMiB} |`;
   const g = result.gateway;
   return [
-    row('gateway', g, `${g.publishes} | ${g.publishedEvents} (${g.dataMessages} received) | ${result.publishesPer1000OutputTokens}`),
+    row(g.path === 'sse' ? 'gateway, OpenAI API (SSE)' : 'gateway', g, `${g.publishes} | ${g.publishedEvents} (${g.dataMessages} received) | ${result.publishesPer1000OutputTokens}`),
     row('direct (Bedrock SDK, no gateway)', result.direct, '– | – | –'),
   ];
 }

@@ -46,6 +46,8 @@ export interface BenchRun {
   machine: Machine;
   options: Omit<BenchOptions, 'write' | 'turnTimeoutMs' | 'fanOutSubscribers' | 'idleConnections'>;
   single: ScenarioResult;
+  /** The one-stream turns over the OpenAI-compatible API (SSE) against the same baseline; absent in older runs. */
+  sse?: ScenarioResult;
   concurrent: ScenarioResult;
   /** `burstTurns` started at once, short turns; absent in runs recorded before it was measured. */
   burst?: ScenarioResult;
@@ -123,6 +125,7 @@ export function scenario(gateway: PhaseResult, direct: PhaseResult): ScenarioRes
 export function benchRun(input: {
   options: BenchOptions;
   single: ScenarioResult;
+  sse?: ScenarioResult;
   concurrent: ScenarioResult;
   burst: ScenarioResult;
   idleRssMiB: number;
@@ -131,7 +134,7 @@ export function benchRun(input: {
   idleConnections?: IdleConnectionsResult;
 }): BenchRun {
   const { options, single, concurrent, burst, idleRssMiB } = input;
-  const phases = [single.gateway, single.direct, concurrent.gateway, concurrent.direct, burst.gateway, burst.direct];
+  const phases = [single.gateway, single.direct, ...(input.sse ? [input.sse.gateway] : []), concurrent.gateway, concurrent.direct, burst.gateway, burst.direct];
   const gatewayPeak = concurrent.gateway.peakRssMiB;
   // At the default pace the issue's budget applies; the concurrent scenario is the representative mix.
   const publishes = concurrent.publishesPer1000OutputTokens;
@@ -151,6 +154,7 @@ export function benchRun(input: {
       pace: options.pace,
     },
     single,
+    ...(input.sse ? { sse: input.sse } : {}),
     concurrent,
     burst,
     memory: {

@@ -75,6 +75,25 @@ export interface LambdaFunction {
    * admin views); it gets `USER_POOL_ID`, and the cloud grants ListUsers on the pool only. @default false
    */
   readsUserPool?: boolean;
+  /**
+   * Reads a user's groups from the user pool (`cognito-idp:AdminListGroupsForUser`): an API
+   * key acts as its user with the groups the user has now. Implies the pool's id, as
+   * `readsUserPool` does. @default false
+   */
+  readsUserGroups?: boolean;
+  /**
+   * Served over HTTPS at these paths: a Lambda function URL in RESPONSE_STREAM mode behind
+   * the CloudFront distribution in the cloud, the twin's HTTPS port on the laptop. The
+   * handler is wrapped in `awslambda.streamifyResponse`.
+   */
+  url?: FunctionUrl;
+}
+
+/** A function URL's routing: the path prefixes CloudFront (and the twin) send to it. */
+export interface FunctionUrl {
+  invokeMode: 'RESPONSE_STREAM';
+  /** Path prefixes, each ending in `/`, e.g. `/v1/`. */
+  pathPrefixes: string[];
 }
 
 /** A function run on a timer: EventBridge Scheduler in the cloud, a timer on the twin. */
@@ -224,6 +243,12 @@ export const gateway: GatewayManifest = {
       { typeName: 'Query', fieldName: 'liveMetrics', code: 'resolvers/graphql/Query.liveMetrics.ts', pipeline: ['callGatewayApi'] },
       { typeName: 'Mutation', fieldName: 'setBudgetOverride', code: 'resolvers/graphql/Mutation.setBudgetOverride.ts', pipeline: ['validateBudgetOverride', 'callGatewayApi'] },
       { typeName: 'Mutation', fieldName: 'clearBudgetOverride', code: 'resolvers/graphql/Mutation.clearBudgetOverride.ts', pipeline: ['callGatewayApi'] },
+      { typeName: 'Query', fieldName: 'myApiKeys', code: 'resolvers/graphql/Query.myApiKeys.ts', pipeline: ['callGatewayApi'] },
+      { typeName: 'Mutation', fieldName: 'createApiKey', code: 'resolvers/graphql/Mutation.createApiKey.ts', pipeline: ['callGatewayApi'] },
+      { typeName: 'Mutation', fieldName: 'renameApiKey', code: 'resolvers/graphql/Mutation.renameApiKey.ts', pipeline: ['callGatewayApi'] },
+      { typeName: 'Mutation', fieldName: 'revokeApiKey', code: 'resolvers/graphql/Mutation.revokeApiKey.ts', pipeline: ['callGatewayApi'] },
+      { typeName: 'Query', fieldName: 'apiKeys', code: 'resolvers/graphql/Query.apiKeys.ts', pipeline: ['callGatewayApi'] },
+      { typeName: 'Mutation', fieldName: 'adminRevokeApiKey', code: 'resolvers/graphql/Mutation.adminRevokeApiKey.ts', pipeline: ['callGatewayApi'] },
     ],
   },
   dataSources: [
@@ -270,6 +295,21 @@ export const gateway: GatewayManifest = {
       tables: ['ChatRequests', 'Conversations', 'Messages', 'Budgets', 'Ledger'],
       invokesBedrock: true,
       publishesTo: ['chat'],
+    },
+    {
+      // The OpenAI-compatible API (/v1/chat/completions, /v1/models): admits with the gateway
+      // API's code and streams with the chat-stream code in the same invocation, writing
+      // server-sent events to its response stream. Authenticates API keys (Budgets) and Cognito
+      // access tokens, and reads a key owner's groups from the pool at use time.
+      name: 'openaiApi',
+      entry: 'functions/openai-api/handler.ts',
+      timeoutSeconds: 300,
+      memoryMb: 512,
+      tables: ['ChatRequests', 'Conversations', 'Messages', 'Budgets', 'Ledger'],
+      invokesBedrock: true,
+      readsUserPool: true,
+      readsUserGroups: true,
+      url: { invokeMode: 'RESPONSE_STREAM', pathPrefixes: ['/v1/'] },
     },
     {
       // Releases the reservations of crashed turns once they expire.

@@ -6,10 +6,10 @@ import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { ConversationStore } from '../shared/conversation-store.js';
 import { documentClient, tableName } from '../shared/dynamo.js';
 import { EventsPublisher } from '../shared/events-publisher.js';
-import { claimReservation, isCancelRequested, ledgerDepsFromEnv, settle } from '../shared/ledger/index.js';
+import { claimReservation, isCancelRequested, ledgerDepsFromEnv, settle, type KeyHold } from '../shared/ledger/index.js';
 import { logger, recordTurnMetrics } from '../shared/metrics.js';
-import { isChatTurnRequest } from '../shared/protocol.js';
-import { runTurn, type SettleTurn, type TurnLedger } from './run-turn.js';
+import { isChatTurnRequest, type ChatTurnRequest } from '../shared/protocol.js';
+import { runTurn, type SettleTurn, type TurnDependencies, type TurnLedger, type TurnOutcome } from './run-turn.js';
 
 /** Bedrock's own retry of throttled calls: the SDK backs off between attempts. */
 const BEDROCK_MAX_ATTEMPTS = 4;
@@ -29,11 +29,14 @@ const store = new ConversationStore(documentClient(), {
 const publisher = new EventsPublisher({ url: requiredEnv('SLUICE_EVENTS_URL'), region });
 const ledger = ledgerDepsFromEnv();
 
-const settleWithLedger: SettleTurn = async ({ request, usage, outcome }) => {
-  const result = await settle(ledger, { userId: request.userId, requestId: request.requestId, usage, outcome });
-  if (!result.ok) throw new Error(`Settlement of ${request.requestId} failed: ${result.error.message}`);
-  return { costUsd: result.settlement.costUsd };
-};
+/** Settles in the ledger; an API key's hold, when there is one, in the same transaction. */
+const settleWithLedger =
+  (keyHold?: KeyHold): SettleTurn =>
+  async ({ request, usage, outcome }) => {
+    const result = await settle(ledger, { userId: request.userId, requestId: request.requestId, usage, outcome, via: request.via ?? 'chat', keyHold });
+    if (!result.ok) throw new Error(`Settlement of ${request.requestId} failed: ${result.error.message}`);
+    return { costUsd: result.settlement.costUsd };
+  };
 
 const turnLedger: TurnLedger = {
   claim: (request) => claimReservation(ledger, { userId: request.userId, requestId: request.requestId }),
@@ -46,12 +49,36 @@ export async function handler(event: unknown): Promise<{ status: string }> {
     logger.error('chatStream received an event that is not a chat turn request', { event });
     return { status: 'rejected' };
   }
-  const outcome = await runTurn(event, {
+  const outcome = await streamTurn(event);
+  const finished = { requestId: event.requestId, userId: event.userId, modelId: event.modelId, status: outcome.status };
+  if (outcome.status === 'undelivered') logger.error('chat turn finished, its stream undelivered', finished);
+  // A failed turn is a dependency's failure (the model throttled, unavailable) or ours: worth a look.
+  else if (outcome.status === 'failed') logger.warn('chat turn failed', { ...finished, errorCode: outcome.errorCode });
+  else logger.info('chat turn finished', finished);
+  return { status: outcome.status };
+}
+
+/** How a way in other than the Events channel runs a turn: its own sink, its client's hang-up, its key's hold. */
+export interface StreamTurnOptions {
+  openStream?: TurnDependencies['openStream'];
+  clientGone?: AbortSignal;
+  keyHold?: KeyHold;
+}
+
+/**
+ * Runs one admitted turn with this container's clients: the claim, the model call, storing,
+ * settlement and metrics. Every way in (startChat, /prompts/{sub}, the OpenAI-compatible API)
+ * runs its turns through here, so they are billed and metered alike.
+ */
+export function streamTurn(request: ChatTurnRequest, options: StreamTurnOptions = {}): Promise<TurnOutcome> {
+  return runTurn(request, {
     bedrock,
     store,
     ledger: turnLedger,
     publisher,
-    settle: settleWithLedger,
+    settle: settleWithLedger(options.keyHold),
+    openStream: options.openStream,
+    clientGone: options.clientGone,
     region,
     reportUndelivered: ({ request, cause }) =>
       logger.error('chat stream not delivered: publishing to the Events API failed after retries', {
@@ -74,12 +101,6 @@ export async function handler(event: unknown): Promise<{ status: string }> {
         streamDelivered,
       }),
   });
-  const finished = { requestId: event.requestId, userId: event.userId, modelId: event.modelId, status: outcome.status };
-  if (outcome.status === 'undelivered') logger.error('chat turn finished, its stream undelivered', finished);
-  // A failed turn is a dependency's failure (the model throttled, unavailable) or ours: worth a look.
-  else if (outcome.status === 'failed') logger.warn('chat turn failed', { ...finished, errorCode: outcome.errorCode });
-  else logger.info('chat turn finished', finished);
-  return { status: outcome.status };
 }
 
 function requiredEnv(name: string): string {

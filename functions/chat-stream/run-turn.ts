@@ -65,7 +65,17 @@ export interface TurnDependencies {
   streamOptions?: Partial<TurnStreamOptions>;
   /** How long the end-of-turn writes retry through a dependency's outage. @default OUTAGE_WINDOW_IN_MS */
   outageWindowMs?: number;
+  /**
+   * Where the answer goes. @default a {@link TurnStream} publishing to the user's chat channel
+   * (the OpenAI-compatible API writes server-sent events to its HTTP response instead).
+   */
+  openStream?: (request: ChatTurnRequest) => TurnSink;
+  /** Aborted when the client went away: the model call stops and the turn is billed as a cancel. */
+  clientGone?: AbortSignal;
 }
+
+/** What a turn's answer is written to: the Events channel's {@link TurnStream}, or an HTTP response. */
+export type TurnSink = Pick<TurnStream, 'start' | 'delta' | 'flush' | 'end' | 'error' | 'streamedText' | 'publishCount' | 'failure'>;
 
 export interface TurnOutcome {
   /** `undelivered`: the model answered, but the stream never fully reached the Events API. */
@@ -102,13 +112,14 @@ export async function runTurn(request: ChatTurnRequest, deps: TurnDependencies):
   claim.catch(noop);
   const claimed = claim.then((outcome) => outcome.won && !outcome.cancelled);
   claimed.catch(noop);
-  const history: Promise<StoredMessage[]> = request.newConversation ? Promise.resolve([]) : deps.store.history(request.conversationId, request.userId);
+  const history: Promise<Pick<StoredMessage, 'role' | 'text'>[]> =
+    request.history !== undefined ? Promise.resolve(request.history) : request.newConversation ? Promise.resolve([]) : deps.store.history(request.conversationId, request.userId);
   history.catch(noop);
   const priorMessages = await history;
   const input: ConverseStreamCommandInput = {
     modelId: deps.region ? invocationModelId(request.modelId, deps.region) : request.modelId,
     messages: [...toBedrockMessages(priorMessages), { role: 'user', content: [{ text: request.prompt }] }],
-    inferenceConfig: { maxTokens: request.maxTokens },
+    inferenceConfig: { maxTokens: request.maxTokens, ...request.inference },
     ...(request.system ? { system: [{ text: request.system }] } : {}),
   };
   const abort = new AbortController();
@@ -131,14 +142,25 @@ export async function runTurn(request: ChatTurnRequest, deps: TurnDependencies):
   const recorded = new Promise<void>((resolve) => setImmediate(resolve)).then(() => deps.store.recordTurn({ ...request, createdAt }, now()));
   recorded.catch(noop);
 
-  const stream = new TurnStream({
-    publisher: deps.publisher,
-    channel: chatChannel(request.userId, request.conversationId),
-    requestId: request.requestId,
-    ...deps.streamOptions,
-  });
+  const stream: TurnSink =
+    deps.openStream?.(request) ??
+    new TurnStream({
+      publisher: deps.publisher,
+      channel: chatChannel(request.userId, request.conversationId),
+      requestId: request.requestId,
+      ...deps.streamOptions,
+    });
   stream.start(request.conversationId, request.modelId);
   let cancelled = cancelledBeforeClaim;
+  // A client that hung up is a cancel: stop the model, bill what was produced.
+  const onClientGone = () => {
+    if (!cancelled) {
+      cancelled = true;
+      abort.abort();
+    }
+  };
+  if (deps.clientGone?.aborted) onClientGone();
+  deps.clientGone?.addEventListener('abort', onClientGone, { once: true });
   const cancelWatch = setInterval(() => {
     deps.ledger.isCancelRequested(request).then(
       (requested) => {
@@ -186,6 +208,7 @@ export async function runTurn(request: ChatTurnRequest, deps: TurnDependencies):
     if (!cancelled) failure = classifyBedrockError(error);
   } finally {
     clearInterval(cancelWatch);
+    deps.clientGone?.removeEventListener('abort', onClientGone);
   }
   await stream.flush();
 

@@ -9,6 +9,7 @@ import { MAX_TOKENS_NOT_GIVEN } from '../shared/turn-validation.js';
 import type { Action, ActionDeps, ActionResult, GatewayAction } from './action-types.js';
 import { failure } from './action-types.js';
 import { ADMIN_ACTIONS } from './admin-actions.js';
+import { API_KEY_ACTIONS } from './api-key-actions.js';
 import { admitTurn, allowedModelViews, type TurnChecks } from './admission.js';
 
 export type { ActionDeps, ActionError, ActionResult, Caller, GatewayAction } from './action-types.js';
@@ -56,7 +57,19 @@ const USER_ACTIONS: Record<string, Action> = {
       }
       return failure(outcome.error);
     }
-    return { result: { maxTokens: outcome.maxTokens, policyGroup: outcome.policy.group, duplicate: outcome.duplicate } };
+    const { reservation, policy } = outcome;
+    // The reservation's worst case and time let a way in hold an API key's own budget beside it
+    // (and take the turn back if that refuses); the policy's limits feed the rate-limit headers.
+    return {
+      result: {
+        maxTokens: outcome.maxTokens,
+        policyGroup: policy.group,
+        duplicate: outcome.duplicate,
+        reservedMicros: reservation.reservedMicros,
+        createdAt: reservation.createdAt,
+        requestsPerMinute: policy.requestsPerMinute,
+      },
+    };
   },
 
   async models({ ledger }, { caller }) {
@@ -93,7 +106,7 @@ const USER_ACTIONS: Record<string, Action> = {
   },
 };
 
-const ACTIONS: Record<string, Action> = { ...USER_ACTIONS, ...ADMIN_ACTIONS };
+const ACTIONS: Record<string, Action> = { ...USER_ACTIONS, ...ADMIN_ACTIONS, ...API_KEY_ACTIONS };
 
 /** Whether the gateway API serves `action` (a GraphQL field name, or `admit`). */
 export function isKnownAction(action: string): boolean {

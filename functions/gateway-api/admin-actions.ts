@@ -30,6 +30,8 @@ function tokenFields(total: UsageTotals) {
     cacheReadTokens: total.cacheReadInputTokens,
     cacheWriteTokens: total.cacheWriteInputTokens,
     costUsd: total.costUsd,
+    apiRequests: total.apiRequests,
+    apiCostUsd: total.apiCostUsd,
   };
 }
 
@@ -60,7 +62,7 @@ function overrideView(record: OverrideRecord | null | undefined, now: Date) {
 }
 
 /** The acting admin, with their email when the user pool has it. */
-async function actingAdmin({ users }: ActionDeps, caller: Caller): Promise<Actor> {
+export async function actingAdmin({ users }: ActionDeps, caller: Caller): Promise<Actor> {
   const email = (await users.emailsOf([caller.sub])).get(caller.sub);
   return { userId: caller.sub, username: caller.username, ...(email ? { email } : {}) };
 }

@@ -146,7 +146,22 @@ export interface ChatTurnRequest extends Omit<AdmittedTurn, 'createdAt'> {
   newConversation?: boolean;
   /** ISO 8601: when the turn was admitted (the stored prompt's time); the claim's time when absent. */
   createdAt?: string;
+  /**
+   * The way the turn came in, stored with its conversation and request and counted apart in
+   * the ledger. @default 'chat' (startChat or /prompts/{sub})
+   */
+  via?: TurnVia;
+  /**
+   * The conversation so far as the client sent it (the OpenAI-compatible API is stateless:
+   * each request carries its history), used instead of the stored history.
+   */
+  history?: { role: 'user' | 'assistant'; text: string }[];
+  /** Sampling settings the client asked for, passed to Converse as they are. */
+  inference?: { temperature?: number; topP?: number; stopSequences?: string[] };
 }
+
+/** Ways a turn comes in: the web app's GraphQL/Events path, or the OpenAI-compatible API. */
+export type TurnVia = 'chat' | 'api';
 
 /** The channel a user's turn streams to. */
 export function chatChannel(userId: string, conversationId: string): string {

@@ -33,6 +33,8 @@ export interface AdmittedTurn {
   groups: string[];
   /** ISO 8601. */
   createdAt: string;
+  /** The way in, when not the web app's chat: stored on the request and the conversation (`kind`). */
+  via?: 'chat' | 'api';
 }
 
 /**
@@ -54,6 +56,7 @@ function chatRequestAttributes(turn: AdmittedTurn, nowEpochSeconds: number) {
     status: 'streaming',
     cancelRequested: false,
     createdAt: turn.createdAt,
+    via: turn.via ?? 'chat',
     expiresAt: nowEpochSeconds + REQUEST_TTL_IN_SECONDS,
   };
 }
@@ -95,8 +98,8 @@ function userMessageItem(turn: AdmittedTurn, messageId: string) {
  */
 function conversationUpdate(turn: AdmittedTurn): { expression: string; values: Record<string, string> } {
   return {
-    expression: 'SET title = if_not_exists(title, :title), createdAt = if_not_exists(createdAt, :now), updatedAt = :now, modelId = :model',
-    values: { ':title': turn.prompt.slice(0, MAX_TITLE_LENGTH), ':now': turn.createdAt, ':model': turn.modelId },
+    expression: 'SET title = if_not_exists(title, :title), createdAt = if_not_exists(createdAt, :now), updatedAt = :now, modelId = :model, kind = if_not_exists(kind, :kind)',
+    values: { ':title': turn.prompt.slice(0, MAX_TITLE_LENGTH), ':now': turn.createdAt, ':model': turn.modelId, ':kind': turn.via ?? 'chat' },
   };
 }
 

@@ -2,7 +2,7 @@ import { Annotations, Duration, Stack, Token } from 'aws-cdk-lib';
 import { AppSyncEventResource, type EventApi } from 'aws-cdk-lib/aws-appsync';
 import type { IUserPool } from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { Tracing } from 'aws-cdk-lib/aws-lambda';
+import { FunctionUrlAuthType, InvokeMode, Tracing, type FunctionUrl } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { NagSuppressions } from 'cdk-nag';
@@ -29,6 +29,8 @@ export interface SluiceFunctionsProps {
   bedrockModelIds: readonly string[];
   /** The user pool functions with `readsUserPool` look users up in; required if any has it. */
   userPool?: IUserPool;
+  /** The header value CloudFront adds to requests for function URLs (`SLUICE_ORIGIN_SECRET`). */
+  originSecret?: string;
 }
 
 /**
@@ -45,6 +47,8 @@ export interface SluiceFunctionsProps {
  */
 export class SluiceFunctions extends Construct {
   readonly byName = new Map<string, NodejsFunction>();
+  /** Function URLs of the functions the manifest serves over HTTPS (`url`). */
+  readonly urls = new Map<string, FunctionUrl>();
   readonly logGroups = new Map<string, logs.LogGroup>();
 
   constructor(scope: Construct, id: string, props: SluiceFunctionsProps) {
@@ -53,7 +57,7 @@ export class SluiceFunctions extends Construct {
     const tableEnvironment = Object.fromEntries(
       [...props.tables.byName].map(([name, table]) => [tableEnvironmentName(name), table.tableName]),
     );
-    const poolReaders = props.functions.filter((spec) => spec.readsUserPool).map((spec) => spec.name);
+    const poolReaders = props.functions.filter((spec) => spec.readsUserPool || spec.readsUserGroups).map((spec) => spec.name);
     if (poolReaders.length > 0 && !props.userPool) {
       throw new Error(`Functions ${poolReaders.join(', ')} read the user pool (readsUserPool), but SluiceFunctions was given no userPool.`);
     }
@@ -80,7 +84,9 @@ export class SluiceFunctions extends Construct {
           SLUICE_EVENTS_URL: `https://${props.eventApi.httpDns}/event`,
           SLUICE_GRAPHQL_URL: props.graphqlUrl,
           NODE_OPTIONS: '--enable-source-maps',
-          ...(spec.readsUserPool ? { USER_POOL_ID: props.userPool!.userPoolId } : {}),
+          ...(spec.readsUserPool || spec.readsUserGroups ? { USER_POOL_ID: props.userPool!.userPoolId } : {}),
+          // CloudFront sends it with every request to the function URL; the function refuses a request without it.
+          ...(spec.url && props.originSecret ? { SLUICE_ORIGIN_SECRET: props.originSecret } : {}),
         },
         bundling: {
           forceDockerBundling: false,
@@ -91,11 +97,19 @@ export class SluiceFunctions extends Construct {
         },
       });
       this.byName.set(spec.name, fn);
+      if (spec.url) {
+        // AuthType NONE: OAC would make every client sign its POST body (x-amz-content-sha256),
+        // which no OpenAI client does. The function authenticates each request itself (API key
+        // or Cognito token) and refuses one that did not come through CloudFront (docs/openai-api.md).
+        this.urls.set(spec.name, fn.addFunctionUrl({ authType: FunctionUrlAuthType.NONE, invokeMode: InvokeMode.RESPONSE_STREAM }));
+      }
       this.logGroups.set(spec.name, logGroup);
       for (const tableName of spec.tables) props.tables.byName.get(tableName)!.grantReadWriteData(fn);
       if (spec.invokesBedrock) this.#grantBedrock(fn, spec, props.bedrockModelIds, stack);
       // ListUsers on this one pool: enough to find a user's email by sub, and nothing it could change.
       if (spec.readsUserPool) props.userPool!.grant(fn, 'cognito-idp:ListUsers');
+      // An API key acts as its user with the groups the user has now: read them per request.
+      if (spec.readsUserGroups) props.userPool!.grant(fn, 'cognito-idp:AdminListGroupsForUser');
       for (const namespace of spec.publishesTo ?? []) {
         props.eventApi.grant(fn, AppSyncEventResource.ofChannelNamespace(namespace), 'appsync:EventPublish');
       }

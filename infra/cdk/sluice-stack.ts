@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import { Fn, Stack, type StackProps } from 'aws-cdk-lib';
 import type { CfnGraphQLApi } from 'aws-cdk-lib/aws-appsync';
 import { Construct } from 'constructs';
 import type { GatewayManifest } from '../gateway.js';
@@ -67,6 +67,9 @@ export class SluiceStack extends Stack {
     });
     const userPool = this.auth.userPool;
     this.tables = new SluiceTables(this, 'Tables', { tables: manifest.tables });
+    // What CloudFront sends to the function URLs and the functions check: the stack's own UUID,
+    // unguessable from outside, with no secret to store or rotate (bearer auth is the real gate).
+    const originSecret = Fn.select(2, Fn.split('/', this.stackId));
     this.events = new SluiceEventsApi(this, 'Events', { events: manifest.events, userPool });
     this.graphql = new SluiceGraphqlApi(this, 'Graphql', { graphql: manifest.graphql, rootDir, userPool });
     this.functions = new SluiceFunctions(this, 'Functions', {
@@ -77,6 +80,7 @@ export class SluiceStack extends Stack {
       graphqlUrl: this.graphql.api.graphqlUrl,
       bedrockModelIds: props.bedrockModelIds,
       userPool,
+      originSecret,
     });
     const wiring = { code, dataSources: manifest.dataSources, functions: this.functions, tables: this.tables };
     this.events.addNamespaces(wiring);
@@ -102,6 +106,9 @@ export class SluiceStack extends Stack {
         graphqlUrl: this.graphql.api.graphqlUrl,
         eventsHttpDns: this.events.api.httpDns,
       }),
+      apiRoutes: manifest.functions.flatMap((fn) =>
+        (fn.url?.pathPrefixes ?? []).map((prefix) => ({ pathPattern: `${prefix}*`, url: this.functions.urls.get(fn.name)!, originSecret })),
+      ),
       // What Amplify connects to: GraphQL and its subscriptions, Events over HTTP and WebSocket, Cognito.
       connectSources: [
         `https://${graphqlApi.attrGraphQlDns}`,

@@ -1,6 +1,7 @@
 import { Annotations, CfnOutput, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
-import { S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
+import { FunctionUrlOrigin, S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
@@ -19,7 +20,21 @@ export interface SluiceWebHostingProps {
    * and WSS, and Cognito); may contain tokens.
    */
   connectSources: readonly string[];
+  /**
+   * Function URLs served under the site's domain (`/v1/*`: the OpenAI-compatible API),
+   * uncached, every method and viewer header passed on, with the origin secret header added.
+   */
+  apiRoutes?: readonly ApiRoute[];
 }
+
+export interface ApiRoute {
+  pathPattern: string;
+  url: lambda.IFunctionUrl;
+  originSecret: string;
+}
+
+/** The header CloudFront adds on its way to a function URL. */
+export const ORIGIN_SECRET_HEADER = 'x-sluice-origin-secret';
 
 /** Access logs are kept this long, then expire. */
 const ACCESS_LOG_RETENTION = Duration.days(90);
@@ -95,6 +110,23 @@ export class SluiceWebHosting extends Construct {
         functionAssociations: [{ function: spaRoutes, eventType: cloudfront.FunctionEventType.VIEWER_REQUEST }],
       },
       additionalBehaviors: {
+        ...Object.fromEntries(
+          (props.apiRoutes ?? []).map((route) => [
+            route.pathPattern,
+            {
+              origin: new FunctionUrlOrigin(route.url, {
+                customHeaders: { [ORIGIN_SECRET_HEADER]: route.originSecret },
+                // Between two bytes of a stream; a model's first token comes well within it.
+                readTimeout: Duration.seconds(60),
+              }),
+              viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
+              allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
+              cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
+              // Authorization and the body's headers reach the function; Host stays the function URL's.
+              originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+            } satisfies cloudfront.BehaviorOptions,
+          ]),
+        ),
         '/assets/*': {
           origin,
           viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,

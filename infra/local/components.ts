@@ -4,6 +4,7 @@ import { DEFAULT_MODELS, resolveModel, startBedrockTwin, type BedrockTwin, type 
 import type { TwinComponentFactory } from './context.js';
 import { LOCAL_REGION } from './dynamodb.js';
 import { eventsComponent } from './events/component.js';
+import { functionUrlComponent } from './function-url.js';
 import { createGraphqlComponent } from './graphql/component.js';
 import { webAppComponent } from './web.js';
 
@@ -11,7 +12,7 @@ import { webAppComponent } from './web.js';
 export type BedrockFaults = Pick<BedrockTwin, 'throttleEveryCall' | 'resetAttempts'>;
 
 /** The twin's components, in the order they are offered each request. */
-export const defaultComponents: TwinComponentFactory[] = [eventsComponent, createGraphqlComponent, webAppComponent];
+export const defaultComponents: TwinComponentFactory[] = [eventsComponent, createGraphqlComponent, functionUrlComponent, webAppComponent];
 
 /**
  * Servers the twin runs beside its HTTPS port: the Bedrock Runtime endpoint (HTTP/2

@@ -10,7 +10,7 @@ import type { LambdaFunction } from '../gateway.js';
 import { functionBundle, runtimeBootstrap } from './lambda/bundles.js';
 import { LambdaFunctionError } from './lambda/function-error.js';
 import { EnvironmentPool, type Lease } from './lambda/environment-pool.js';
-import { ExecutionEnvironment } from './lambda/execution-environment.js';
+import { ExecutionEnvironment, type StreamListener } from './lambda/execution-environment.js';
 import { functionEnvironment, type TwinFunctionSettings } from './lambda/function-environment.js';
 import type { InvocationContext } from './lambda/messages.js';
 import { checkPayloadSize, MAX_ASYNC_PAYLOAD_IN_BYTES, MAX_SYNC_PAYLOAD_IN_BYTES } from './lambda/payload-limits.js';
@@ -94,6 +94,21 @@ export class LocalLambdaInvoker {
   }
 
   /**
+   * A response-streaming invoke (a function URL in RESPONSE_STREAM mode): the handler's
+   * bytes reach `stream.onMessage` as it writes them; aborting `stream.signal` breaks the
+   * handler's response stream, as a client that hangs up does. Resolves when the handler
+   * returns; rejects with {@link LambdaFunctionError}.
+   */
+  async invokeStreaming(functionName: string, event: unknown, stream: StreamListener, requestId: string = randomUUID()): Promise<void> {
+    const fn = this.#definition(functionName);
+    const payload = JSON.stringify(event ?? null);
+    checkPayloadSize(functionName, payload, MAX_SYNC_PAYLOAD_IN_BYTES, 'Invoke');
+    const lease = await this.#pool(fn).acquire({ wait: false }).catch((error: unknown) => this.#initFailed(fn, error));
+    if (!lease) throw new LambdaFunctionError(functionName, 'TooManyRequestsException', 'Rate Exceeded.', { statusCode: 429 });
+    await this.#run(fn, lease, payload, requestId, stream);
+  }
+
+  /**
    * Asynchronous (Event) invoke: returns the request id at once. Lambda's event queue holds
    * a throttled event until an environment is free, and retries a failed one twice with the
    * same event and request id.
@@ -138,7 +153,7 @@ export class LocalLambdaInvoker {
     await Promise.all([...this.#pools.values()].map((pool) => pool.close()));
   }
 
-  async #run(fn: LambdaFunction, lease: Lease, eventJson: string, requestId: string): Promise<unknown> {
+  async #run(fn: LambdaFunction, lease: Lease, eventJson: string, requestId: string, stream?: StreamListener): Promise<unknown> {
     const { environment } = lease;
     const context = this.#context(fn, requestId, Date.now() + fn.timeoutSeconds * 1000);
     this.#platformLine(fn, startLine(requestId));
@@ -146,7 +161,7 @@ export class LocalLambdaInvoker {
     const timedOut = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => resolve('timeout'), fn.timeoutSeconds * 1000);
     });
-    const outcome = await Promise.race([environment.invoke(eventJson, context), timedOut]);
+    const outcome = await Promise.race([environment.invoke(eventJson, context, stream), timedOut]);
     clearTimeout(timer);
     const pool = this.#pool(fn);
     const initDurationMs = lease.cold ? environment.initDurationMs : undefined;
@@ -169,7 +184,8 @@ export class LocalLambdaInvoker {
     const status = outcome.kind === 'error' && environment.ended ? 'error' : undefined;
     this.#platformLine(fn, reportLine({ requestId, durationMs: outcome.durationMs, memorySizeMb: fn.memoryMb, maxMemoryUsedMb: outcome.maxMemoryUsedMb, initDurationMs, status }));
     if (outcome.kind === 'error') throw new LambdaFunctionError(fn.name, outcome.error.errorType, outcome.error.errorMessage);
-    checkPayloadSize(fn.name, outcome.payloadJson, MAX_SYNC_PAYLOAD_IN_BYTES, 'response');
+    // A streamed response has no payload quota of its own here (Lambda's is 200 MB, far past a chat turn).
+    if (!stream) checkPayloadSize(fn.name, outcome.payloadJson, MAX_SYNC_PAYLOAD_IN_BYTES, 'response');
     return JSON.parse(outcome.payloadJson) as unknown;
   }
 

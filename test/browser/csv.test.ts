@@ -5,7 +5,7 @@ import { usageCsv } from '../../web/src/admin/csv.js';
 function row(overrides: Partial<UsageRow> = {}): UsageRow {
   return {
     key: 'u1', userId: 'u1', email: 'alice@example.com', modelId: null, day: null,
-    requests: 2, inputTokens: 10, outputTokens: 20, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0.000125,
+    requests: 2, inputTokens: 10, outputTokens: 20, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0.000125, apiRequests: 0, apiCostUsd: 0,
     ...overrides,
   };
 }

@@ -3,6 +3,7 @@ import { AdminGuard } from './admin/AdminGuard.js';
 import { SignInPage } from './auth/SignInPage.js';
 import { currentSession, signOut, type Session } from './auth/session.js';
 import { ChatPage } from './chat/ChatPage.js';
+import { KeysPage } from './keys/KeysPage.js';
 import type { AppConfig } from './config.js';
 import { navigate, useRoute } from './router.js';
 import { Link } from './ui/Link.js';
@@ -41,6 +42,9 @@ export function App({ config }: { config: AppConfig }) {
           <Link href="/" aria-current={route.name === 'chat' ? 'page' : undefined}>
             Chat
           </Link>
+          <Link href="/keys" aria-current={route.name === 'keys' ? 'page' : undefined}>
+            API keys
+          </Link>
           {session.isAdmin && (
             <Link href="/admin" aria-current={onAdmin ? 'page' : undefined}>
               Admin
@@ -57,6 +61,7 @@ export function App({ config }: { config: AppConfig }) {
       <main id="main" tabIndex={-1}>
         <Suspense fallback={<p className="muted">Loading…</p>}>
           {route.name === 'chat' && <ChatPage session={session} conversationId={route.conversationId} />}
+          {route.name === 'keys' && <KeysPage />}
           {route.name === 'admin' && (
             <AdminGuard session={session}>
               <AdminPage />

@@ -4,6 +4,7 @@ import { useEffect, useState } from 'react';
 export type Route =
   | { name: 'chat'; conversationId?: string }
   | { name: 'admin' }
+  | { name: 'keys' }
   | { name: 'adminUser'; userId: string }
   | { name: 'notFound'; path: string };
 
@@ -16,6 +17,7 @@ export function parseRoute(path: string): Route {
   if (parts.length === 0) return { name: 'chat' };
   if (parts[0] === 'c' && parts.length === 2) return { name: 'chat', conversationId: parts[1] };
   if (parts[0] === 'admin' && parts.length === 1) return { name: 'admin' };
+  if (parts[0] === 'keys' && parts.length === 1) return { name: 'keys' };
   if (parts[0] === 'admin' && parts[1] === 'users' && parts.length === 3) return { name: 'adminUser', userId: parts[2] };
   return { name: 'notFound', path };
 }

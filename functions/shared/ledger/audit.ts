@@ -9,7 +9,7 @@ import { AUDIT_PARTITION, type LedgerDeps } from './tables.js';
 import { InputError } from '../input-error.js';
 
 /** Audited admin actions. */
-export const AuditAction = { SetBudgetOverride: 'SetBudgetOverride', ClearBudgetOverride: 'ClearBudgetOverride' } as const;
+export const AuditAction = { SetBudgetOverride: 'SetBudgetOverride', ClearBudgetOverride: 'ClearBudgetOverride', RevokeApiKey: 'RevokeApiKey' } as const;
 export type AuditAction = (typeof AuditAction)[keyof typeof AuditAction];
 
 /** The admin who acted, from their Cognito identity. */
@@ -28,8 +28,9 @@ export interface AuditEntry {
   action: AuditAction;
   actor: Actor;
   targetUserId: string;
-  before: BudgetOverride | null;
-  after: BudgetOverride | null;
+  /** The override, or for `RevokeApiKey` the key (id, name, prefix, expiry, budget; never a secret). */
+  before: BudgetOverride | Record<string, unknown> | null;
+  after: BudgetOverride | Record<string, unknown> | null;
 }
 
 /** Largest page listAudit returns. */

@@ -19,3 +19,4 @@ export { readCounters, type CounterValues, type Counters } from './counters.js';
 export * from './claim.js';
 export { BUDGET_SK, MAX_OPEN_TURNS, budgetAttr, budgetKey, readBudgetItem, type OpenEntry } from './budget-item.js';
 export * from './withdraw.js';
+export * from './api-keys.js';

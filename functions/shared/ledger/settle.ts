@@ -14,6 +14,7 @@ import { LedgerErrorCode, ledgerBusy, type LedgerBusy, type ReservationNotFound 
 import { getReservation, ReservationStatus, TurnOutcome, type Reservation } from './reservation.js';
 import { checkId, keys, nowFrom, type LedgerDeps } from './tables.js';
 import { transactWrite, type TransactItems } from './transact.js';
+import { keyHoldSettlement, type KeyHold } from './api-keys.js';
 
 export interface SettleInput {
   /** The turn's user: the open reservation lives in their budget item. */
@@ -22,6 +23,13 @@ export interface SettleInput {
   /** Bedrock's `metadata.usage` (or what was counted before a cancel or failure). */
   usage: TokenUsage;
   outcome: TurnOutcome;
+  /** The way in; the ledger counts `api` turns apart as well (`apiRequests`, `apiCostMicros`). @default 'chat' */
+  via?: 'chat' | 'api';
+  /**
+   * An API key's own budget held for this turn (./api-keys.ts): released in the same
+   * transaction, with the cost added, so the key's spend is settled exactly once.
+   */
+  keyHold?: KeyHold;
   /** @default the deps' clock */
   now?: Date;
 }
@@ -75,7 +83,9 @@ export async function settle(deps: LedgerDeps, input: SettleInput): Promise<Sett
       };
     }
     const now = nowFrom(deps, input.now);
-    const outcome = await transactWrite(deps, settlementItems(deps, reservation, usage, input.outcome, now, staleAttributes(budget, now), closed !== undefined));
+    const items = settlementItems(deps, reservation, usage, input.outcome, now, staleAttributes(budget, now), closed !== undefined, input.via ?? 'chat');
+    if (input.keyHold) items.push(keyHoldSettlement(deps, input.keyHold, settledFields(reservation, usage, input.outcome, now).costMicros));
+    const outcome = await transactWrite(deps, items);
     if (outcome.ok) {
       const settled = { ...reservation, ...settledFields(reservation, usage, input.outcome, now) };
       return { ok: true, settlement: settlementOf(settled, false) };
@@ -107,6 +117,7 @@ function settlementItems(
   now: Date,
   stale: string[],
   recordExists: boolean,
+  via: 'chat' | 'api',
 ): TransactItems {
   const fields = settledFields(reservation, usage, outcome, now);
   const cost = fields.costMicros;
@@ -174,7 +185,9 @@ function settlementItems(
         Key: { pk, sk: keys.ledgerItem(day, reservation.pricedModelId) },
         UpdateExpression:
           'SET userId = :user, modelId = :model, #day = :day, userModel = :userModel ' +
-          'ADD requests :one, #outcomeCount :one, inputTokens :input, outputTokens :output, cacheReadInputTokens :cacheRead, cacheWriteInputTokens :cacheWrite, costMicros :cost',
+          'ADD requests :one, #outcomeCount :one, inputTokens :input, outputTokens :output, cacheReadInputTokens :cacheRead, cacheWriteInputTokens :cacheWrite, costMicros :cost' +
+          // The way in, counted apart for the cost dashboard: chat is the total less the API's.
+          (via === 'api' ? ', apiRequests :one, apiCostMicros :cost' : ''),
         ExpressionAttributeNames: { '#day': 'day', '#outcomeCount': `${outcome}Requests` },
         ExpressionAttributeValues: {
           ':user': reservation.userId,

@@ -15,6 +15,10 @@ export interface UsageTotals {
   cacheWriteInputTokens: number;
   costMicros: number;
   costUsd: number;
+  /** Of those, the turns that came in through the OpenAI-compatible API, and their cost. */
+  apiRequests: number;
+  apiCostMicros: number;
+  apiCostUsd: number;
 }
 
 const COUNT_FIELDS = [
@@ -27,6 +31,8 @@ const COUNT_FIELDS = [
   'cacheReadInputTokens',
   'cacheWriteInputTokens',
   'costMicros',
+  'apiRequests',
+  'apiCostMicros',
 ] as const;
 
 /**
@@ -35,7 +41,7 @@ const COUNT_FIELDS = [
  * emptyTotals().costUsd; // 0
  */
 export function emptyTotals(): UsageTotals {
-  return { requests: 0, completedRequests: 0, cancelledRequests: 0, failedRequests: 0, inputTokens: 0, outputTokens: 0, cacheReadInputTokens: 0, cacheWriteInputTokens: 0, costMicros: 0, costUsd: 0 };
+  return { requests: 0, completedRequests: 0, cancelledRequests: 0, failedRequests: 0, inputTokens: 0, outputTokens: 0, cacheReadInputTokens: 0, cacheWriteInputTokens: 0, costMicros: 0, costUsd: 0, apiRequests: 0, apiCostMicros: 0, apiCostUsd: 0 };
 }
 
 /**
@@ -49,5 +55,6 @@ export function addTotals<T extends UsageTotals>(into: T, item: Record<string, u
     if (typeof value === 'number') into[field] += value;
   }
   into.costUsd = microsToUsd(into.costMicros);
+  into.apiCostUsd = microsToUsd(into.apiCostMicros);
   return into;
 }

@@ -9,6 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { format } from 'node:util';
 import type { EnvironmentToTwin, ErrorPayload, InvocationContext, TwinToEnvironment } from './messages.js';
+import { installAwsLambdaGlobal, IpcResponseStream, isStreamingHandler } from './response-stream.js';
 
 type Handler = (event: unknown, context: unknown) => unknown;
 
@@ -65,6 +66,7 @@ process.on('SIGTERM', () => process.exit(0));
 
 async function init(): Promise<Handler | undefined> {
   const started = performance.now();
+  installAwsLambdaGlobal();
   try {
     const module = (await import(pathToFileURL(bundlePath).href)) as { handler?: unknown };
     if (typeof module.handler !== 'function') {
@@ -88,22 +90,43 @@ function lambdaContext(context: InvocationContext) {
   };
 }
 
-async function invoke(handler: Handler, message: TwinToEnvironment): Promise<void> {
+/** The response stream of the streaming invocation running now. */
+let responseStream: IpcResponseStream | undefined;
+
+async function invoke(handler: Handler, message: Extract<TwinToEnvironment, { type: 'invoke' }>): Promise<void> {
   const requestId = message.context.awsRequestId;
   currentRequestId = requestId;
   try {
-    const payload = await handler(JSON.parse(message.eventJson), lambdaContext(message.context));
+    const event = JSON.parse(message.eventJson) as unknown;
+    let payload: unknown;
+    const entry: unknown = handler;
+    if (isStreamingHandler(entry)) {
+      const stream = new IpcResponseStream({
+        contentType: (contentType) => send({ type: 'stream-content-type', requestId, contentType }),
+        chunk: (data) => send({ type: 'stream-chunk', requestId, base64: data.toString('base64') }),
+      });
+      responseStream = stream;
+      await entry(event, stream, lambdaContext(message.context));
+      if (!stream.writableEnded && !stream.destroyed) stream.end();
+    } else {
+      payload = await handler(event, lambdaContext(message.context));
+    }
     send({ type: 'result', requestId, payloadJson: JSON.stringify(payload ?? null), maxMemoryUsedMb: maxMemoryUsedMb() });
   } catch (error) {
     send({ type: 'error', requestId, error: errorPayload(error), maxMemoryUsedMb: maxMemoryUsedMb(), fatal: false });
   } finally {
     currentRequestId = undefined;
+    responseStream = undefined;
   }
 }
 
 const handler = await init();
 if (handler) {
-  process.on('message', (message: TwinToEnvironment) => void invoke(handler, message));
+  process.on('message', (message: TwinToEnvironment) => {
+    if (message.type === 'invoke') return void invoke(handler, message);
+    // The client went away: the stream breaks under the handler, as a closed connection does.
+    if (message.requestId === currentRequestId) responseStream?.destroy(new Error('The client closed the connection'));
+  });
 } else {
   process.disconnect?.();
 }

@@ -28,6 +28,12 @@ export type InvocationOutcome =
   | { kind: 'result'; payloadJson: string; durationMs: number; maxMemoryUsedMb: number }
   | { kind: 'error'; error: ErrorPayload; durationMs: number; maxMemoryUsedMb: number };
 
+/** A streaming invocation's response listener, and the signal that the client went away. */
+export interface StreamListener {
+  onMessage(message: Extract<EnvironmentToTwin, { type: 'stream-content-type' | 'stream-chunk' }>): void;
+  signal: AbortSignal;
+}
+
 export class ExecutionEnvironment {
   readonly #options: EnvironmentOptions;
   readonly #child: ChildProcess;
@@ -39,6 +45,8 @@ export class ExecutionEnvironment {
   #partialLine = '';
   #maxMemoryUsedMb = 0;
   #pending: ((message: EnvironmentToTwin | { type: 'exit' }) => void) | undefined;
+  /** Receives the running streaming invocation's response (content type, chunks). */
+  #onStream: ((message: Extract<EnvironmentToTwin, { type: 'stream-content-type' | 'stream-chunk' }>) => void) | undefined;
   /** Milliseconds the init phase took; reported on the first invocation's REPORT only. */
   initDurationMs = 0;
 
@@ -56,6 +64,7 @@ export class ExecutionEnvironment {
     this.#child.stderr!.on('data', (chunk: Buffer) => this.#write(chunk.toString('utf8')));
     this.#child.on('message', (message: EnvironmentToTwin) => {
       if (message.type === 'log') return this.#write(message.text);
+      if (message.type === 'stream-content-type' || message.type === 'stream-chunk') return this.#onStream?.(message);
       if ('maxMemoryUsedMb' in message) this.#maxMemoryUsedMb = Math.max(this.#maxMemoryUsedMb, message.maxMemoryUsedMb);
       this.#pending?.(message);
     });
@@ -90,11 +99,18 @@ export class ExecutionEnvironment {
   }
 
   /** Runs one invocation; resolves with its outcome, whether the function succeeded or not. */
-  async invoke(eventJson: string, context: InvocationContext): Promise<InvocationOutcome> {
+  async invoke(eventJson: string, context: InvocationContext, stream?: StreamListener): Promise<InvocationOutcome> {
     const started = performance.now();
     const reply = this.#next();
+    this.#onStream = stream?.onMessage;
+    const abort = () => {
+      if (!this.#ended) this.#child.send({ type: 'stream-abort', requestId: context.awsRequestId });
+    };
+    stream?.signal.addEventListener('abort', abort, { once: true });
     this.#child.send({ type: 'invoke', eventJson, context });
     const message = await reply;
+    this.#onStream = undefined;
+    stream?.signal.removeEventListener('abort', abort);
     const durationMs = performance.now() - started;
     const maxMemoryUsedMb = this.#maxMemoryUsedMb;
     if (message.type === 'result') return { kind: 'result', payloadJson: message.payloadJson, durationMs, maxMemoryUsedMb };

@@ -23,11 +23,17 @@ export interface ErrorPayload {
   errorMessage: string;
 }
 
-export type TwinToEnvironment = { type: 'invoke'; eventJson: string; context: InvocationContext };
+export type TwinToEnvironment =
+  | { type: 'invoke'; eventJson: string; context: InvocationContext }
+  /** The function URL's client hung up: the streaming handler's response stream is destroyed. */
+  | { type: 'stream-abort'; requestId: string };
 
 export type EnvironmentToTwin =
   | { type: 'ready'; initDurationMs: number }
   | { type: 'init-error'; error: ErrorPayload }
   | { type: 'log'; text: string }
+  /** A streaming handler's response: its content type, then its bytes as written (base64). */
+  | { type: 'stream-content-type'; requestId: string; contentType: string }
+  | { type: 'stream-chunk'; requestId: string; base64: string }
   | { type: 'result'; requestId: string; payloadJson: string; maxMemoryUsedMb: number }
   | { type: 'error'; requestId: string; error: ErrorPayload; maxMemoryUsedMb: number; fatal: boolean };

@@ -16,6 +16,8 @@ export function toConversation(item: Record<string, unknown>) {
     modelId: item.modelId ?? null,
     createdAt: item.createdAt,
     updatedAt: item.updatedAt ?? item.createdAt,
+    // Conversations stored before the OpenAI-compatible API existed came from the chat.
+    kind: item.kind === 'api' ? 'API' : 'CHAT',
   };
 }
 

@@ -90,6 +90,7 @@ function UsersTable({ rows }: { rows: UsageRow[] }) {
             <th scope="col">Tokens in</th>
             <th scope="col">Tokens out</th>
             <th scope="col">Cost</th>
+            <th scope="col">of which via API</th>
           </tr>
         </thead>
         <tbody>
@@ -104,6 +105,9 @@ function UsersTable({ rows }: { rows: UsageRow[] }) {
                 <td>{formatTokens(r.inputTokens)}</td>
                 <td>{formatTokens(r.outputTokens)}</td>
                 <td>{formatUsd(r.costUsd)}</td>
+                <td data-testid="api-cost" data-api-cost-usd={r.apiCostUsd}>
+                  {formatUsd(r.apiCostUsd)} ({formatTokens(r.apiRequests)} req.)
+                </td>
               </tr>
             );
           })}

@@ -97,7 +97,7 @@ export const CANCEL_CHAT = /* GraphQL */ `
   }
 `;
 
-const USAGE_ROW_FIELDS = 'key userId email modelId day requests inputTokens outputTokens cacheReadTokens cacheWriteTokens costUsd';
+const USAGE_ROW_FIELDS = 'key userId email modelId day requests inputTokens outputTokens cacheReadTokens cacheWriteTokens costUsd apiRequests apiCostUsd';
 
 /** Admins: spend over a UTC date range grouped by USER, MODEL or DAY; of everyone, or of `userId` only. */
 export const USAGE_REPORT = /* GraphQL */ `
@@ -163,3 +163,14 @@ export const LIVE_METRICS = /* GraphQL */ `
     }
   }
 `;
+
+const API_KEY_FIELDS = 'id name prefix createdAt expiresAt revokedAt dailyLimitUsd usedTodayUsd active';
+
+/** The caller's API keys for the OpenAI-compatible API (docs/openai-api.md). */
+export const MY_API_KEYS = /* GraphQL */ `query MyApiKeys { myApiKeys { ${API_KEY_FIELDS} } }`;
+/** Creates a key; the answer holds the secret, the only time it is shown. */
+export const CREATE_API_KEY = /* GraphQL */ `
+  mutation CreateApiKey($input: CreateApiKeyInput!) { createApiKey(input: $input) { secret key { ${API_KEY_FIELDS} } } }
+`;
+export const RENAME_API_KEY = /* GraphQL */ `mutation RenameApiKey($keyId: ID!, $name: String!) { renameApiKey(keyId: $keyId, name: $name) { ${API_KEY_FIELDS} } }`;
+export const REVOKE_API_KEY = /* GraphQL */ `mutation RevokeApiKey($keyId: ID!) { revokeApiKey(keyId: $keyId) { ${API_KEY_FIELDS} } }`;

@@ -85,6 +85,9 @@ export interface UsageRow {
   cacheReadTokens: number;
   cacheWriteTokens: number;
   costUsd: number;
+  /** Of those, the requests through the OpenAI-compatible API and their cost. */
+  apiRequests: number;
+  apiCostUsd: number;
 }
 
 export interface UsageReport {
@@ -155,4 +158,17 @@ export interface LiveMetrics {
   at: string;
   windowMinutes: number;
   series: MetricSeries[];
+}
+
+/** An API key as `myApiKeys` lists it: never the secret. */
+export interface ApiKey {
+  id: string;
+  name: string;
+  prefix: string;
+  createdAt: string;
+  expiresAt: string | null;
+  revokedAt: string | null;
+  dailyLimitUsd: number | null;
+  usedTodayUsd: number;
+  active: boolean;
 }

@@ -1,0 +1,168 @@
+/**
+ * The OpenAI-compatible API (`POST /v1/chat/completions`, `GET /v1/models`): a Lambda
+ * function URL in RESPONSE_STREAM mode, so tokens reach the client as Bedrock produces them.
+ * A request is admitted by the gateway API's own `admit` (the code startChat's pipeline
+ * invokes), streamed and settled by the chat-stream code (streamTurn), and metered the same:
+ * only the sink differs (server-sent events on the HTTP response instead of the Events channel).
+ */
+import { randomUUID } from 'node:crypto';
+import type { LambdaFunctionURLEvent } from 'aws-lambda';
+import { ulid } from 'ulid';
+import { streamTurn } from '../chat-stream/handler.js';
+import { allowedModelViews } from '../gateway-api/admission.js';
+import { handler as gatewayApi } from '../gateway-api/handler.js';
+import { holdKeyBudget, ledgerDepsFromEnv, nowFrom, releaseKeyHold, resolvePolicy, withdrawReservation, type KeyHold, type Reservation } from '../shared/ledger/index.js';
+import { logger } from '../shared/metrics.js';
+import { findModel } from '../shared/pricing.js';
+import type { ChatTurnRequest } from '../shared/protocol.js';
+import { callerDepsFromEnv, identifyCaller, type ApiCaller } from './caller.js';
+import { parseChatRequest } from './chat-request.js';
+import { JsonCompletionSink, SseCompletionSink, type CompletionMeta } from './completion-sinks.js';
+import { sendError, sendJson, type ResponseStream } from './http-response.js';
+import { admissionRefusal, badRequest, openAiError, unauthorized } from './openai-errors.js';
+import { limitSnapshot, rateLimitHeaders } from './rate-limit-headers.js';
+
+/** Largest request body read (Function URLs take up to 6 MB; a chat request needs far less). */
+const MAX_BODY_BYTES = 1024 * 1024;
+
+const ledger = ledgerDepsFromEnv();
+const callers = callerDepsFromEnv(ledger);
+
+export const handler = awslambda.streamifyResponse(async (event: LambdaFunctionURLEvent, responseStream: ResponseStream) => {
+  const requestId = randomUUID();
+  try {
+    await serve(event, responseStream, requestId);
+  } catch (error) {
+    logger.error('OpenAI-compatible request failed', { requestId, error: error as Error });
+    if (!responseStream.writableEnded && !responseStream.destroyed) {
+      await sendError(responseStream, openAiError(500, 'server_error', 'internal_error', `The gateway failed; request id ${requestId}.`), { 'x-request-id': requestId }).catch(() => undefined);
+    }
+  }
+});
+
+/** Set in the cloud: CloudFront adds it to every request, so a request straight to the function URL is refused. */
+const originSecret = process.env.SLUICE_ORIGIN_SECRET;
+
+async function serve(event: LambdaFunctionURLEvent, stream: ResponseStream, requestId: string): Promise<void> {
+  if (originSecret && header(event, 'x-sluice-origin-secret') !== originSecret) {
+    return sendError(stream, openAiError(403, 'permission_error', 'not_through_cloudfront', 'Call the API at the gateway\'s CloudFront address.'));
+  }
+  const method = event.requestContext?.http?.method ?? 'GET';
+  const path = (event.rawPath ?? '/').replace(/\/+$/, '');
+  const route = `${method} ${path}`;
+  if (route !== 'POST /v1/chat/completions' && route !== 'GET /v1/models') {
+    const known = path === '/v1/chat/completions' || path === '/v1/models';
+    return sendError(stream, openAiError(known ? 405 : 404, 'invalid_request_error', known ? 'method_not_allowed' : 'unknown_url', `No route for ${method} ${event.rawPath}.`));
+  }
+  const identified = await identifyCaller(callers, header(event, 'authorization'));
+  if (!identified.ok) return sendError(stream, unauthorized(identified.message));
+  const caller = identified.caller;
+  if (route === 'GET /v1/models') return listModels(stream, caller);
+  return chatCompletion(event, stream, caller, requestId);
+}
+
+async function listModels(stream: ResponseStream, caller: ApiCaller): Promise<void> {
+  const policy = await resolvePolicy(ledger, caller.sub, caller.groups);
+  const data = allowedModelViews(policy).map((model) => ({ id: model.id, object: 'model', created: 0, owned_by: model.provider }));
+  await sendJson(stream, 200, { object: 'list', data });
+}
+
+async function chatCompletion(event: LambdaFunctionURLEvent, stream: ResponseStream, caller: ApiCaller, requestId: string): Promise<void> {
+  const body = requestBody(event);
+  if (body === undefined) return sendError(stream, badRequest('The body must be JSON of at most 1 MB.'));
+  const parsed = parseChatRequest(body);
+  if (!parsed.ok) return sendError(stream, badRequest(parsed.problems.join('; '), parsed.param));
+  const { turn } = parsed;
+  if (!findModel(turn.modelId)) return sendError(stream, openAiError(404, 'invalid_request_error', 'model_not_found', `The model ${turn.modelId} does not exist; GET /v1/models lists yours.`, { param: 'model' }));
+
+  const now = nowFrom(ledger);
+  const conversationId = ulid();
+  const snapshot = limitSnapshot(ledger, caller, now);
+  snapshot.catch(() => undefined);
+  const admitted = await gatewayApi({
+    action: 'admit',
+    caller: { sub: caller.sub, username: caller.username, groups: caller.groups },
+    args: { requestId, modelId: turn.modelId, prompt: turn.allText, maxTokens: turn.maxTokens, conversationId },
+  });
+  const limits = await snapshot.catch(() => undefined);
+  const baseHeaders = { 'x-request-id': requestId };
+  if ('error' in admitted) {
+    const headers = { ...baseHeaders, ...(limits ? rateLimitHeaders(limits, { requests: 0, micros: 0 }) : {}) };
+    return sendError(stream, admissionRefusal(admitted.error.errorType, admitted.error.message, admitted.error.errorInfo, now), headers);
+  }
+  const result = admitted.result as { maxTokens: number; policyGroup: string; reservedMicros: number; createdAt: string };
+  const reservation = { requestId, userId: caller.sub, createdAt: result.createdAt, reservedMicros: result.reservedMicros } as Reservation;
+
+  let keyHold: KeyHold | undefined;
+  if (caller.key) {
+    const held = await holdKeyBudget(ledger, caller.key, result.reservedMicros, new Date(result.createdAt));
+    if (!held.ok) {
+      await withdrawReservation(ledger, reservation);
+      if (held.code === 'KeyRevoked') return sendError(stream, unauthorized('The API key has been revoked.'), baseHeaders);
+      const retryAfterSeconds = (Date.parse(held.resetsAt) - now.getTime()) / 1000;
+      const message = `The API key's daily budget is spent: $${held.remainingUsd} left today, this request needs up to $${result.reservedMicros / 1e6}.`;
+      return sendError(stream, openAiError(429, 'insufficient_quota', 'key_budget_exceeded', message, { retryAfterSeconds }), baseHeaders);
+    }
+    keyHold = held.hold;
+  }
+
+  const meta: CompletionMeta = {
+    id: `chatcmpl-${requestId}`,
+    model: turn.modelId,
+    created: Math.floor(now.getTime() / 1000),
+    headers: { ...baseHeaders, ...(limits ? rateLimitHeaders(limits, { requests: 1, micros: result.reservedMicros }) : {}) },
+  };
+  const request: ChatTurnRequest = {
+    requestId,
+    userId: caller.sub,
+    conversationId,
+    modelId: turn.modelId,
+    prompt: turn.prompt,
+    maxTokens: result.maxTokens,
+    groups: caller.groups,
+    policyGroup: result.policyGroup,
+    newConversation: true,
+    createdAt: result.createdAt,
+    via: 'api',
+    history: turn.history,
+    inference: turn.inference,
+    ...(turn.system ? { system: turn.system } : {}),
+  };
+  // A client that hangs up closes the response stream before the turn ended it: a cancel.
+  const clientGone = new AbortController();
+  const onClose = () => {
+    if (!stream.writableFinished) clientGone.abort();
+  };
+  stream.on('close', onClose);
+  stream.on('error', onClose);
+  try {
+    await streamTurn(request, {
+      openStream: () => (turn.stream ? new SseCompletionSink(stream, meta, turn.includeUsage) : new JsonCompletionSink(stream, meta)),
+      clientGone: clientGone.signal,
+      keyHold,
+    });
+  } catch (error) {
+    // The turn failed before it settled (its claim or a write): its key hold goes back; the
+    // sweeper releases the user's reservation.
+    if (keyHold) await releaseKeyHold(ledger, keyHold).catch(() => undefined);
+    throw error;
+  } finally {
+    stream.off('close', onClose);
+    stream.off('error', onClose);
+  }
+}
+
+function header(event: LambdaFunctionURLEvent, name: string): string | undefined {
+  return event.headers?.[name] ?? Object.entries(event.headers ?? {}).find(([key]) => key.toLowerCase() === name)?.[1];
+}
+
+function requestBody(event: LambdaFunctionURLEvent): unknown {
+  if (!event.body) return undefined;
+  const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  if (Buffer.byteLength(text, 'utf8') > MAX_BODY_BYTES) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
