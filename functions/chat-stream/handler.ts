@@ -3,6 +3,8 @@
  * chat turn. It streams Bedrock's answer to the user's Events channel and bills it.
  */
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
+import { withInvocationDeadline } from '../shared/deadline.js';
+import { boundedByInvocationDeadline } from '../shared/sdk-deadline.js';
 import { ConversationStore } from '../shared/conversation-store.js';
 import { documentClient, tableName } from '../shared/dynamo.js';
 import { EventsPublisher } from '../shared/events-publisher.js';
@@ -16,11 +18,14 @@ const BEDROCK_MAX_ATTEMPTS = 4;
 
 const region = process.env.AWS_REGION ?? 'us-east-1';
 // Only the twin overrides the endpoint; in the cloud the SDK resolves the Region's.
-const bedrock = new BedrockRuntimeClient({
-  region,
-  maxAttempts: BEDROCK_MAX_ATTEMPTS,
-  ...(process.env.SLUICE_BEDROCK_ENDPOINT ? { endpoint: process.env.SLUICE_BEDROCK_ENDPOINT } : {}),
-});
+// Its retries stop when the invocation's remaining time cannot fit another (shared/sdk-deadline.ts).
+const bedrock = boundedByInvocationDeadline(
+  new BedrockRuntimeClient({
+    region,
+    maxAttempts: BEDROCK_MAX_ATTEMPTS,
+    ...(process.env.SLUICE_BEDROCK_ENDPOINT ? { endpoint: process.env.SLUICE_BEDROCK_ENDPOINT } : {}),
+  }),
+);
 const store = new ConversationStore(documentClient(), {
   requests: tableName('ChatRequests'),
   conversations: tableName('Conversations'),
@@ -40,7 +45,11 @@ const turnLedger: TurnLedger = {
   isCancelRequested: (request) => isCancelRequested(ledger, { userId: request.userId, requestId: request.requestId }),
 };
 
-export async function handler(event: unknown): Promise<{ status: string }> {
+export function handler(event: unknown, context?: unknown): Promise<{ status: string }> {
+  return withInvocationDeadline(context, () => streamTurn(event));
+}
+
+async function streamTurn(event: unknown): Promise<{ status: string }> {
   if (!isChatTurnRequest(event)) {
     // A malformed event can never succeed: log it and return, so Lambda does not retry it.
     logger.error('chatStream received an event that is not a chat turn request', { event });

@@ -6,6 +6,7 @@
  * claims and records it); a refused
  * prompt becomes one `error` event on `/chat/{sub}/{conversationId}`.
  */
+import { fitsAnotherAttempt, withInvocationDeadline } from '../shared/deadline.js';
 import { EventsPublisher, PublishError } from '../shared/events-publisher.js';
 import { logger } from '../shared/metrics.js';
 import { chatChannel, type ErrorEvent } from '../shared/protocol.js';
@@ -26,7 +27,12 @@ const deps: IntakeDeps = {
 };
 const publisher = new EventsPublisher({ url: requiredEnv('SLUICE_EVENTS_URL'), region: process.env.AWS_REGION ?? 'us-east-1' });
 
-export async function handler(event: unknown): Promise<{ admitted: number; refused: number; duplicates: number }> {
+export function handler(event: unknown, context?: unknown): Promise<{ admitted: number; refused: number; duplicates: number }> {
+  // Every retry below (ledger, publishes, Bedrock) stops when this invocation cannot fit another.
+  return withInvocationDeadline(context, () => intakeAll(event));
+}
+
+async function intakeAll(event: unknown): Promise<{ admitted: number; refused: number; duplicates: number }> {
   if (!isPromptIntakeEvent(event)) {
     // A malformed event can never succeed: log it and return, so Lambda does not retry it.
     logger.error('promptIntake received an event that is not a prompt intake event', { event });
@@ -64,16 +70,18 @@ async function intake(prompt: PublishedPrompt, caller: PromptCaller): Promise<'a
 
 async function publishError(channel: string, error: ErrorEvent): Promise<boolean> {
   for (let attempt = 1; ; attempt++) {
+    const attemptStartedAt = Date.now();
     try {
       await publisher.publish(channel, [error]);
       return true;
     } catch (failure) {
       const retryable = failure instanceof PublishError && failure.retryable;
-      if (!retryable || attempt === ERROR_PUBLISH_ATTEMPTS) {
+      const delay = ERROR_PUBLISH_BACKOFF_IN_MS * 2 ** (attempt - 1);
+      if (!retryable || attempt === ERROR_PUBLISH_ATTEMPTS || !fitsAnotherAttempt(delay, Date.now() - attemptStartedAt)) {
         logger.error('could not publish a refused prompt\'s error event', { channel, requestId: error.requestId, error: failure as Error });
         return false;
       }
-      await new Promise((resolve) => setTimeout(resolve, ERROR_PUBLISH_BACKOFF_IN_MS * 2 ** (attempt - 1)));
+      await new Promise((resolve) => setTimeout(resolve, delay));
     }
   }
 }
