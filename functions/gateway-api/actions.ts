@@ -9,7 +9,7 @@ import { MAX_TOKENS_NOT_GIVEN } from '../shared/turn-validation.js';
 import type { Action, ActionDeps, ActionResult, GatewayAction } from './action-types.js';
 import { failure } from './action-types.js';
 import { ADMIN_ACTIONS } from './admin-actions.js';
-import { admitTurn, allowedModelViews, type TurnChecks } from './admission.js';
+import { admitTurn, allowedModelViews, requestFingerprint, type TurnChecks } from './admission.js';
 
 export type { ActionDeps, ActionError, ActionResult, Caller, GatewayAction } from './action-types.js';
 
@@ -39,6 +39,17 @@ function turnChecks(args: Record<string, unknown>, tables: ActionDeps['turnTable
   return { tables, conversationId: args.conversationId, newConversation, mayBeRecorded };
 }
 
+/**
+ * startChat with a clientRequestId sends `idempotency` (the conversation it named, or null,
+ * and its newConversation flag): the request's fingerprint, or undefined without one.
+ */
+function idempotencyFingerprint(value: unknown, request: { modelId: string; prompt: string; maxTokens: number | null }): string | undefined {
+  const idempotency = value as { conversationId?: unknown; newConversation?: unknown } | null | undefined;
+  if (!idempotency || typeof idempotency !== 'object') return undefined;
+  const conversationId = typeof idempotency.conversationId === 'string' ? idempotency.conversationId : null;
+  return requestFingerprint({ ...request, conversationId, newConversation: idempotency.newConversation === true });
+}
+
 const USER_ACTIONS: Record<string, Action> = {
   async admit({ ledger, turnTables }, { caller, args }) {
     const requestId = String(args.requestId);
@@ -48,7 +59,9 @@ const USER_ACTIONS: Record<string, Action> = {
       return { error: { errorType: 'ValidationError', message: 'maxTokens: must be a whole number', errorInfo: { field: 'maxTokens', retryable: false } } };
     }
     const turn = turnChecks(args, turnTables);
-    const outcome = await admitTurn(ledger, { userId: caller.sub, groups: caller.groups, requestId, modelId, prompt: String(args.prompt), maxTokens, turn });
+    const prompt = String(args.prompt);
+    const fingerprint = idempotencyFingerprint(args.idempotency, { modelId, prompt, maxTokens });
+    const outcome = await admitTurn(ledger, { userId: caller.sub, groups: caller.groups, requestId, modelId, prompt, maxTokens, turn, ...(fingerprint ? { fingerprint } : {}) });
     if (!outcome.ok) {
       const code = outcome.error.code;
       if (code === 'BudgetExceeded' || code === 'RateLimited' || code === 'ModelNotAllowed') {
@@ -56,7 +69,15 @@ const USER_ACTIONS: Record<string, Action> = {
       }
       return failure(outcome.error);
     }
-    return { result: { maxTokens: outcome.maxTokens, policyGroup: outcome.policy.group, duplicate: outcome.duplicate } };
+    return {
+      result: {
+        maxTokens: outcome.maxTokens,
+        policyGroup: outcome.policy.group,
+        duplicate: outcome.duplicate,
+        ...(fingerprint ? { fingerprint } : {}),
+        ...(outcome.original ? { original: outcome.original } : {}),
+      },
+    };
   },
 
   async models({ ledger }, { caller }) {

@@ -54,6 +54,7 @@ export interface EndEvent {
  * | `Unauthorized` | caller | no | the caller may not do this |
  * | `NotFound` | caller | no | the thing named does not exist (for this caller) |
  * | `RequestIdConflict` | caller | no | the request id belongs to another user's turn |
+ * | `IdempotentParameterMismatch` | caller | no | a `clientRequestId` reused with a different request |
  * | `ServiceUnavailable` | dependency | yes | a service we call could not be reached or failed |
  * | `Throttled` | dependency | yes | a service we call (the model, DynamoDB) is throttling |
  * | `Timeout` | dependency | yes | a service we call did not answer in time |
@@ -71,6 +72,7 @@ export const ErrorCode = {
   UNAUTHORIZED: 'Unauthorized',
   NOT_FOUND: 'NotFound',
   REQUEST_ID_CONFLICT: 'RequestIdConflict',
+  IDEMPOTENT_PARAMETER_MISMATCH: 'IdempotentParameterMismatch',
   CONVERSATION_EXISTS: 'ConversationExists',
   SERVICE_UNAVAILABLE: 'ServiceUnavailable',
   THROTTLED: 'Throttled',
@@ -97,6 +99,7 @@ export const ERROR_CLASSES: Record<ErrorCode, { blame: ErrorBlame; retryable: bo
   Unauthorized: { blame: 'caller', retryable: false },
   NotFound: { blame: 'caller', retryable: false },
   RequestIdConflict: { blame: 'caller', retryable: false },
+  IdempotentParameterMismatch: { blame: 'caller', retryable: false },
   ConversationExists: { blame: 'caller', retryable: false },
   ServiceUnavailable: { blame: 'dependency', retryable: true },
   Throttled: { blame: 'dependency', retryable: true },
@@ -166,6 +169,7 @@ export function isChatTurnRequest(value: unknown): value is ChatTurnRequest {
     Array.isArray(v.groups) &&
     typeof v.policyGroup === 'string' &&
     (v.newConversation === undefined || typeof v.newConversation === 'boolean') &&
-    (v.createdAt === undefined || (typeof v.createdAt === 'string' && !Number.isNaN(Date.parse(v.createdAt))))
+    (v.createdAt === undefined || (typeof v.createdAt === 'string' && !Number.isNaN(Date.parse(v.createdAt)))) &&
+    (v.fingerprint === undefined || typeof v.fingerprint === 'string')
   );
 }

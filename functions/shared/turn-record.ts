@@ -33,6 +33,8 @@ export interface AdmittedTurn {
   groups: string[];
   /** ISO 8601. */
   createdAt: string;
+  /** A startChat with a clientRequestId: the request's fingerprint, to tell a retry from a reuse (admission.ts). */
+  fingerprint?: string;
 }
 
 /**
@@ -55,6 +57,7 @@ function chatRequestAttributes(turn: AdmittedTurn, nowEpochSeconds: number) {
     cancelRequested: false,
     createdAt: turn.createdAt,
     expiresAt: nowEpochSeconds + REQUEST_TTL_IN_SECONDS,
+    ...(turn.fingerprint ? { requestFingerprint: turn.fingerprint } : {}),
   };
 }
 
