@@ -10,7 +10,6 @@ import { ScanCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dynamoDbClient } from '../../infra/local/dynamodb.js';
 import type { Twin } from '../../infra/local/twin.js';
-import type { EndEvent } from '../../functions/shared/protocol.js';
 import { configureAmplify, DEMO_USERS, signInAs } from '../helpers/amplify.js';
 import { subscribeToTurn } from '../helpers/chat-stream.js';
 import { graphql, graphqlFailure } from '../helpers/graphql.js';
