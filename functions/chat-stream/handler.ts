@@ -10,7 +10,8 @@ import { documentClient, tableName } from '../shared/dynamo.js';
 import { EventsPublisher } from '../shared/events-publisher.js';
 import { claimReservation, isCancelRequested, ledgerDepsFromEnv, settle } from '../shared/ledger/index.js';
 import { logger, recordTurnMetrics } from '../shared/metrics.js';
-import { isChatTurnRequest } from '../shared/protocol.js';
+import { isChatTurnRequest, type ChatTurnRequest } from '../shared/protocol.js';
+import { endInterruptedTurn } from '../shared/interrupted-turn.js';
 import { runTurn, type SettleTurn, type TurnLedger } from './run-turn.js';
 
 /** Bedrock's own retry of throttled calls: the SDK backs off between attempts. */
@@ -40,16 +41,24 @@ const settleWithLedger: SettleTurn = async ({ request, usage, outcome }) => {
   return { costUsd: result.settlement.costUsd };
 };
 
-const turnLedger: TurnLedger = {
-  claim: (request) => claimReservation(ledger, { userId: request.userId, requestId: request.requestId }),
+/** The ledger side of a turn; the claim carries the invocation's id, so Lambda's retry of it can tell it died. */
+const turnLedger = (invocationId: string | undefined): TurnLedger => ({
+  claim: (request) => claimReservation(ledger, { userId: request.userId, requestId: request.requestId, invocationId }),
   isCancelRequested: (request) => isCancelRequested(ledger, { userId: request.userId, requestId: request.requestId }),
-};
+});
+
+const endInterrupted = (request: ChatTurnRequest) =>
+  endInterruptedTurn(
+    { ledger, store, publisher, onPublishFailure: (error) => logger.error('could not publish an interrupted turn\'s error event', { requestId: request.requestId, error: error as Error }) },
+    { userId: request.userId, requestId: request.requestId },
+  ).then((outcome) => logger.warn('ended a turn whose earlier attempt died mid-stream', { ...outcome, userId: request.userId }));
 
 export function handler(event: unknown, context?: unknown): Promise<{ status: string }> {
-  return withInvocationDeadline(context, () => streamTurn(event));
+  const invocationId = (context as { awsRequestId?: unknown } | undefined)?.awsRequestId;
+  return withInvocationDeadline(context, () => streamTurn(event, typeof invocationId === 'string' ? invocationId : undefined));
 }
 
-async function streamTurn(event: unknown): Promise<{ status: string }> {
+async function streamTurn(event: unknown, invocationId: string | undefined): Promise<{ status: string }> {
   if (!isChatTurnRequest(event)) {
     // A malformed event can never succeed: log it and return, so Lambda does not retry it.
     logger.error('chatStream received an event that is not a chat turn request', { event });
@@ -58,7 +67,8 @@ async function streamTurn(event: unknown): Promise<{ status: string }> {
   const outcome = await runTurn(event, {
     bedrock,
     store,
-    ledger: turnLedger,
+    ledger: turnLedger(invocationId),
+    endInterrupted,
     publisher,
     settle: settleWithLedger,
     region,

@@ -40,7 +40,8 @@ export type ReportUndelivered = (args: { request: ChatTurnRequest; cause: string
  * the Lambda's one conditional write before the model call, and the cancel flag.
  */
 export interface TurnLedger {
-  claim(request: ChatTurnRequest): Promise<{ won: boolean; cancelled: boolean }>;
+  /** `byEarlierAttempt`: an earlier attempt of this invocation claimed it and died (ledger/claim.ts). */
+  claim(request: ChatTurnRequest): Promise<{ won: boolean; cancelled: boolean; byEarlierAttempt?: boolean }>;
   isCancelRequested(request: ChatTurnRequest): Promise<boolean>;
 }
 
@@ -60,12 +61,19 @@ export interface TurnDependencies {
   now?: () => Date;
   /** How often the turn looks for a cancel request: one flush. */
   cancelPollMs?: number;
+  /** How often the streamed text is checkpointed (ConversationStore.checkpoint). @default DEFAULT_CHECKPOINT_INTERVAL_IN_MS */
+  checkpointIntervalMs?: number;
+  /**
+   * Ends the turn when an earlier attempt of this invocation claimed it and died
+   * (functions/shared/interrupted-turn.ts): the model is not called again.
+   */
+  endInterrupted?: (request: ChatTurnRequest) => Promise<unknown>;
   streamOptions?: Partial<TurnStreamOptions>;
 }
 
 export interface TurnOutcome {
   /** `undelivered`: the model answered, but the stream never fully reached the Events API. */
-  status: 'completed' | 'cancelled' | 'failed' | 'duplicate' | 'undelivered';
+  status: 'completed' | 'cancelled' | 'failed' | 'duplicate' | 'undelivered' | 'interrupted';
   text: string;
   usage?: StreamUsage;
   costUsd?: number;
@@ -78,6 +86,15 @@ export interface TurnOutcome {
  * flush, at a fifth of the reads (and the CPU) a 100 ms poll costs every streaming turn.
  */
 export const DEFAULT_CANCEL_POLL_IN_MS = 500;
+
+/**
+ * How often a streaming turn saves its text so far (one UpdateItem on its ChatRequests
+ * item, only when text was added): what a crash can lose, and what it costs. At 5 s, a
+ * crash loses at most 5 s of answer, and a turn writes at most one checkpoint per 5 s of
+ * streaming, each billed 1 WCU per KB of the request item (prompt + text so far):
+ * docs/reliability.md has the figures. `SLUICE_CHECKPOINT_INTERVAL_MS` overrides it.
+ */
+export const DEFAULT_CHECKPOINT_INTERVAL_IN_MS = 5_000;
 
 /**
  * One chat turn: claim it (once), call ConverseStream, stream batched deltas to the
@@ -115,6 +132,13 @@ export async function runTurn(request: ChatTurnRequest, deps: TurnDependencies):
   });
   if (!won) {
     await modelCall.then(noop, noop);
+    // This invocation's earlier attempt claimed the turn and its environment died: end the
+    // turn from its checkpoint. The model is not called again (the held request was dropped).
+    const claimOutcome = await claim;
+    if (claimOutcome.byEarlierAttempt && deps.endInterrupted) {
+      await deps.endInterrupted(request);
+      return { status: 'interrupted', text: '' };
+    }
     return { status: 'duplicate', text: '' };
   }
   // Won: record the turn (request item, conversation, the user's message) beside the model
@@ -132,6 +156,23 @@ export async function runTurn(request: ChatTurnRequest, deps: TurnDependencies):
     ...deps.streamOptions,
   });
   stream.start(request.conversationId, request.modelId);
+  // Checkpoints: the text subscribers were sent, saved every few seconds once the turn is
+  // recorded, so a turn whose function dies keeps it (shared/interrupted-turn.ts).
+  let checkpointedLength = 0;
+  let checkpointing: Promise<void> = Promise.resolve();
+  const checkpointTimer = setInterval(
+    () => {
+      const text = stream.streamedText;
+      if (text.length === checkpointedLength) return;
+      const nextSeq = stream.nextSeq;
+      checkpointedLength = text.length;
+      checkpointing = checkpointing
+        .then(() => recorded)
+        .then(() => deps.store.checkpoint(request.requestId, text, nextSeq, now()))
+        .catch(noop);
+    },
+    deps.checkpointIntervalMs ?? (Number(process.env.SLUICE_CHECKPOINT_INTERVAL_MS) || DEFAULT_CHECKPOINT_INTERVAL_IN_MS),
+  );
   let cancelled = cancelledBeforeClaim;
   const cancelWatch = setInterval(() => {
     deps.ledger.isCancelRequested(request).then(
@@ -176,6 +217,7 @@ export async function runTurn(request: ChatTurnRequest, deps: TurnDependencies):
     if (!cancelled) failure = classifyBedrockError(error);
   } finally {
     clearInterval(cancelWatch);
+    clearInterval(checkpointTimer);
   }
   await stream.flush();
 
@@ -188,6 +230,7 @@ export async function runTurn(request: ChatTurnRequest, deps: TurnDependencies):
       ? { inputTokens: 0, outputTokens: 0, cacheReadInputTokens: 0, cacheWriteInputTokens: 0 }
       : await producedUsage(deps.bedrock, { modelId: input.modelId!, messages: input.messages ?? [], system: input.system, streamedText: stream.streamedText, deltas }));
   await recorded;
+  await checkpointing;
   const { costUsd } = await deps.settle({ request, usage: billedUsage, outcome });
   const text = stream.streamedText;
   const finalStop: StopReason | undefined = cancelled ? 'cancelled' : stopReason;
@@ -205,6 +248,7 @@ export async function runTurn(request: ChatTurnRequest, deps: TurnDependencies):
       costUsd,
     },
     now(),
+    createdAt,
   );
   const totalMs = Date.now() - startedAt;
   const firstTokenMs = firstTokenAt === undefined ? null : firstTokenAt - startedAt;

@@ -29,10 +29,10 @@ const publisher = new EventsPublisher({ url: requiredEnv('SLUICE_EVENTS_URL'), r
 
 export function handler(event: unknown, context?: unknown): Promise<{ admitted: number; refused: number; duplicates: number }> {
   // Every retry below (ledger, publishes, Bedrock) stops when this invocation cannot fit another.
-  return withInvocationDeadline(context, () => intakeAll(event));
+  return withInvocationDeadline(context, () => intakeAll(event, context));
 }
 
-async function intakeAll(event: unknown): Promise<{ admitted: number; refused: number; duplicates: number }> {
+async function intakeAll(event: unknown, context: unknown): Promise<{ admitted: number; refused: number; duplicates: number }> {
   if (!isPromptIntakeEvent(event)) {
     // A malformed event can never succeed: log it and return, so Lambda does not retry it.
     logger.error('promptIntake received an event that is not a prompt intake event', { event });
@@ -40,7 +40,7 @@ async function intakeAll(event: unknown): Promise<{ admitted: number; refused: n
   }
   const { routable, unroutable } = routablePrompts(event.prompts);
   if (unroutable.length > 0) logger.error('promptIntake dropped prompts without a usable conversationId or requestId', { unroutable });
-  const outcomes = await Promise.all(routable.map((prompt) => intake(prompt, event.caller)));
+  const outcomes = await Promise.all(routable.map((prompt) => intake(prompt, event.caller, context)));
   const count = (kind: string) => outcomes.filter((k) => k === kind).length;
   const failedPublishes = count('unpublished');
   // Rethrown after the other prompts ran: Lambda retries the event, and the retry is a no-op
@@ -57,14 +57,15 @@ async function intakeAll(event: unknown): Promise<{ admitted: number; refused: n
  * dependency. The cost is that promptIntake needs chatStream's timeout, memory and
  * Bedrock and publish grants (infra/gateway.ts).
  */
-async function intake(prompt: PublishedPrompt, caller: PromptCaller): Promise<'admitted' | 'duplicate' | 'refused' | 'unpublished'> {
+async function intake(prompt: PublishedPrompt, caller: PromptCaller, context: unknown): Promise<'admitted' | 'duplicate' | 'refused' | 'unpublished'> {
   const outcome = await admitPrompt(prompt, caller, deps);
   if (outcome.kind === 'refused') {
     logger.info('prompt refused', { requestId: prompt.requestId, userId: caller.sub, code: outcome.error.code });
     return (await publishError(chatChannel(caller.sub, prompt.conversationId), outcome.error)) ? 'refused' : 'unpublished';
   }
   // A duplicate still goes through: the streaming handler's claim streams it only if no earlier attempt did.
-  await streamTurn(outcome.request);
+  // With this invocation's context: Lambda's retry of it ends a turn an earlier attempt claimed and died on.
+  await streamTurn(outcome.request, context);
   return outcome.kind;
 }
 

@@ -61,6 +61,7 @@ export interface EndEvent {
  * | `LedgerBusy` | dependency | yes | DynamoDB kept cancelling the ledger's transaction |
  * | `ModelStreamError` | dependency | yes | the model failed mid-answer |
  * | `ModelUnavailable` | dependency | yes | the model is not ready or not served now |
+ * | `TurnInterrupted` | dependency | yes | the function streaming the turn died (a crash, a restart); the text so far is kept |
  * | `InternalFailure` | ours | no | a bug: logged with a correlation id the message shows |
  * | `ReservationNotFound` | ours | no | settlement for a turn that was never admitted |
  */
@@ -80,6 +81,7 @@ export const ErrorCode = {
   LEDGER_BUSY: 'LedgerBusy',
   MODEL_ERROR: 'ModelStreamError',
   MODEL_UNAVAILABLE: 'ModelUnavailable',
+  TURN_INTERRUPTED: 'TurnInterrupted',
   INTERNAL: 'InternalFailure',
   /** The turn's stream could not be published (recorded on the turn; no subscriber gets it). */
   STREAM_NOT_DELIVERED: 'StreamNotDelivered',
@@ -107,6 +109,7 @@ export const ERROR_CLASSES: Record<ErrorCode, { blame: ErrorBlame; retryable: bo
   LedgerBusy: { blame: 'dependency', retryable: true },
   ModelStreamError: { blame: 'dependency', retryable: true },
   ModelUnavailable: { blame: 'dependency', retryable: true },
+  TurnInterrupted: { blame: 'dependency', retryable: true },
   InternalFailure: { blame: 'ours', retryable: false },
   StreamNotDelivered: { blame: 'dependency', retryable: true },
   ReservationNotFound: { blame: 'ours', retryable: false },

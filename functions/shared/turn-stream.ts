@@ -64,6 +64,11 @@ export class TurnStream {
     return this.#streamedText;
   }
 
+  /** The sequence number the next event will carry. */
+  get nextSeq(): number {
+    return this.#seq;
+  }
+
   /** Publish calls made (retries excluded): the Events cost figure. */
   get publishCount(): number {
     return this.#publishes;

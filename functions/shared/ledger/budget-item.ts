@@ -62,6 +62,8 @@ export interface OpenEntry {
   f?: string;
   /** Claimed by the streaming Lambda at, epoch ms. */
   k?: number;
+  /** The claiming invocation's mark (claim.ts invocationMark): its retry knows it died. */
+  a?: string;
   /** Cancel requested. */
   z?: boolean;
 }
