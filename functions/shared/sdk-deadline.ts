@@ -24,12 +24,18 @@ const refuseRetriesPastDeadline: FinalizeRequestMiddleware<object, object> = (ne
   return next(args);
 };
 
+/** Middleware stacks that have the check already. */
+const bounded = new WeakSet<object>();
+
 /**
  * Adds the deadline check to an SDK client; returns the client.
  * @example
  * const bedrock = boundedByInvocationDeadline(new BedrockRuntimeClient({ maxAttempts: 4 }));
  */
 export function boundedByInvocationDeadline<C extends { middlewareStack: object }>(client: C): C {
+  // A client wrapped twice (several document clients over one DynamoDB client) checks once.
+  if (bounded.has(client.middlewareStack)) return client;
+  bounded.add(client.middlewareStack);
   (client.middlewareStack as MiddlewareStack<object, object>).add(refuseRetriesPastDeadline as never, { step: 'finalizeRequest', priority: 'low', name: 'sluiceInvocationDeadline' });
   return client;
 }
