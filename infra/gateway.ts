@@ -312,12 +312,15 @@ export const gateway: GatewayManifest = {
       url: { invokeMode: 'RESPONSE_STREAM', pathPrefixes: ['/v1/'] },
     },
     {
-      // Releases the reservations of crashed turns once they expire.
+      // Releases the reservations of turns that never started once they expire, and ends
+      // turns whose function died (bills what they produced, keeps their text, publishes
+      // their error event); on the twin also once at start.
       name: 'budgetSweeper',
       entry: 'functions/budget-sweeper/handler.ts',
       timeoutSeconds: 60,
       memoryMb: 256,
-      tables: ['Budgets', 'Ledger'],
+      tables: ['Budgets', 'Ledger', 'ChatRequests', 'Conversations', 'Messages'],
+      publishesTo: ['chat'],
     },
   ],
   schedules: [{ name: 'sweepExpiredReservations', functionName: 'budgetSweeper', everyMinutes: 5 }],

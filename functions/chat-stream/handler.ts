@@ -3,12 +3,15 @@
  * chat turn. It streams Bedrock's answer to the user's Events channel and bills it.
  */
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
+import { withInvocationDeadline } from '../shared/deadline.js';
+import { boundedByInvocationDeadline } from '../shared/sdk-deadline.js';
 import { ConversationStore } from '../shared/conversation-store.js';
 import { documentClient, tableName } from '../shared/dynamo.js';
 import { EventsPublisher } from '../shared/events-publisher.js';
 import { claimReservation, isCancelRequested, ledgerDepsFromEnv, settle, type KeyHold } from '../shared/ledger/index.js';
 import { logger, recordTurnMetrics } from '../shared/metrics.js';
 import { isChatTurnRequest, type ChatTurnRequest } from '../shared/protocol.js';
+import { endInterruptedTurn } from '../shared/interrupted-turn.js';
 import { runTurn, type SettleTurn, type TurnDependencies, type TurnLedger, type TurnOutcome } from './run-turn.js';
 
 /** Bedrock's own retry of throttled calls: the SDK backs off between attempts. */
@@ -16,11 +19,14 @@ const BEDROCK_MAX_ATTEMPTS = 4;
 
 const region = process.env.AWS_REGION ?? 'us-east-1';
 // Only the twin overrides the endpoint; in the cloud the SDK resolves the Region's.
-const bedrock = new BedrockRuntimeClient({
-  region,
-  maxAttempts: BEDROCK_MAX_ATTEMPTS,
-  ...(process.env.SLUICE_BEDROCK_ENDPOINT ? { endpoint: process.env.SLUICE_BEDROCK_ENDPOINT } : {}),
-});
+// Its retries stop when the invocation's remaining time cannot fit another (shared/sdk-deadline.ts).
+const bedrock = boundedByInvocationDeadline(
+  new BedrockRuntimeClient({
+    region,
+    maxAttempts: BEDROCK_MAX_ATTEMPTS,
+    ...(process.env.SLUICE_BEDROCK_ENDPOINT ? { endpoint: process.env.SLUICE_BEDROCK_ENDPOINT } : {}),
+  }),
+);
 const store = new ConversationStore(documentClient(), {
   requests: tableName('ChatRequests'),
   conversations: tableName('Conversations'),
@@ -38,18 +44,30 @@ const settleWithLedger =
     return { costUsd: result.settlement.costUsd };
   };
 
-const turnLedger: TurnLedger = {
-  claim: (request) => claimReservation(ledger, { userId: request.userId, requestId: request.requestId }),
+/** The ledger side of a turn; the claim carries the invocation's id, so Lambda's retry of it can tell it died. */
+const turnLedger = (invocationId: string | undefined): TurnLedger => ({
+  claim: (request) => claimReservation(ledger, { userId: request.userId, requestId: request.requestId, invocationId }),
   isCancelRequested: (request) => isCancelRequested(ledger, { userId: request.userId, requestId: request.requestId }),
-};
+});
 
-export async function handler(event: unknown): Promise<{ status: string }> {
+const endInterrupted = (request: ChatTurnRequest) =>
+  endInterruptedTurn(
+    { ledger, store, publisher, onPublishFailure: (error) => logger.error('could not publish an interrupted turn\'s error event', { requestId: request.requestId, error: error as Error }) },
+    { userId: request.userId, requestId: request.requestId },
+  ).then((outcome) => logger.warn('ended a turn whose earlier attempt died mid-stream', { ...outcome, userId: request.userId }));
+
+export function handler(event: unknown, context?: unknown): Promise<{ status: string }> {
+  const invocationId = (context as { awsRequestId?: unknown } | undefined)?.awsRequestId;
+  return withInvocationDeadline(context, () => streamChatEvent(event, typeof invocationId === 'string' ? invocationId : undefined));
+}
+
+async function streamChatEvent(event: unknown, invocationId: string | undefined): Promise<{ status: string }> {
   if (!isChatTurnRequest(event)) {
     // A malformed event can never succeed: log it and return, so Lambda does not retry it.
     logger.error('chatStream received an event that is not a chat turn request', { event });
     return { status: 'rejected' };
   }
-  const outcome = await streamTurn(event);
+  const outcome = await streamTurn(event, { invocationId });
   const finished = { requestId: event.requestId, userId: event.userId, modelId: event.modelId, status: outcome.status };
   if (outcome.status === 'undelivered') logger.error('chat turn finished, its stream undelivered', finished);
   // A failed turn is a dependency's failure (the model throttled, unavailable) or ours: worth a look.
@@ -63,6 +81,8 @@ export interface StreamTurnOptions {
   openStream?: TurnDependencies['openStream'];
   clientGone?: AbortSignal;
   keyHold?: KeyHold;
+  /** The invocation running the turn, recorded with the claim so a retry of it can tell it died. */
+  invocationId?: string;
 }
 
 /**
@@ -74,7 +94,8 @@ export function streamTurn(request: ChatTurnRequest, options: StreamTurnOptions 
   return runTurn(request, {
     bedrock,
     store,
-    ledger: turnLedger,
+    ledger: turnLedger(options.invocationId),
+    endInterrupted,
     publisher,
     settle: settleWithLedger(options.keyHold),
     openStream: options.openStream,

@@ -4,7 +4,7 @@ import {
   type ConverseStreamCommandInput,
   type Message,
 } from '@aws-sdk/client-bedrock-runtime';
-import { newMessageId, TurnStatus, type ConversationStore, type StoredMessage } from '../shared/conversation-store.js';
+import { TurnStatus, type ConversationStore, type StoredMessage } from '../shared/conversation-store.js';
 import { classifyFailure } from '../shared/failure.js';
 import { invocationModelId } from '../shared/model-invocation.js';
 import { chatChannel, ErrorCode, type ChatTurnRequest, type StopReason, type StreamUsage } from '../shared/protocol.js';
@@ -42,7 +42,8 @@ export type ReportUndelivered = (args: { request: ChatTurnRequest; cause: string
  * the Lambda's one conditional write before the model call, and the cancel flag.
  */
 export interface TurnLedger {
-  claim(request: ChatTurnRequest): Promise<{ won: boolean; cancelled: boolean }>;
+  /** `byEarlierAttempt`: an earlier attempt of this invocation claimed it and died (ledger/claim.ts). */
+  claim(request: ChatTurnRequest): Promise<{ won: boolean; cancelled: boolean; byEarlierAttempt?: boolean }>;
   isCancelRequested(request: ChatTurnRequest): Promise<boolean>;
 }
 
@@ -62,6 +63,13 @@ export interface TurnDependencies {
   now?: () => Date;
   /** How often the turn looks for a cancel request: one flush. */
   cancelPollMs?: number;
+  /** How often the streamed text is checkpointed (ConversationStore.checkpoint). @default DEFAULT_CHECKPOINT_INTERVAL_IN_MS */
+  checkpointIntervalMs?: number;
+  /**
+   * Ends the turn when an earlier attempt of this invocation claimed it and died
+   * (functions/shared/interrupted-turn.ts): the model is not called again.
+   */
+  endInterrupted?: (request: ChatTurnRequest) => Promise<unknown>;
   streamOptions?: Partial<TurnStreamOptions>;
   /** How long the end-of-turn writes retry through a dependency's outage. @default OUTAGE_WINDOW_IN_MS */
   outageWindowMs?: number;
@@ -75,11 +83,11 @@ export interface TurnDependencies {
 }
 
 /** What a turn's answer is written to: the Events channel's {@link TurnStream}, or an HTTP response. */
-export type TurnSink = Pick<TurnStream, 'start' | 'delta' | 'flush' | 'end' | 'error' | 'streamedText' | 'publishCount' | 'failure'>;
+export type TurnSink = Pick<TurnStream, 'start' | 'delta' | 'flush' | 'end' | 'error' | 'streamedText' | 'publishCount' | 'failure' | 'nextSeq'>;
 
 export interface TurnOutcome {
   /** `undelivered`: the model answered, but the stream never fully reached the Events API. */
-  status: 'completed' | 'cancelled' | 'failed' | 'duplicate' | 'undelivered';
+  status: 'completed' | 'cancelled' | 'failed' | 'duplicate' | 'undelivered' | 'interrupted';
   text: string;
   usage?: StreamUsage;
   costUsd?: number;
@@ -94,6 +102,15 @@ export interface TurnOutcome {
  * flush, at a fifth of the reads (and the CPU) a 100 ms poll costs every streaming turn.
  */
 export const DEFAULT_CANCEL_POLL_IN_MS = 500;
+
+/**
+ * How often a streaming turn saves its text so far (one UpdateItem on its ChatRequests
+ * item, only when text was added): what a crash can lose, and what it costs. At 5 s, a
+ * crash loses at most 5 s of answer, and a turn writes at most one checkpoint per 5 s of
+ * streaming, each billed 1 WCU per KB of the request item (prompt + text so far):
+ * docs/reliability.md has the figures. `SLUICE_CHECKPOINT_INTERVAL_MS` overrides it.
+ */
+export const DEFAULT_CHECKPOINT_INTERVAL_IN_MS = 5_000;
 
 /**
  * One chat turn: claim it (once), call ConverseStream, stream batched deltas to the
@@ -132,6 +149,13 @@ export async function runTurn(request: ChatTurnRequest, deps: TurnDependencies):
   });
   if (!won) {
     await modelCall.then(noop, noop);
+    // This invocation's earlier attempt claimed the turn and its environment died: end the
+    // turn from its checkpoint. The model is not called again (the held request was dropped).
+    const claimOutcome = await claim;
+    if (claimOutcome.byEarlierAttempt && deps.endInterrupted) {
+      await deps.endInterrupted(request);
+      return { status: 'interrupted', text: '' };
+    }
     return { status: 'duplicate', text: '' };
   }
   // Won: record the turn (request item, conversation, the user's message) beside the model
@@ -151,6 +175,23 @@ export async function runTurn(request: ChatTurnRequest, deps: TurnDependencies):
       ...deps.streamOptions,
     });
   stream.start(request.conversationId, request.modelId);
+  // Checkpoints: the text subscribers were sent, saved every few seconds once the turn is
+  // recorded, so a turn whose function dies keeps it (shared/interrupted-turn.ts).
+  let checkpointedLength = 0;
+  let checkpointing: Promise<void> = Promise.resolve();
+  const checkpointTimer = setInterval(
+    () => {
+      const text = stream.streamedText;
+      if (text.length === checkpointedLength) return;
+      const nextSeq = stream.nextSeq;
+      checkpointedLength = text.length;
+      checkpointing = checkpointing
+        .then(() => recorded)
+        .then(() => deps.store.checkpoint(request.requestId, text, nextSeq, now()))
+        .catch(noop);
+    },
+    deps.checkpointIntervalMs ?? (Number(process.env.SLUICE_CHECKPOINT_INTERVAL_MS) || DEFAULT_CHECKPOINT_INTERVAL_IN_MS),
+  );
   let cancelled = cancelledBeforeClaim;
   // A client that hung up is a cancel: stop the model, bill what was produced.
   const onClientGone = () => {
@@ -209,6 +250,7 @@ export async function runTurn(request: ChatTurnRequest, deps: TurnDependencies):
   } finally {
     clearInterval(cancelWatch);
     deps.clientGone?.removeEventListener('abort', onClientGone);
+    clearInterval(checkpointTimer);
   }
   await stream.flush();
 
@@ -225,11 +267,11 @@ export async function runTurn(request: ChatTurnRequest, deps: TurnDependencies):
   let costUsd: number;
   try {
     await recorded;
-    // Settling is idempotent, and the answer keeps one id across retries.
+    await checkpointing;
+    // Settling is idempotent, and the answer's id comes from its request (one answer per turn).
     ({ costUsd } = await rideOutOutage(() => deps.settle({ request, usage: billedUsage, outcome }), deps.outageWindowMs));
     const answeredAt = now();
     const answer = {
-      messageId: newMessageId(answeredAt),
       conversationId: request.conversationId,
       userId: request.userId,
       requestId: request.requestId,
@@ -241,7 +283,7 @@ export async function runTurn(request: ChatTurnRequest, deps: TurnDependencies):
       usage: billedUsage,
       costUsd,
     };
-    await rideOutOutage(() => deps.store.addMessage(answer, answeredAt), deps.outageWindowMs);
+    await rideOutOutage(() => deps.store.addMessage(answer, answeredAt, createdAt), deps.outageWindowMs);
   } catch (error) {
     // The bill or the answer could not be written: the stream still ends, telling the user
     // what failed, and the invocation fails (Lambda retries it; the sweeper releases the

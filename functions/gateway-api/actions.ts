@@ -10,7 +10,7 @@ import type { Action, ActionDeps, ActionResult, GatewayAction } from './action-t
 import { failure } from './action-types.js';
 import { ADMIN_ACTIONS } from './admin-actions.js';
 import { API_KEY_ACTIONS } from './api-key-actions.js';
-import { admitTurn, allowedModelViews, type TurnChecks } from './admission.js';
+import { admitTurn, allowedModelViews, requestFingerprint, type TurnChecks } from './admission.js';
 
 export type { ActionDeps, ActionError, ActionResult, Caller, GatewayAction } from './action-types.js';
 
@@ -40,6 +40,17 @@ function turnChecks(args: Record<string, unknown>, tables: ActionDeps['turnTable
   return { tables, conversationId: args.conversationId, newConversation, mayBeRecorded };
 }
 
+/**
+ * startChat with a clientRequestId sends `idempotency` (the conversation it named, or null,
+ * and its newConversation flag): the request's fingerprint, or undefined without one.
+ */
+function idempotencyFingerprint(value: unknown, request: { modelId: string; prompt: string; maxTokens: number | null }): string | undefined {
+  const idempotency = value as { conversationId?: unknown; newConversation?: unknown } | null | undefined;
+  if (!idempotency || typeof idempotency !== 'object') return undefined;
+  const conversationId = typeof idempotency.conversationId === 'string' ? idempotency.conversationId : null;
+  return requestFingerprint({ ...request, conversationId, newConversation: idempotency.newConversation === true });
+}
+
 const USER_ACTIONS: Record<string, Action> = {
   async admit({ ledger, turnTables }, { caller, args }) {
     const requestId = String(args.requestId);
@@ -49,7 +60,9 @@ const USER_ACTIONS: Record<string, Action> = {
       return { error: { errorType: 'ValidationError', message: 'maxTokens: must be a whole number', errorInfo: { field: 'maxTokens', retryable: false } } };
     }
     const turn = turnChecks(args, turnTables);
-    const outcome = await admitTurn(ledger, { userId: caller.sub, groups: caller.groups, requestId, modelId, prompt: String(args.prompt), maxTokens, turn });
+    const prompt = String(args.prompt);
+    const fingerprint = idempotencyFingerprint(args.idempotency, { modelId, prompt, maxTokens });
+    const outcome = await admitTurn(ledger, { userId: caller.sub, groups: caller.groups, requestId, modelId, prompt, maxTokens, turn, ...(fingerprint ? { fingerprint } : {}) });
     if (!outcome.ok) {
       const code = outcome.error.code;
       if (code === 'BudgetExceeded' || code === 'RateLimited' || code === 'ModelNotAllowed') {
@@ -65,9 +78,11 @@ const USER_ACTIONS: Record<string, Action> = {
         maxTokens: outcome.maxTokens,
         policyGroup: policy.group,
         duplicate: outcome.duplicate,
-        reservedMicros: reservation.reservedMicros,
-        createdAt: reservation.createdAt,
+        // A retried startChat whose reservation is already settled has none to hold against.
+        ...(reservation ? { reservedMicros: reservation.reservedMicros, createdAt: reservation.createdAt } : {}),
         requestsPerMinute: policy.requestsPerMinute,
+        ...(fingerprint ? { fingerprint } : {}),
+        ...(outcome.original ? { original: outcome.original } : {}),
       },
     };
   },

@@ -4,6 +4,7 @@
  * Admission is the one place that decides ModelNotAllowed and the policy's output cap, so
  * an override's `allowedModels` or `maxOutputTokens` counts the same in both.
  */
+import { createHash } from 'node:crypto';
 import { MODELS } from '../shared/config.js';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { admissionPolicy, ledgerBusy, reserve, withdrawReservation, type AdmissionError, type LedgerDeps, type Reservation } from '../shared/ledger/index.js';
@@ -56,6 +57,42 @@ export interface AdmitInput {
   maxTokens: number | typeof MAX_TOKENS_NOT_GIVEN;
   /** The turn's conversation, and what to check about it and the request beside the write. */
   turn?: TurnChecks;
+  /**
+   * startChat with a clientRequestId: the fingerprint of what the client asked for
+   * (requestFingerprint). A retry with the same id must carry the same one, or it is
+   * refused with IdempotentParameterMismatch.
+   */
+  fingerprint?: string;
+}
+
+/** The turn a duplicate request id already names: what a retried startChat answers with. */
+export interface OriginalTurn {
+  conversationId?: string;
+  /** ISO 8601: the first call's admission (or its record's) time. */
+  createdAt: string;
+  /** The recorded turn's status (`streaming`, `completed`…), once the streaming Lambda recorded it. */
+  status?: string;
+}
+
+/** A clientRequestId reused with a different request: AWS answers a reused ClientToken so. */
+export interface IdempotentParameterMismatch {
+  code: 'IdempotentParameterMismatch';
+  message: string;
+  requestId: string;
+  retryable: false;
+}
+
+/**
+ * What identifies a startChat request for idempotency: everything the client sent that
+ * decides the turn (model, prompt, maxTokens, the conversation it named and whether it is
+ * new). A 22-character SHA-256 prefix (132 bits), kept in the reservation entry and the
+ * request record.
+ * @example
+ * requestFingerprint({ modelId: 'sluice.simulator', prompt: 'Hi', maxTokens: null, conversationId: null, newConversation: false });
+ */
+export function requestFingerprint(request: { modelId: string; prompt: string; maxTokens: number | null; conversationId: string | null; newConversation: boolean }): string {
+  const canonical = JSON.stringify([request.modelId, request.prompt, request.maxTokens, request.conversationId, request.newConversation]);
+  return createHash('sha256').update(canonical).digest('base64url').slice(0, 22);
 }
 
 /**
@@ -98,8 +135,8 @@ export interface ConversationExists {
 
 /** `duplicate`: the request id was admitted (or recorded) before; the claim decides whether it still streams. */
 export type AdmitResult =
-  | { ok: true; maxTokens: number; policy: EffectivePolicy; duplicate: boolean; reservation: Reservation }
-  | { ok: false; error: AdmissionError | MaxTokensTooLarge | ConversationExists; policy: EffectivePolicy };
+  | { ok: true; maxTokens: number; policy: EffectivePolicy; duplicate: boolean; reservation?: Reservation; original?: OriginalTurn }
+  | { ok: false; error: AdmissionError | MaxTokensTooLarge | ConversationExists | IdempotentParameterMismatch; policy: EffectivePolicy };
 
 /**
  * Admits one turn under the caller's effective policy: checks the model and maxTokens
@@ -148,26 +185,72 @@ async function admitUnder(ledger: LedgerDeps, input: AdmitInput, policy: Effecti
     policy,
     overrideChanges,
     ...(input.turn ? { conversationId: input.turn.conversationId } : {}),
+    ...(input.fingerprint ? { fingerprint: input.fingerprint } : {}),
   });
-  if (!result.ok) return { ok: false, staleOverride: result.staleOverride === true, result: { ok: false, error: result.error, policy } };
+  if (!result.ok) {
+    // A retry of a turn that ran already is that turn, even when a new one would be refused now (budget spent, rate).
+    const recorded = input.turn?.mayBeRecorded ? await checks.catch(() => NO_FINDINGS) : NO_FINDINGS;
+    if (recorded.record && recorded.recordedBySameUser) return { ok: true, final: true, result: recordedDuplicate(input, recorded.record, policy) };
+    return { ok: false, staleOverride: result.staleOverride === true, result: { ok: false, error: result.error, policy } };
+  }
+  // The same request id open already: a retry only if it asks for the same thing.
+  if (result.duplicate && (result.reservation.fingerprint ?? null) !== (input.fingerprint ?? null)) {
+    return { ok: false, final: true, result: { ok: false, policy, error: parameterMismatch(input.requestId) } };
+  }
   const findings = await checks.catch(async (error: unknown) => {
     // A check that could not run must not leave the reservation behind.
     if (!result.duplicate) await withdrawReservation(ledger, result.reservation);
     throw error;
   });
-  const refused = refusalFrom(findings, input);
+  const refused = refusalFrom(findings, input, result.duplicate);
   if (refused || findings.recordedBySameUser) {
     if (!result.duplicate) await withdrawReservation(ledger, result.reservation);
     if (refused) return { ok: false, final: true, result: { ok: false, policy, error: refused } };
   }
-  const duplicate = result.duplicate || findings.recordedBySameUser;
-  return { ok: true, result: { ok: true, maxTokens: result.reservation.maxOutputTokens, policy, duplicate, reservation: result.reservation } };
+  if (findings.record && findings.recordedBySameUser) return { ok: true, result: recordedDuplicate(input, findings.record, policy) };
+  const original: OriginalTurn | undefined = result.duplicate ? { conversationId: result.reservation.conversationId, createdAt: result.reservation.createdAt } : undefined;
+  return {
+    ok: true,
+    result: { ok: true, maxTokens: result.reservation.maxOutputTokens, policy, duplicate: result.duplicate, reservation: result.reservation, ...(original ? { original } : {}) },
+  };
+}
+
+/** The answer to a request id the streaming Lambda recorded already: that turn, or a mismatch. */
+function recordedDuplicate(input: AdmitInput, record: RecordedTurn, policy: EffectivePolicy): AdmitResult {
+  if ((record.requestFingerprint ?? null) !== (input.fingerprint ?? null)) return { ok: false, policy, error: parameterMismatch(input.requestId) };
+  return {
+    ok: true,
+    maxTokens: record.maxTokens ?? 0,
+    policy,
+    duplicate: true,
+    original: { conversationId: record.conversationId, createdAt: record.createdAt ?? new Date(0).toISOString(), status: record.status },
+  };
+}
+
+function parameterMismatch(requestId: string): IdempotentParameterMismatch {
+  return {
+    code: 'IdempotentParameterMismatch',
+    message: `clientRequestId ${requestId} was already used for a different request; use a new id for a new turn.`,
+    requestId,
+    retryable: false,
+  };
+}
+
+/** The projection of a ChatRequests item admission reads. */
+interface RecordedTurn {
+  userId: string;
+  conversationId?: string;
+  createdAt?: string;
+  status?: string;
+  maxTokens?: number;
+  requestFingerprint?: string;
 }
 
 interface Findings {
   conversationExists: boolean;
   recordedBySameUser: boolean;
   recordedByAnotherUser: boolean;
+  record?: RecordedTurn;
 }
 
 const NO_FINDINGS: Findings = { conversationExists: false, recordedBySameUser: false, recordedByAnotherUser: false };
@@ -179,18 +262,33 @@ async function sideChecks(ledger: LedgerDeps, userId: string, requestId: string,
       ? ledger.db.send(new GetCommand({ TableName: turn.tables.conversations, Key: { userId, conversationId: turn.conversationId }, ProjectionExpression: 'userId', ConsistentRead: true }))
       : undefined,
     turn.mayBeRecorded
-      ? ledger.db.send(new GetCommand({ TableName: turn.tables.requests, Key: { requestId }, ProjectionExpression: 'userId', ConsistentRead: true }))
+      ? ledger.db.send(
+          new GetCommand({
+            TableName: turn.tables.requests,
+            Key: { requestId },
+            ProjectionExpression: 'userId, conversationId, createdAt, #status, maxTokens, requestFingerprint',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ConsistentRead: true,
+          }),
+        )
       : undefined,
   ]);
-  const recordedBy = record?.Item?.userId;
-  return { conversationExists: conversation?.Item !== undefined, recordedBySameUser: recordedBy === userId, recordedByAnotherUser: recordedBy !== undefined && recordedBy !== userId };
+  const recorded = record?.Item as RecordedTurn | undefined;
+  const recordedBy = recorded?.userId;
+  return {
+    conversationExists: conversation?.Item !== undefined,
+    recordedBySameUser: recordedBy === userId,
+    recordedByAnotherUser: recordedBy !== undefined && recordedBy !== userId,
+    ...(recordedBy === userId ? { record: recorded } : {}),
+  };
 }
 
-function refusalFrom(findings: Findings, input: AdmitInput): AdmissionError | ConversationExists | undefined {
+/** `duplicate`: the request id is open already, so the conversation may be this very turn's. */
+function refusalFrom(findings: Findings, input: AdmitInput, duplicate: boolean): AdmissionError | ConversationExists | undefined {
   if (findings.recordedByAnotherUser) {
     return { code: 'RequestIdConflict', message: `Request id ${input.requestId} is already in use.`, requestId: input.requestId, retryable: false };
   }
-  if (findings.conversationExists && !findings.recordedBySameUser && input.turn) {
+  if (findings.conversationExists && !findings.recordedBySameUser && !duplicate && input.turn) {
     const { conversationId } = input.turn;
     return { code: 'ConversationExists', message: `conversationId: ${conversationId} already exists; leave out newConversation to continue it`, conversationId, retryable: false };
   }

@@ -8,6 +8,7 @@ import { ledgerDepsFromEnv } from '../shared/ledger/index.js';
 import { ERROR_CLASSES, ErrorCode } from '../shared/protocol.js';
 import { tableEnvironmentName } from '../shared/table-names.js';
 import { classifyFailure } from '../shared/failure.js';
+import { withInvocationDeadline } from '../shared/deadline.js';
 import { logger } from '../shared/metrics.js';
 import { isKnownAction, runAction, type ActionDeps, type ActionResult, type GatewayAction } from './actions.js';
 import { cloudWatchMetricsSource, localMetricsSource } from './metrics-source.js';
@@ -34,7 +35,12 @@ function isGatewayAction(value: unknown): value is GatewayAction {
   );
 }
 
-export async function handler(event: unknown): Promise<ActionResult> {
+export function handler(event: unknown, context?: unknown): Promise<ActionResult> {
+  // Ledger retries stop when this invocation's remaining time cannot fit another (15 s timeout).
+  return withInvocationDeadline(context, () => serve(event));
+}
+
+async function serve(event: unknown): Promise<ActionResult> {
   if (!isGatewayAction(event)) {
     return { error: { errorType: ErrorCode.VALIDATION, message: 'The gateway API received a malformed action.', errorInfo: { retryable: false } } };
   }

@@ -52,6 +52,8 @@ function failureError(failure: Failure): OpenAiError {
 /** Server-sent events: the headers at `start`, a chunk per delta (no batching), `[DONE]` at the end. */
 export class SseCompletionSink implements TurnSink {
   readonly publishCount = 0;
+  // No Events sequence: an interrupted API turn has no channel subscribers to resume.
+  readonly nextSeq = 0;
   readonly failure = undefined;
   #stream: ResponseStream;
   #response: ResponseStream | undefined;
@@ -112,6 +114,8 @@ export class SseCompletionSink implements TurnSink {
 /** One `chat.completion` JSON, sent when the turn ends. */
 export class JsonCompletionSink implements TurnSink {
   readonly publishCount = 0;
+  // No Events sequence: an interrupted API turn has no channel subscribers to resume.
+  readonly nextSeq = 0;
   readonly failure = undefined;
   #text = '';
 

@@ -6,6 +6,7 @@
  * claims and records it); a refused
  * prompt becomes one `error` event on `/chat/{sub}/{conversationId}`.
  */
+import { fitsAnotherAttempt, withInvocationDeadline } from '../shared/deadline.js';
 import { EventsPublisher, PublishError } from '../shared/events-publisher.js';
 import { logger } from '../shared/metrics.js';
 import { chatChannel, type ErrorEvent } from '../shared/protocol.js';
@@ -26,7 +27,12 @@ const deps: IntakeDeps = {
 };
 const publisher = new EventsPublisher({ url: requiredEnv('SLUICE_EVENTS_URL'), region: process.env.AWS_REGION ?? 'us-east-1' });
 
-export async function handler(event: unknown): Promise<{ admitted: number; refused: number; duplicates: number }> {
+export function handler(event: unknown, context?: unknown): Promise<{ admitted: number; refused: number; duplicates: number }> {
+  // Every retry below (ledger, publishes, Bedrock) stops when this invocation cannot fit another.
+  return withInvocationDeadline(context, () => intakeAll(event, context));
+}
+
+async function intakeAll(event: unknown, context: unknown): Promise<{ admitted: number; refused: number; duplicates: number }> {
   if (!isPromptIntakeEvent(event)) {
     // A malformed event can never succeed: log it and return, so Lambda does not retry it.
     logger.error('promptIntake received an event that is not a prompt intake event', { event });
@@ -34,7 +40,7 @@ export async function handler(event: unknown): Promise<{ admitted: number; refus
   }
   const { routable, unroutable } = routablePrompts(event.prompts);
   if (unroutable.length > 0) logger.error('promptIntake dropped prompts without a usable conversationId or requestId', { unroutable });
-  const outcomes = await Promise.all(routable.map((prompt) => intake(prompt, event.caller)));
+  const outcomes = await Promise.all(routable.map((prompt) => intake(prompt, event.caller, context)));
   const count = (kind: string) => outcomes.filter((k) => k === kind).length;
   const failedPublishes = count('unpublished');
   // Rethrown after the other prompts ran: Lambda retries the event, and the retry is a no-op
@@ -51,29 +57,32 @@ export async function handler(event: unknown): Promise<{ admitted: number; refus
  * dependency. The cost is that promptIntake needs chatStream's timeout, memory and
  * Bedrock and publish grants (infra/gateway.ts).
  */
-async function intake(prompt: PublishedPrompt, caller: PromptCaller): Promise<'admitted' | 'duplicate' | 'refused' | 'unpublished'> {
+async function intake(prompt: PublishedPrompt, caller: PromptCaller, context: unknown): Promise<'admitted' | 'duplicate' | 'refused' | 'unpublished'> {
   const outcome = await admitPrompt(prompt, caller, deps);
   if (outcome.kind === 'refused') {
     logger.info('prompt refused', { requestId: prompt.requestId, userId: caller.sub, code: outcome.error.code });
     return (await publishError(chatChannel(caller.sub, prompt.conversationId), outcome.error)) ? 'refused' : 'unpublished';
   }
   // A duplicate still goes through: the streaming handler's claim streams it only if no earlier attempt did.
-  await streamTurn(outcome.request);
+  // With this invocation's context: Lambda's retry of it ends a turn an earlier attempt claimed and died on.
+  await streamTurn(outcome.request, context);
   return outcome.kind;
 }
 
 async function publishError(channel: string, error: ErrorEvent): Promise<boolean> {
   for (let attempt = 1; ; attempt++) {
+    const attemptStartedAt = Date.now();
     try {
       await publisher.publish(channel, [error]);
       return true;
     } catch (failure) {
       const retryable = failure instanceof PublishError && failure.retryable;
-      if (!retryable || attempt === ERROR_PUBLISH_ATTEMPTS) {
+      const delay = ERROR_PUBLISH_BACKOFF_IN_MS * 2 ** (attempt - 1);
+      if (!retryable || attempt === ERROR_PUBLISH_ATTEMPTS || !fitsAnotherAttempt(delay, Date.now() - attemptStartedAt)) {
         logger.error('could not publish a refused prompt\'s error event', { channel, requestId: error.requestId, error: failure as Error });
         return false;
       }
-      await new Promise((resolve) => setTimeout(resolve, ERROR_PUBLISH_BACKOFF_IN_MS * 2 ** (attempt - 1)));
+      await new Promise((resolve) => setTimeout(resolve, delay));
     }
   }
 }

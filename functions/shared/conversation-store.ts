@@ -1,8 +1,8 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { monotonicFactory } from 'ulid';
 import type { StopReason, StreamUsage } from './protocol.js';
-import { turnRecordWrites, type AdmittedTurn } from './turn-record.js';
+import { assistantMessageId, turnRecordWrites, type AdmittedTurn } from './turn-record.js';
 
 const nextUlid = monotonicFactory();
 
@@ -40,6 +40,20 @@ export interface StoredMessage {
   stopReason?: StopReason;
   usage?: StreamUsage;
   costUsd?: number;
+}
+
+/** A ChatRequests item as the recovery of an interrupted turn reads it. */
+export interface RecordedTurn {
+  requestId: string;
+  userId: string;
+  conversationId: string;
+  modelId: string;
+  prompt: string;
+  status: TurnStatus;
+  createdAt: string;
+  /** The text streamed up to the last checkpoint, and the seq the next event would have taken. */
+  partialText?: string;
+  partialSeq?: number;
 }
 
 export interface ConversationStoreTables {
@@ -80,16 +94,29 @@ export class ConversationStore {
   async finishTurn(
     requestId: string,
     status: TurnStatus,
-    details: { usage?: StreamUsage; costUsd?: number; stopReason?: string; errorCode?: string; streamDelivered?: boolean; streamError?: string; now: Date },
-  ) {
-    await this.db.send(
-      new UpdateCommand({
-        TableName: this.tables.requests,
-        Key: { requestId },
-        UpdateExpression:
-          'SET #status = :status, finishedAt = :now, #usage = :usage, costUsd = :cost, stopReason = :stop, errorCode = :code, streamDelivered = :delivered, streamError = :streamError',
-        ExpressionAttributeNames: { '#status': 'status', '#usage': 'usage' },
-        ExpressionAttributeValues: {
+    details: {
+      usage?: StreamUsage;
+      costUsd?: number;
+      stopReason?: string;
+      errorCode?: string;
+      streamDelivered?: boolean;
+      streamError?: string;
+      now: Date;
+      /** Only if the turn is still `streaming` (the recovery of an interrupted turn); returns false otherwise. */
+      onlyIfStreaming?: boolean;
+    },
+  ): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tables.requests,
+          Key: { requestId },
+          UpdateExpression:
+            'SET #status = :status, finishedAt = :now, #usage = :usage, costUsd = :cost, stopReason = :stop, errorCode = :code, streamDelivered = :delivered, streamError = :streamError',
+          ...(details.onlyIfStreaming ? { ConditionExpression: '#status = :streaming' } : {}),
+          ExpressionAttributeNames: { '#status': 'status', '#usage': 'usage' },
+          ExpressionAttributeValues: {
+            ...(details.onlyIfStreaming ? { ':streaming': TurnStatus.STREAMING } : {}),
           ':status': status,
           ':now': details.now.toISOString(),
           ':usage': details.usage ?? null,
@@ -98,9 +125,14 @@ export class ConversationStore {
           ':code': details.errorCode ?? null,
           ':delivered': details.streamDelivered ?? true,
           ':streamError': details.streamError ?? null,
-        },
-      }),
-    );
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (details.onlyIfStreaming && error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
   }
 
   /**
@@ -133,10 +165,71 @@ export class ConversationStore {
     return newestFirst.slice(0, limit).reverse();
   }
 
-  /** Stores a message; a caller that may retry the write passes its `messageId`, so a retry overwrites, never duplicates. */
-  async addMessage(message: Omit<StoredMessage, 'messageId' | 'createdAt'> & { messageId?: string }, now: Date): Promise<StoredMessage> {
-    const stored: StoredMessage = { ...message, messageId: message.messageId ?? newMessageId(now), createdAt: now.toISOString() };
-    await this.db.send(new PutCommand({ TableName: this.tables.messages, Item: stored }));
+  /**
+   * Stores a message. With `turnCreatedAt` (an answer), its id comes from the request id
+   * (turn-record.ts `assistantMessageId`) and the write is conditional: a turn has one
+   * answer, whether its own Lambda stored it or the recovery of an interrupted turn did.
+   * Returns undefined when the answer was stored already.
+   */
+  async addMessage(message: Omit<StoredMessage, 'messageId' | 'createdAt'>, now: Date, turnCreatedAt?: string): Promise<StoredMessage | undefined> {
+    const messageId = turnCreatedAt ? assistantMessageId({ requestId: message.requestId, createdAt: turnCreatedAt }) : newMessageId(now);
+    const stored: StoredMessage = { ...message, messageId, createdAt: now.toISOString() };
+    try {
+      await this.db.send(new PutCommand({ TableName: this.tables.messages, Item: stored, ...(turnCreatedAt ? { ConditionExpression: 'attribute_not_exists(messageId)' } : {}) }));
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
     return stored;
+  }
+
+  /**
+   * Saves what a streaming turn has produced so far on its ChatRequests item: the text
+   * subscribers were sent and the sequence number the next event takes. If the turn's
+   * function dies, the recovery (interrupted-turn.ts) keeps this text and bills it.
+   * Only while the turn is `streaming`: a late checkpoint never reopens a finished turn.
+   */
+  async checkpoint(requestId: string, text: string, nextSeq: number, now: Date): Promise<void> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tables.requests,
+          Key: { requestId },
+          UpdateExpression: 'SET partialText = :text, partialSeq = :seq, checkpointedAt = :now',
+          ConditionExpression: '#status = :streaming',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':text': text, ':seq': nextSeq, ':now': now.toISOString(), ':streaming': TurnStatus.STREAMING },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  /** A turn's ChatRequests item, read consistently, or undefined. */
+  async readTurn(requestId: string): Promise<RecordedTurn | undefined> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tables.requests, Key: { requestId }, ConsistentRead: true }));
+    return Item as RecordedTurn | undefined;
+  }
+
+  /** Turns recorded as `streaming` (every page): on the twin's start, none of them has a live function. */
+  async streamingTurns(): Promise<RecordedTurn[]> {
+    const turns: RecordedTurn[] = [];
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new ScanCommand({
+          TableName: this.tables.requests,
+          FilterExpression: '#status = :streaming',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':streaming': TurnStatus.STREAMING },
+          ConsistentRead: true,
+          ExclusiveStartKey,
+        }),
+      );
+      turns.push(...((page.Items ?? []) as RecordedTurn[]));
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    return turns;
   }
 }

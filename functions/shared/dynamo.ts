@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { pooledRequestHandler } from './http-pool.js';
+import { boundedByInvocationDeadline } from './sdk-deadline.js';
 
 export { tableNameFromEnv as tableName } from './table-names.js';
 
@@ -14,5 +15,6 @@ export { tableNameFromEnv as tableName } from './table-names.js';
 export function documentClient(
   client: DynamoDBClient = new DynamoDBClient({ requestHandler: pooledRequestHandler(), ...(process.env.SLUICE_DYNAMODB_ENDPOINT ? { endpoint: process.env.SLUICE_DYNAMODB_ENDPOINT } : {}) }),
 ): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  // Its own retries stop when the invocation's remaining time cannot fit another (./sdk-deadline.ts).
+  return DynamoDBDocumentClient.from(boundedByInvocationDeadline(client), { marshallOptions: { removeUndefinedValues: true } });
 }

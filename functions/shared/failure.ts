@@ -31,7 +31,7 @@ const THROTTLING_NAMES = new Set([
   'SlowDown',
 ]);
 /** Names of a dependency that timed out (the SDK's request timeout, an abort by deadline). */
-const TIMEOUT_NAMES = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException', 'AbortError']);
+const TIMEOUT_NAMES = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException', 'AbortError', 'DeadlineExceeded']);
 /** Names of a dependency that failed on its side. */
 const UNAVAILABLE_NAMES = new Set([
   'ServiceUnavailable',

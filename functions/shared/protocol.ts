@@ -54,12 +54,14 @@ export interface EndEvent {
  * | `Unauthorized` | caller | no | the caller may not do this |
  * | `NotFound` | caller | no | the thing named does not exist (for this caller) |
  * | `RequestIdConflict` | caller | no | the request id belongs to another user's turn |
+ * | `IdempotentParameterMismatch` | caller | no | a `clientRequestId` reused with a different request |
  * | `ServiceUnavailable` | dependency | yes | a service we call could not be reached or failed |
  * | `Throttled` | dependency | yes | a service we call (the model, DynamoDB) is throttling |
  * | `Timeout` | dependency | yes | a service we call did not answer in time |
  * | `LedgerBusy` | dependency | yes | DynamoDB kept cancelling the ledger's transaction |
  * | `ModelStreamError` | dependency | yes | the model failed mid-answer |
  * | `ModelUnavailable` | dependency | yes | the model is not ready or not served now |
+ * | `TurnInterrupted` | dependency | yes | the function streaming the turn died (a crash, a restart); the text so far is kept |
  * | `InternalFailure` | ours | no | a bug: logged with a correlation id the message shows |
  * | `ReservationNotFound` | ours | no | settlement for a turn that was never admitted |
  */
@@ -71,6 +73,7 @@ export const ErrorCode = {
   UNAUTHORIZED: 'Unauthorized',
   NOT_FOUND: 'NotFound',
   REQUEST_ID_CONFLICT: 'RequestIdConflict',
+  IDEMPOTENT_PARAMETER_MISMATCH: 'IdempotentParameterMismatch',
   CONVERSATION_EXISTS: 'ConversationExists',
   SERVICE_UNAVAILABLE: 'ServiceUnavailable',
   THROTTLED: 'Throttled',
@@ -78,6 +81,7 @@ export const ErrorCode = {
   LEDGER_BUSY: 'LedgerBusy',
   MODEL_ERROR: 'ModelStreamError',
   MODEL_UNAVAILABLE: 'ModelUnavailable',
+  TURN_INTERRUPTED: 'TurnInterrupted',
   INTERNAL: 'InternalFailure',
   /** The turn's stream could not be published (recorded on the turn; no subscriber gets it). */
   STREAM_NOT_DELIVERED: 'StreamNotDelivered',
@@ -97,6 +101,7 @@ export const ERROR_CLASSES: Record<ErrorCode, { blame: ErrorBlame; retryable: bo
   Unauthorized: { blame: 'caller', retryable: false },
   NotFound: { blame: 'caller', retryable: false },
   RequestIdConflict: { blame: 'caller', retryable: false },
+  IdempotentParameterMismatch: { blame: 'caller', retryable: false },
   ConversationExists: { blame: 'caller', retryable: false },
   ServiceUnavailable: { blame: 'dependency', retryable: true },
   Throttled: { blame: 'dependency', retryable: true },
@@ -104,6 +109,7 @@ export const ERROR_CLASSES: Record<ErrorCode, { blame: ErrorBlame; retryable: bo
   LedgerBusy: { blame: 'dependency', retryable: true },
   ModelStreamError: { blame: 'dependency', retryable: true },
   ModelUnavailable: { blame: 'dependency', retryable: true },
+  TurnInterrupted: { blame: 'dependency', retryable: true },
   InternalFailure: { blame: 'ours', retryable: false },
   StreamNotDelivered: { blame: 'dependency', retryable: true },
   ReservationNotFound: { blame: 'ours', retryable: false },
@@ -181,6 +187,7 @@ export function isChatTurnRequest(value: unknown): value is ChatTurnRequest {
     Array.isArray(v.groups) &&
     typeof v.policyGroup === 'string' &&
     (v.newConversation === undefined || typeof v.newConversation === 'boolean') &&
-    (v.createdAt === undefined || (typeof v.createdAt === 'string' && !Number.isNaN(Date.parse(v.createdAt))))
+    (v.createdAt === undefined || (typeof v.createdAt === 'string' && !Number.isNaN(Date.parse(v.createdAt)))) &&
+    (v.fingerprint === undefined || typeof v.fingerprint === 'string')
   );
 }

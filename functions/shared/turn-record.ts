@@ -35,6 +35,8 @@ export interface AdmittedTurn {
   createdAt: string;
   /** The way in, when not the web app's chat: stored on the request and the conversation (`kind`). */
   via?: 'chat' | 'api';
+  /** A startChat with a clientRequestId: the request's fingerprint, to tell a retry from a reuse (admission.ts). */
+  fingerprint?: string;
 }
 
 /**
@@ -58,6 +60,7 @@ function chatRequestAttributes(turn: AdmittedTurn, nowEpochSeconds: number) {
     createdAt: turn.createdAt,
     via: turn.via ?? 'chat',
     expiresAt: nowEpochSeconds + REQUEST_TTL_IN_SECONDS,
+    ...(turn.fingerprint ? { requestFingerprint: turn.fingerprint } : {}),
   };
 }
 
@@ -120,6 +123,22 @@ export function userMessageId(turn: Pick<AdmittedTurn, 'requestId' | 'createdAt'
 }
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+/**
+ * The answer's message id: like {@link userMessageId}, from the request id, with the turn's
+ * time plus 1 ms, so it sorts right after the prompt and whoever stores the answer (the
+ * turn's Lambda, or the recovery of an interrupted turn) writes the same item.
+ *
+ * @example
+ * ```ts
+ * assistantMessageId(turn) > userMessageId(turn); // true
+ * ```
+ */
+export function assistantMessageId(turn: Pick<AdmittedTurn, 'requestId' | 'createdAt'>): string {
+  const digest = createHash('sha256').update(`answer#${turn.requestId}`).digest();
+  const random = Array.from({ length: 16 }, (_, i) => CROCKFORD[digest[i] % 32]).join('');
+  return encodeTime(Date.parse(turn.createdAt) + 1, 10) + random;
+}
 
 /**
  * The writes that record a claimed turn, for the streaming Lambda to send once it won the

@@ -1,4 +1,5 @@
 import { MAX_EVENTS_PER_PUBLISH, PublishError, type EventsPublisher } from './events-publisher.js';
+import { fitsAnotherAttempt } from './deadline.js';
 import type { EndEvent, ErrorEvent, StartEvent, StreamEvent } from './protocol.js';
 
 /**
@@ -61,6 +62,11 @@ export class TurnStream {
   /** Text of every delta handed to the publisher so far: what subscribers see. */
   get streamedText(): string {
     return this.#streamedText;
+  }
+
+  /** The sequence number the next event will carry. */
+  get nextSeq(): number {
+    return this.#seq;
   }
 
   /** Publish calls made (retries excluded): the Events cost figure. */
@@ -138,16 +144,19 @@ export class TurnStream {
     this.#publishes++;
     const { publishAttempts, retryBaseDelayMs, sleep } = this.#options;
     for (let attempt = 1; ; attempt++) {
+      const attemptStartedAt = Date.now();
       try {
         await this.#options.publisher.publish(this.#options.channel, events);
         return;
       } catch (error) {
         const failure = error instanceof PublishError ? error : new PublishError((error as Error).message, undefined, true, { cause: error });
-        if (!failure.retryable || attempt >= publishAttempts) {
+        const delay = retryBaseDelayMs * 2 ** (attempt - 1) * (0.5 + Math.random() / 2);
+        // A retry the invocation cannot fit (./deadline.ts) would leave no time to store and settle the turn.
+        if (!failure.retryable || attempt >= publishAttempts || !fitsAnotherAttempt(delay, Date.now() - attemptStartedAt)) {
           this.#failure = failure;
           return;
         }
-        await sleep(retryBaseDelayMs * 2 ** (attempt - 1) * (0.5 + Math.random() / 2));
+        await sleep(delay);
       }
     }
   }

@@ -14,9 +14,13 @@ import { dynamoDbClient, ensureTables, LOCAL_REGION, physicalTableName, startDyn
 import { LocalLambdaInvoker, type LambdaHandler } from './lambda.js';
 import { amplifyOutputs, type AmplifyOutputs } from './outputs.js';
 import { defaultComponents, startSideServices, type BedrockFaults } from './components.js';
+import { hasOpenTurns } from './interrupted-turns.js';
+import { TWIN_START_SOURCE } from '../../functions/shared/ledger/sweeper.js';
 import type { BedrockTwinOptions } from './bedrock/index.js';
 
 export const DEFAULT_PORT = 8443;
+/** The manifest function that ends what crashed turns left open (functions/budget-sweeper). */
+const SWEEPER_FUNCTION = 'budgetSweeper';
 export const LOCAL_ACCOUNT_ID = '000000000000';
 
 /** The IAM credentials the twin accepts: the "gateway role" of the local account. */
@@ -175,6 +179,13 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
 
   const ddb = dynamoDbClient(services.dynamodb.endpoint);
   await orCloseServer(ensureTables(ddb, manifest.tables, tablePrefix));
+  // Turns the last run left open (it was killed mid-stream) are ended once the twin serves.
+  const tracksTurns = ['Budgets', 'ChatRequests'].every((name) => manifest.tables.some((table) => table.name === name));
+  const leftOpen =
+    tracksTurns &&
+    (await orCloseServer(
+      hasOpenTurns(ddb, { budgets: physicalTableName(tablePrefix, { name: 'Budgets' }), requests: physicalTableName(tablePrefix, { name: 'ChatRequests' }) }),
+    ));
   ddb.destroy();
 
   const tableVariables = tableEnvironment(manifest.tables, (name) => physicalTableName(tablePrefix, { name }));
@@ -236,6 +247,17 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
   );
 
   ready = true;
+
+  // The sweeper publishes each ended turn's error event, so it runs once the twin serves;
+  // start waits for it, so a client that comes back meets ended turns, never STREAMING ones.
+  if (leftOpen && manifest.functions.some((fn) => fn.name === SWEEPER_FUNCTION)) {
+    try {
+      const outcome = (await lambda.invoke(SWEEPER_FUNCTION, { source: TWIN_START_SOURCE })) as { released?: number; ended?: number };
+      log(`[twin] ended ${outcome.ended ?? 0} turn(s) interrupted when the twin last stopped; released ${outcome.released ?? 0} reservation(s) never started`);
+    } catch (error) {
+      log(`[twin] could not end the turns interrupted when the twin last stopped: ${(error as Error).message}`);
+    }
+  }
 
   return {
     url,

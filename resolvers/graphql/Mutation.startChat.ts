@@ -22,13 +22,28 @@ export interface TurnStash {
   newConversation: boolean;
   /** The client named the conversation (only such a one can exist already). */
   conversationNamed: boolean;
+  /**
+   * Set when the client gave a clientRequestId (then the turn's requestId): what the
+   * request's fingerprint covers besides model, prompt and maxTokens. A retry with the same
+   * id and fingerprint is the same turn; a different fingerprint is IdempotentParameterMismatch.
+   */
+  idempotency?: { conversationId: string | null; newConversation: boolean };
+  /** A retried call whose turn was recorded already: its status (ChatTurnStatus). */
+  status?: string;
 }
 
 /** The stash after admitChatTurn: maxTokens is the admitted output cap, never null. */
 export type AdmittedTurnStash = TurnStash & { maxTokens: number; policyGroup: string };
 
 interface Args {
-  input: { conversationId?: string | null; newConversation?: boolean | null; modelId: string; prompt: string; maxTokens?: number | null };
+  input: {
+    conversationId?: string | null;
+    newConversation?: boolean | null;
+    modelId: string;
+    prompt: string;
+    maxTokens?: number | null;
+    clientRequestId?: string | null;
+  };
 }
 
 /**
@@ -41,8 +56,10 @@ export function request(ctx: Context<Args>) {
   const caller = cognitoCaller(ctx.identity);
   const input = ctx.args.input;
   const conversationId = input.conversationId || util.autoUlid();
+  const idempotent = input.clientRequestId !== null && input.clientRequestId !== undefined;
   const turn: TurnStash = {
-    requestId: util.autoId(),
+    // A client's idempotency key names the turn, so a retry meets the first call's reservation and record.
+    requestId: idempotent ? (input.clientRequestId as string) : util.autoId(),
     conversationId,
     userId: caller.sub,
     groups: caller.groups,
@@ -54,6 +71,7 @@ export function request(ctx: Context<Args>) {
     channel: `/chat/${caller.sub}/${conversationId}`,
     newConversation: !input.conversationId || input.newConversation === true,
     conversationNamed: !!input.conversationId,
+    ...(idempotent ? { idempotency: { conversationId: input.conversationId || null, newConversation: input.newConversation === true } } : {}),
   };
   ctx.stash.turn = turn;
   return {};
@@ -67,7 +85,7 @@ export function response(ctx: Context) {
     conversationId: turn.conversationId,
     channel: turn.channel,
     modelId: turn.modelId,
-    status: 'PENDING',
+    status: turn.status ?? 'PENDING',
     createdAt: turn.createdAt,
   };
 }

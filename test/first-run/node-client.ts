@@ -24,6 +24,10 @@ export interface ClientRequest {
   /** When set, a turn is started with it and its stream collected. */
   prompt?: string;
   newConversation?: boolean;
+  /** Return this long after the first delta instead of waiting for the turn's end (a turn left running). */
+  leaveRunningAfterMs?: number;
+  /** When set, cancelChat is called on this request id and its answer reported. */
+  cancelRequestId?: string;
 }
 
 export interface ClientReport {
@@ -34,12 +38,17 @@ export interface ClientReport {
   /** Why the stream did not finish, if it did not. */
   streamError?: string;
   messages: { role: string; text: string; status: string; costUsd: number | null }[];
-  dayUsage: { spentUsd: number; limitUsd: number | null };
+  dayUsage: { spentUsd: number; limitUsd: number | null; reservedUsd: number; requests: number };
+  /** The started turn's request id. */
+  requestId?: string;
+  /** cancelChat's answer: its status, or the errorType it was refused with. */
+  cancel?: { status?: string; errorType?: string; message?: string };
 }
 
 const START_CHAT = /* GraphQL */ `mutation Start($input: StartChatInput!) { startChat(input: $input) { requestId } }`;
+const CANCEL_CHAT = /* GraphQL */ `mutation Cancel($requestId: ID!) { cancelChat(requestId: $requestId) { requestId status } }`;
 const CONVERSATION = /* GraphQL */ `query One($id: ID!) { conversation(id: $id) { messages { items { role text status costUsd } } } }`;
-const MY_USAGE = /* GraphQL */ `query { myUsage { day { spentUsd limitUsd } } }`;
+const MY_USAGE = /* GraphQL */ `query { myUsage { day { spentUsd limitUsd reservedUsd requests } } }`;
 /** Long enough for a short simulated answer; a stream that never comes fails sooner than the suite. */
 const STREAM_TIMEOUT_IN_MS = 20_000;
 
@@ -55,14 +64,37 @@ async function run(request: ClientRequest): Promise<ClientReport> {
 
   let received: StreamEvent[] = [];
   let streamError: string | undefined;
+  let requestId: string | undefined;
   if (request.prompt) {
     const stream = await subscribeToTurn(`/chat/${sub}/${request.conversationId}`);
-    await graphql(START_CHAT, {
-      input: { conversationId: request.conversationId, newConversation: request.newConversation, modelId: 'sluice.simulator', prompt: request.prompt, maxTokens: 200 },
-    });
-    await stream.until((turn) => turn.final !== undefined, STREAM_TIMEOUT_IN_MS).catch((error: Error) => (streamError = error.message));
+    ({
+      startChat: { requestId },
+    } = await graphql<{ startChat: { requestId: string } }>(START_CHAT, {
+      input: {
+        conversationId: request.conversationId,
+        newConversation: request.newConversation,
+        modelId: 'sluice.simulator',
+        prompt: request.prompt,
+        maxTokens: request.leaveRunningAfterMs ? 1000 : 200,
+      },
+    }));
+    if (request.leaveRunningAfterMs) {
+      await stream.until((turn) => turn.events.some((event) => event.type === 'delta'), STREAM_TIMEOUT_IN_MS);
+      await new Promise((resolve) => setTimeout(resolve, request.leaveRunningAfterMs));
+    } else {
+      await stream.until((turn) => turn.final !== undefined, STREAM_TIMEOUT_IN_MS).catch((error: Error) => (streamError = error.message));
+    }
     received = [...stream.received];
     await stream.close();
+  }
+  let cancel: ClientReport['cancel'];
+  if (request.cancelRequestId) {
+    try {
+      cancel = { status: (await graphql<{ cancelChat: { status: string } }>(CANCEL_CHAT, { requestId: request.cancelRequestId })).cancelChat.status };
+    } catch (failure) {
+      const error = (failure as { errors?: { errorType?: string; message?: string }[] }).errors?.[0];
+      cancel = { errorType: error?.errorType, message: error?.message };
+    }
   }
   const { conversation } = await graphql<{ conversation: { messages: { items: ClientReport['messages'] } } | null }>(CONVERSATION, { id: request.conversationId });
   const { myUsage } = await graphql<{ myUsage: { day: ClientReport['dayUsage'] } }>(MY_USAGE);
@@ -73,6 +105,8 @@ async function run(request: ClientRequest): Promise<ClientReport> {
     streamError,
     messages: conversation?.messages.items ?? [],
     dayUsage: myUsage.day,
+    ...(requestId ? { requestId } : {}),
+    ...(cancel ? { cancel } : {}),
   };
 }
 

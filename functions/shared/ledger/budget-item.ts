@@ -58,8 +58,12 @@ export interface OpenEntry {
   i: number;
   /** Conversation id (cancelChat answers with it). */
   v?: string;
+  /** Fingerprint of a startChat that named a clientRequestId (a retry must match it). */
+  f?: string;
   /** Claimed by the streaming Lambda at, epoch ms. */
   k?: number;
+  /** The claiming invocation's mark (claim.ts invocationMark): its retry knows it died. */
+  a?: string;
   /** Cancel requested. */
   z?: boolean;
 }
@@ -115,6 +119,8 @@ export function entryReservation(userId: string, requestId: string, entry: OpenE
     month: monthKey(createdAt),
     createdAt: createdAt.toISOString(),
     expiresAt: new Date(entry.x).toISOString(),
+    ...(entry.v ? { conversationId: entry.v } : {}),
+    ...(entry.f ? { fingerprint: entry.f } : {}),
   };
 }
 

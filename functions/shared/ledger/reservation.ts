@@ -44,6 +44,10 @@ export interface Reservation {
   month: string;
   createdAt: string;
   expiresAt: string;
+  /** The turn's conversation, when admission knew it. */
+  conversationId?: string;
+  /** A startChat's fingerprint, when it named a clientRequestId. */
+  fingerprint?: string;
   /** Present once settled. */
   outcome?: TurnOutcome;
   costMicros?: number;

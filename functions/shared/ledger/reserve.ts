@@ -34,6 +34,8 @@ export interface ReserveInput {
   ttlSeconds?: number;
   /** The turn's conversation, kept with the reservation (cancelChat answers with it). */
   conversationId?: string;
+  /** A startChat's request fingerprint (clientRequestId given), kept so a retry can be told from a reuse. */
+  fingerprint?: string;
   /**
    * The override-change count the policy was resolved under (admission-policy.ts), or null
    * for "no override was ever set": the write is refused (`staleOverride`) if it moved.
@@ -100,6 +102,7 @@ export async function reserve(deps: LedgerDeps, input: ReserveInput): Promise<Re
     o: maxOutputTokens,
     i: input.inputTokensEstimate,
     ...(input.conversationId ? { v: input.conversationId } : {}),
+    ...(input.fingerprint ? { f: input.fingerprint } : {}),
   };
   const reservation = entryReservation(input.userId, input.requestId, entry, model.id);
   const minute = minuteKey(now);

@@ -17,10 +17,34 @@ import { transactWrite } from './transact.js';
 
 /** What one sweep did. */
 export interface SweepResult {
+  /** Unclaimed reservations released (their turn never started). */
   released: number;
   releasedMicros: number;
   requestIds: string[];
+  /** Claimed turns handed to `endClaimed` (their function died mid-turn). */
+  ended: number;
+  endedRequestIds: string[];
 }
+
+/** How a sweep treats what it finds. */
+export interface SweepOptions {
+  /** @default the deps' clock */
+  now?: Date;
+  /**
+   * Every open turn is dead, expired or not: the twin's start, when no function can be
+   * running and its async event queue is gone. @default false
+   */
+  all?: boolean;
+  /**
+   * Ends a claimed turn whose function died (shared/interrupted-turn.ts): bills what it
+   * produced and keeps its text. Without it, a claimed entry is released like an
+   * unclaimed one (the reserve goes back, nothing is billed).
+   */
+  endClaimed?: (turn: { userId: string; requestId: string; entry: OpenEntry }) => Promise<unknown>;
+}
+
+/** The `source` of the event the twin invokes the sweeper with when it starts: every open turn is dead. */
+export const TWIN_START_SOURCE = 'sluice.twin.start';
 
 /** Budget items read per index page. */
 const SWEEP_PAGE_SIZE = 100;
@@ -32,14 +56,15 @@ const SWEEP_PAGE_SIZE = 100;
  * @example
  * const { released } = await sweepExpiredReservations(deps, new Date());
  */
-export async function sweepExpiredReservations(deps: LedgerDeps, now?: Date): Promise<SweepResult> {
-  const at = nowFrom(deps, now);
-  const result: SweepResult = { released: 0, releasedMicros: 0, requestIds: [] };
+export async function sweepExpiredReservations(deps: LedgerDeps, nowOrOptions?: Date | SweepOptions): Promise<SweepResult> {
+  const options: SweepOptions = nowOrOptions instanceof Date ? { now: nowOrOptions } : (nowOrOptions ?? {});
+  const at = nowFrom(deps, options.now);
+  const result: SweepResult = { released: 0, releasedMicros: 0, requestIds: [], ended: 0, endedRequestIds: [] };
   const due = queryItems(deps, {
     TableName: deps.tables.budgets,
     IndexName: OPEN_RESERVATIONS_INDEX,
-    KeyConditionExpression: 'openPartition = :open AND expiresAt <= :now',
-    ExpressionAttributeValues: { ':open': OPEN_PARTITION, ':now': at.toISOString() },
+    KeyConditionExpression: options.all ? 'openPartition = :open' : 'openPartition = :open AND expiresAt <= :now',
+    ExpressionAttributeValues: { ':open': OPEN_PARTITION, ...(options.all ? {} : { ':now': at.toISOString() }) },
     Limit: SWEEP_PAGE_SIZE,
   });
   for await (const indexed of due) {
@@ -47,7 +72,14 @@ export async function sweepExpiredReservations(deps: LedgerDeps, now?: Date): Pr
     if (!userId || indexed.sk !== budgetKey(userId).sk) continue;
     const item = await readBudgetItem(deps, userId);
     for (const [requestId, entry] of openEntries(item)) {
-      if (entry.x > at.getTime()) continue;
+      if (!options.all && entry.x > at.getTime()) continue;
+      // A claimed turn ran: its function died mid-turn. It is ended and billed for what it produced.
+      if (entry.k !== undefined && options.endClaimed) {
+        await options.endClaimed({ userId, requestId, entry });
+        result.ended += 1;
+        result.endedRequestIds.push(requestId);
+        continue;
+      }
       if (await release(deps, userId, requestId, entry, at)) {
         result.released += 1;
         result.releasedMicros += entry.w;
@@ -149,7 +181,7 @@ export function startReservationSweeper(
   const timer = setInterval(() => {
     if (running) return;
     running = true;
-    sweepExpiredReservations(deps)
+    sweepExpiredReservations(deps, {})
       .then((result) => options.onSweep?.(result))
       .catch((error: unknown) => options.onError?.(error))
       .finally(() => (running = false));

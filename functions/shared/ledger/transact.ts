@@ -7,6 +7,7 @@
 import { TransactionCanceledException, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { fitsAnotherAttempt } from '../deadline.js';
 import type { LedgerDeps } from './tables.js';
 
 /** One item's fate in a cancelled transaction, with its old image when the condition failed. */
@@ -17,7 +18,11 @@ export interface CancellationReason {
 
 export type TransactOutcome = { ok: true } | { ok: false; busy: false; reasons: CancellationReason[] } | { ok: false; busy: true };
 
-/** Attempts before reporting LedgerBusy; backoff doubles from 10 ms up to 1 s with full jitter. */
+/**
+ * Attempts before reporting LedgerBusy; backoff doubles from 10 ms up to 1 s with full
+ * jitter. Fewer when the invocation's remaining time cannot fit the wait and one more
+ * attempt (../deadline.ts): a commit must never land after the caller was answered.
+ */
 const MAX_TRANSACTION_ATTEMPTS = 16;
 const BASE_BACKOFF_IN_MS = 10;
 const MAX_BACKOFF_IN_MS = 1000;
@@ -33,6 +38,7 @@ export type TransactItems = NonNullable<TransactWriteCommandInput['TransactItems
  */
 export async function transactWrite(deps: Pick<LedgerDeps, 'db'>, items: TransactItems): Promise<TransactOutcome> {
   for (let attempt = 1; ; attempt += 1) {
+    const attemptStartedAt = Date.now();
     try {
       await deps.db.send(new TransactWriteCommand({ TransactItems: items }));
       return { ok: true };
@@ -44,7 +50,9 @@ export async function transactWrite(deps: Pick<LedgerDeps, 'db'>, items: Transac
       if (conditionFailed || !conflicted) return { ok: false, busy: false, reasons };
       if (attempt >= MAX_TRANSACTION_ATTEMPTS) return { ok: false, busy: true };
       const ceiling = Math.min(MAX_BACKOFF_IN_MS, BASE_BACKOFF_IN_MS * 2 ** (attempt - 1));
-      await new Promise((resolveDelay) => setTimeout(resolveDelay, Math.random() * ceiling));
+      const delay = Math.random() * ceiling;
+      if (!fitsAnotherAttempt(delay, Date.now() - attemptStartedAt)) return { ok: false, busy: true };
+      await new Promise((resolveDelay) => setTimeout(resolveDelay, delay));
     }
   }
 }

@@ -26,11 +26,23 @@ export function request(ctx: Context) {
         maxTokens: turn.maxTokens,
         conversationId: turn.conversationId,
         // Only a conversation the client named can exist already: admission checks it beside its write.
-        turn: { newConversation: turn.newConversation && turn.conversationNamed },
+        // With a clientRequestId, the request record is read too: a retry of a turn that ran is that turn.
+        turn: { newConversation: turn.newConversation && turn.conversationNamed, mayBeRecorded: !!turn.idempotency },
+        ...(turn.idempotency ? { idempotency: turn.idempotency } : {}),
       },
     },
   };
 }
+
+/** A recorded turn's status (ChatRequests) as the schema's ChatTurnStatus. */
+const CHAT_TURN_STATUS: Record<string, string> = {
+  admitted: 'PENDING',
+  streaming: 'STREAMING',
+  completed: 'COMPLETE',
+  undelivered: 'COMPLETE',
+  cancelled: 'CANCELLED',
+  failed: 'FAILED',
+};
 
 /** Keeps the admitted output cap (policy and model capped) and the policy group. */
 export function response(ctx: Context) {
@@ -41,7 +53,31 @@ export function response(ctx: Context) {
   if (outcome.error) {
     util.error(outcome.error.message, outcome.error.errorType, null, outcome.error.errorInfo);
   }
-  const admitted = outcome.result as { maxTokens: number; policyGroup: string };
-  ctx.stash.turn = { ...ctx.stash.turn, maxTokens: admitted.maxTokens, policyGroup: admitted.policyGroup };
+  const admitted = outcome.result as {
+    maxTokens: number;
+    policyGroup: string;
+    duplicate?: boolean;
+    fingerprint?: string;
+    original?: { conversationId?: string; createdAt: string; status?: string };
+  };
+  // The streaming Lambda stores it with the turn's record, so a retry after settlement is still recognised.
+  if (admitted.fingerprint) ctx.stash.fingerprint = admitted.fingerprint;
+  const turn = ctx.stash.turn as TurnStash;
+  const original = admitted.duplicate ? admitted.original : undefined;
+  // A retried call answers with the first call's turn: its conversation, time and, once recorded, status.
+  const conversationId = original?.conversationId ?? turn.conversationId;
+  ctx.stash.turn = {
+    ...turn,
+    maxTokens: admitted.maxTokens,
+    policyGroup: admitted.policyGroup,
+    ...(original
+      ? {
+          conversationId,
+          channel: `/chat/${turn.userId}/${conversationId}`,
+          createdAt: original.createdAt,
+          ...(original.status ? { status: CHAT_TURN_STATUS[original.status] ?? 'PENDING' } : {}),
+        }
+      : {}),
+  };
   return admitted;
 }

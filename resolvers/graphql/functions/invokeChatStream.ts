@@ -1,4 +1,4 @@
-import { util, type Context } from '@aws-appsync/utils';
+import { runtime, util, type Context } from '@aws-appsync/utils';
 import type { AdmittedTurnStash } from '../Mutation.startChat.js';
 
 /**
@@ -7,6 +7,10 @@ import type { AdmittedTurnStash } from '../Mutation.startChat.js';
  */
 export function request(ctx: Context) {
   const turn = ctx.stash.turn as AdmittedTurnStash;
+  // A retried call whose turn the streaming Lambda recorded already: nothing to start. A retry
+  // of a turn only admitted (the first call timed out before this step) invokes it again; the
+  // Lambda's claim makes sure it streams once.
+  if (turn.status) runtime.earlyReturn(ctx.prev.result);
   return {
     operation: 'Invoke',
     invocationType: 'Event',
@@ -21,6 +25,7 @@ export function request(ctx: Context) {
       policyGroup: turn.policyGroup,
       newConversation: turn.newConversation,
       createdAt: turn.createdAt,
+      ...(turn.idempotency ? { fingerprint: ctx.stash.fingerprint } : {}),
     },
   };
 }

@@ -17,6 +17,8 @@ export function request(ctx: Context) {
     invalid('prompt', `must be at most ${MAX_PROMPT_SIZE_IN_BYTES} bytes of UTF-8`);
   }
   if (!isSafeId(turn.conversationId)) invalid('conversationId', 'must be 1-64 letters, digits, - or _');
+  // The client's idempotency key becomes the turn's request id: it names a ledger entry and a record.
+  if (turn.idempotency && !isSafeId(turn.requestId)) invalid('clientRequestId', 'must be 1-64 letters, digits, - or _');
   const model = findModel(turn.modelId);
   if (!model) invalid('modelId', `unknown model ${turn.modelId}`);
   const maxTokens = turn.maxTokens;
