@@ -307,7 +307,6 @@ export const gateway: GatewayManifest = {
       memoryMb: 512,
       tables: ['ChatRequests', 'Conversations', 'Messages', 'Budgets', 'Ledger'],
       invokesBedrock: true,
-      readsUserPool: true,
       readsUserGroups: true,
       url: { invokeMode: 'RESPONSE_STREAM', pathPrefixes: ['/v1/'] },
     },

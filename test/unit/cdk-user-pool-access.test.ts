@@ -33,7 +33,7 @@ function synth(withUserPool: boolean): { template: Template } | { error: unknown
   return { template: Template.fromStack(stack) };
 }
 
-describe('functions that read the user pool (readsUserPool)', () => {
+describe('functions that read the user pool (readsUserPool, readsUserGroups)', () => {
   let template: Template;
   const readers = gateway.functions.filter((f) => f.readsUserPool).map((f) => f.name);
 
@@ -62,12 +62,12 @@ describe('functions that read the user pool (readsUserPool)', () => {
     // Assess
     for (const spec of gateway.functions) {
       const variables = (byName.get(spec.name)!.resource.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
-      if (spec.readsUserPool) expect(variables.USER_POOL_ID, spec.name).toEqual({ Ref: poolId });
+      if (spec.readsUserPool || spec.readsUserGroups) expect(variables.USER_POOL_ID, spec.name).toEqual({ Ref: poolId });
       else expect(variables, spec.name).not.toHaveProperty('USER_POOL_ID');
     }
   });
 
-  it("grants cognito-idp:ListUsers on that pool only, to those functions' roles only", () => {
+  it("grants cognito-idp:ListUsers to the user pool readers and AdminListGroupsForUser to the group readers, on that pool only", () => {
     // Prepare
     const [poolId] = Object.keys(template.findResources('AWS::Cognito::UserPool'));
     const policies = Object.values(template.findResources('AWS::IAM::Policy')) as Resource[];
@@ -78,15 +78,17 @@ describe('functions that read the user pool (readsUserPool)', () => {
         .map((statement) => ({ statement, roles: policy.Properties.Roles })),
     );
     // Assess
-    expect(grants).toHaveLength(1);
-    expect(grants[0].statement).toMatchObject({ Action: 'cognito-idp:ListUsers', Resource: { 'Fn::GetAtt': [poolId, 'Arn'] } });
-    expect(grants[0].roles).toEqual([{ Ref: expect.stringMatching(/^FunctionsGatewayApiServiceRole/) }]);
+    const byAction = new Map(grants.map((g) => [[g.statement.Action].flat().join(','), g]));
+    expect([...byAction.keys()].sort()).toEqual(['cognito-idp:AdminListGroupsForUser', 'cognito-idp:ListUsers']);
+    for (const grant of grants) expect(grant.statement.Resource).toEqual({ 'Fn::GetAtt': [poolId, 'Arn'] });
+    expect(byAction.get('cognito-idp:ListUsers')!.roles).toEqual([{ Ref: expect.stringMatching(/^FunctionsGatewayApiServiceRole/) }]);
+    expect(byAction.get('cognito-idp:AdminListGroupsForUser')!.roles).toEqual([{ Ref: expect.stringMatching(/^FunctionsOpenaiApiServiceRole/) }]);
   });
 
   it('refuses a manifest with a pool reader when no user pool is given', () => {
     // Act
     const synthesized = synth(false);
     // Assess
-    expect('error' in synthesized && String(synthesized.error)).toMatch(/gatewayApi read the user pool \(readsUserPool\), but SluiceFunctions was given no userPool/);
+    expect('error' in synthesized && String(synthesized.error)).toMatch(/gatewayApi, openaiApi read the user pool \(readsUserPool\), but SluiceFunctions was given no userPool/);
   });
 });

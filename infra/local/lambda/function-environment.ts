@@ -38,7 +38,7 @@ export function functionEnvironment(fn: LambdaFunction, settings: TwinFunctionSe
     SLUICE_EVENTS_URL: settings.eventsUrl,
     SLUICE_GRAPHQL_URL: settings.graphqlUrl,
     NODE_OPTIONS: '--enable-source-maps',
-    ...(fn.readsUserPool ? { USER_POOL_ID: settings.userPoolId, SLUICE_COGNITO_ENDPOINT: settings.cognitoEndpoint } : {}),
+    ...(fn.readsUserPool || fn.readsUserGroups ? { USER_POOL_ID: settings.userPoolId, SLUICE_COGNITO_ENDPOINT: settings.cognitoEndpoint } : {}),
     // Where the twin's services answer; in the cloud the SDK finds AWS's own endpoints.
     SLUICE_DYNAMODB_ENDPOINT: settings.dynamodbEndpoint,
     SLUICE_BEDROCK_ENDPOINT: settings.bedrockEndpoint,
