@@ -8,7 +8,7 @@ import { documentClient, tableName } from '../shared/dynamo.js';
 import { EventsPublisher } from '../shared/events-publisher.js';
 import { claimReservation, isCancelRequested, ledgerDepsFromEnv, settle } from '../shared/ledger/index.js';
 import { logger, recordTurnMetrics } from '../shared/metrics.js';
-import { isChatTurnRequest } from '../shared/protocol.js';
+import { isChatTurnRequest } from '../../schema/stream-protocol.js';
 import { runTurn, type SettleTurn, type TurnLedger } from './run-turn.js';
 
 /** Bedrock's own retry of throttled calls: the SDK backs off between attempts. */

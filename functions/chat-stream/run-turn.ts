@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-bedrock-runtime';
 import { TurnStatus, type ConversationStore, type StoredMessage } from '../shared/conversation-store.js';
 import { invocationModelId } from '../shared/model-invocation.js';
-import { chatChannel, ErrorCode, type ChatTurnRequest, type StopReason, type StreamUsage } from '../shared/protocol.js';
+import { chatChannel, ErrorCode, type ChatTurnRequest, type StopReason, type StreamUsage } from '../../schema/stream-protocol.js';
 import { TurnStream, type TurnStreamOptions } from '../shared/turn-stream.js';
 import { classifyBedrockError } from './bedrock-errors.js';
 import { producedUsage } from './produced-usage.js';

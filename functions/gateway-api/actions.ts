@@ -5,7 +5,7 @@
  */
 import { getUserTotals, getUserUsage, nowFrom, resolvePolicy, type UsageTotals } from '../shared/ledger/index.js';
 import { recordDenial } from '../shared/metrics.js';
-import { MAX_TOKENS_NOT_GIVEN } from '../shared/turn-validation.js';
+import { MAX_TOKENS_NOT_GIVEN } from '../../schema/input-rules.js';
 import type { Action, ActionDeps, ActionResult, GatewayAction } from './action-types.js';
 import { failure } from './action-types.js';
 import { ADMIN_ACTIONS } from './admin-actions.js';

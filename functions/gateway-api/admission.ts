@@ -9,7 +9,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { admissionPolicy, ledgerBusy, reserve, withdrawReservation, type AdmissionError, type LedgerDeps, type Reservation } from '../shared/ledger/index.js';
 import { estimateInputTokens, findModel } from '../shared/pricing.js';
 import { isModelAllowed, type EffectivePolicy } from '../shared/policy.js';
-import { DEFAULT_MAX_TOKENS, MAX_TOKENS_NOT_GIVEN } from '../shared/turn-validation.js';
+import { DEFAULT_MAX_TOKENS, MAX_TOKENS_NOT_GIVEN } from '../../schema/input-rules.js';
 import type { TurnTables } from '../shared/turn-record.js';
 
 // One default and one "not given" marker for both ways in (startChat and /prompts/{sub}).

@@ -5,7 +5,7 @@
  */
 import { tableName } from '../shared/dynamo.js';
 import { ledgerDepsFromEnv } from '../shared/ledger/index.js';
-import { ErrorCode } from '../shared/protocol.js';
+import { ErrorCode } from '../../schema/stream-protocol.js';
 import { tableEnvironmentName } from '../shared/table-names.js';
 import { classifyFailure } from '../shared/failure.js';
 import { logger } from '../shared/metrics.js';

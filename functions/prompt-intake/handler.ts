@@ -8,7 +8,7 @@
  */
 import { EventsPublisher, PublishError } from '../shared/events-publisher.js';
 import { logger } from '../shared/metrics.js';
-import { chatChannel, type ErrorEvent } from '../shared/protocol.js';
+import { chatChannel, type ErrorEvent } from '../../schema/stream-protocol.js';
 import { handler as streamTurn } from '../chat-stream/handler.js';
 import { handler as gatewayApi } from '../gateway-api/handler.js';
 import { admitPrompt, type IntakeDeps } from './intake.js';

@@ -1,5 +1,5 @@
 import { util, type Context } from '@aws-appsync/utils';
-import { isSafeId } from '../../functions/shared/turn-validation.js';
+import { isSafeId } from '../../schema/input-rules.js';
 
 /**
  * The `prompts` namespace: the second way to start a chat turn, for clients that keep one

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SIMULATOR_MODEL_ID } from '../../functions/shared/config.js';
-import type { EndEvent } from '../../functions/shared/protocol.js';
+import type { EndEvent } from '../../schema/stream-protocol.js';
 import type { Twin } from '../../infra/local/twin.js';
 import { configureAmplify, DEMO_USERS, signInAs, type DemoUser } from '../helpers/amplify.js';
 import { subscribeToTurn } from '../helpers/chat-stream.js';

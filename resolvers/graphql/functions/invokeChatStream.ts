@@ -3,7 +3,7 @@ import type { AdmittedTurnStash } from '../Mutation.startChat.js';
 
 /**
  * Starts the streaming Lambda asynchronously (invocation type Event), so the mutation
- * returns at once; the event is the `ChatTurnRequest` of functions/shared/protocol.ts.
+ * returns at once; the event is the `ChatTurnRequest` of schema/stream-protocol.ts.
  */
 export function request(ctx: Context) {
   const turn = ctx.stash.turn as AdmittedTurnStash;

@@ -1,7 +1,7 @@
 import { util } from '@aws-appsync/utils';
 
 // The input rules a chat turn shares with the Events way in live in functions/shared.
-export { isSafeId, MAX_ID_LENGTH, MAX_PROMPT_SIZE_IN_BYTES, utf8Size } from '../../../functions/shared/turn-validation.js';
+export { isSafeId, MAX_ID_LENGTH, MAX_PROMPT_SIZE_IN_BYTES, utf8Size } from '../../../schema/input-rules.js';
 
 /** The error type every input check raises, as DESIGN.md names it. */
 export const VALIDATION_ERROR = 'ValidationError';

@@ -1,4 +1,4 @@
-import type { EndEvent, ErrorEvent, StreamEvent } from '../../../functions/shared/protocol.js';
+import type { EndEvent, ErrorEvent, StreamEvent } from '../../../schema/stream-protocol.js';
 
 /** Where a turn's stream stands. */
 export const TurnStatus = {

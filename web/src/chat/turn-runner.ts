@@ -1,6 +1,6 @@
 import { Hub } from 'aws-amplify/utils';
 import { CONNECTION_STATE_CHANGE, ConnectionState, events } from 'aws-amplify/data';
-import { chatChannel, type EndEvent } from '../../../functions/shared/protocol.js';
+import { chatChannel, type EndEvent } from '../../../schema/stream-protocol.js';
 import { graphql } from '../api/client.js';
 import { ApiError, ErrorCode, toApiError } from '../api/errors.js';
 import { CANCEL_CHAT, START_CHAT } from '../api/operations.js';

@@ -7,7 +7,7 @@
  * Written in the APPSYNC_JS subset (no regex literals, TextEncoder, try/throw or while)
  * because the resolvers bundle it too; failures are values, each side raises them its way.
  */
-import { findModel } from './model-access.js';
+import { findModel } from '../functions/shared/model-access.js';
 
 /**
  * Largest prompt a chat turn takes, in UTF-8 bytes. It keeps one request item and one

@@ -4,7 +4,7 @@
  * clients drop duplicates, reorder, and recover from the conversation query on a gap.
  * See docs/stream-protocol.md.
  */
-import type { AdmittedTurn } from './turn-record.js';
+import type { AdmittedTurn } from '../functions/shared/turn-record.js';
 
 export interface StreamUsage {
   inputTokens: number;
