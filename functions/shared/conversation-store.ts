@@ -2,7 +2,8 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { monotonicFactory } from 'ulid';
 import type { StopReason, StreamUsage } from '../../schema/stream-protocol.js';
-import { turnRecordWrites, type AdmittedTurn } from './turn-record.js';
+import type { AdmittedTurn } from '../../schema/stream-protocol.js';
+import { turnRecordWrites } from './turn-record.js';
 
 const nextUlid = monotonicFactory();
 

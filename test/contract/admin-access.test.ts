@@ -4,7 +4,7 @@
  * myUsage holds only their own spend, and every override change is audited.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SIMULATOR_MODEL_ID } from '../../functions/shared/config.js';
+import { SIMULATOR_MODEL_ID } from '../../schema/models.js';
 import type { EndEvent } from '../../schema/stream-protocol.js';
 import type { Twin } from '../../infra/local/twin.js';
 import { configureAmplify, DEMO_USERS, signInAs, type DemoUser } from '../helpers/amplify.js';
