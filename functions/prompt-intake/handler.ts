@@ -9,8 +9,8 @@
 import { EventsPublisher, PublishError } from '../shared/events-publisher.js';
 import { logger } from '../shared/metrics.js';
 import { chatChannel, type ErrorEvent } from '../../schema/stream-protocol.js';
-import { handler as streamTurn } from '../chat-stream/handler.js';
-import { handler as gatewayApi } from '../gateway-api/handler.js';
+import { streamChatTurn } from '../chat-stream/stream-chat-turn.js';
+import { serveGatewayAction } from '../gateway-api/serve-action.js';
 import { admitPrompt, type IntakeDeps } from './intake.js';
 import { isPromptIntakeEvent, routablePrompts, type PromptCaller, type PublishedPrompt } from './prompt-event.js';
 
@@ -20,9 +20,9 @@ const ERROR_PUBLISH_ATTEMPTS = 3;
 const ERROR_PUBLISH_BACKOFF_IN_MS = 100;
 
 const deps: IntakeDeps = {
-  // The gateway API Lambda's own handler: admission is the very code the startChat
-  // pipeline's admitChatTurn invokes, not a copy of it.
-  admit: gatewayApi,
+  // The gateway API Lambda's own work: admission is the very code the startChat
+  // pipeline's admitChatTurn invokes, not a copy of it (never its entry point).
+  admit: serveGatewayAction,
 };
 const publisher = new EventsPublisher({ url: requiredEnv('SLUICE_EVENTS_URL'), region: process.env.AWS_REGION ?? 'us-east-1' });
 
@@ -45,7 +45,7 @@ export async function handler(event: unknown): Promise<{ admitted: number; refus
 
 /**
  * Admits one prompt, then streams it in this same invocation. This function is already
- * an asynchronous (Event) invocation, so running the chat-stream handler here costs the
+ * an asynchronous (Event) invocation, so running the chat-stream work here costs the
  * client nothing, and it is how both hosts can start the turn: the twin's Lambda invoker
  * is not reachable from inside a function, and the AWS SDK Lambda client is not a
  * dependency. The cost is that promptIntake needs chatStream's timeout, memory and
@@ -58,7 +58,7 @@ async function intake(prompt: PublishedPrompt, caller: PromptCaller): Promise<'a
     return (await publishError(chatChannel(caller.sub, prompt.conversationId), outcome.error)) ? 'refused' : 'unpublished';
   }
   // A duplicate still goes through: the streaming handler's claim streams it only if no earlier attempt did.
-  await streamTurn(outcome.request);
+  await streamChatTurn(outcome.request);
   return outcome.kind;
 }
 
