@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import { dirname, extname, join, resolve, sep } from 'node:path';
 import type { TwinComponent, TwinComponentFactory, TwinContext } from './context.js';
 import { amplifyOutputs } from './outputs.js';
-import { REPO_ROOT } from './state.js';
+import { REPO_ROOT } from './paths.js';
 import { contentSecurityPolicy, securityHeaders } from '../web-security-headers.js';
 
 /** The built web app the twin serves. */
