@@ -63,7 +63,7 @@ export interface TurnDependencies {
   streamOptions?: Partial<TurnStreamOptions>;
 }
 
-export interface TurnOutcome {
+export interface TurnResult {
   /** `undelivered`: the model answered, but the stream never fully reached the Events API. */
   status: 'completed' | 'cancelled' | 'failed' | 'duplicate' | 'undelivered';
   text: string;
@@ -84,7 +84,7 @@ export const DEFAULT_CANCEL_POLL_IN_MS = 500;
  * user's channel, watch for a cancel, then store the answer, settle and publish `end`
  * (or `error`). Never throws for a model or user failure: those end the stream.
  */
-export async function runTurn(request: ChatTurnRequest, deps: TurnDependencies): Promise<TurnOutcome> {
+export async function runTurn(request: ChatTurnRequest, deps: TurnDependencies): Promise<TurnResult> {
   const now = deps.now ?? (() => new Date());
   const startedAt = Date.now();
   // Time to first token is the product: the claim, the history read and the SDK's work on
