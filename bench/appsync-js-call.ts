@@ -5,7 +5,7 @@
  * mean) and the process's CPU time per call (all threads, so a watchdog thread counts), after
  * a warm-up; docs/benchmarks.md records the figures.
  */
-import { loadAppSyncJsModule, type AppSyncJsModule } from '../infra/local/appsync-js/index.js';
+import { loadAppSyncJsModule, type AppSyncJsModule } from '../infra/appsync-js/index.js';
 
 const WARM_UP_CALLS = 2_000;
 const MEASURED_CALLS = 20_000;

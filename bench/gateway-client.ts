@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { WebSocket } from 'ws';
-import type { StreamEvent } from '../functions/shared/protocol.js';
+import type { StreamEvent } from '../schema/stream-protocol.js';
 import type { Twin } from '../infra/local/twin.js';
 import type { TurnDynamoDbCalls } from './dynamodb-calls.js';
 import type { BenchUser } from './environment.js';

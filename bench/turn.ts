@@ -4,7 +4,7 @@
  * simulator would produce.
  */
 import { simulate } from '../infra/local/bedrock/index.js';
-import { SIMULATOR_MODEL_ID } from '../functions/shared/config.js';
+import { SIMULATOR_MODEL_ID } from '../schema/models.js';
 import type { BenchPace } from './options.js';
 
 /** The model every bench turn uses: the twin's simulator, priced like a small model. */

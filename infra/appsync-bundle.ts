@@ -3,7 +3,7 @@
  * into the single ESM file AppSync accepts.
  *
  * Both hosts use it: the CDK stack uploads the string as the resolver `code`, and the local
- * twin (infra/local/appsync-js) evaluates the very same string. Keep this file free of
+ * twin (infra/appsync-js) evaluates the very same string. Keep this file free of
  * twin-only concerns so the two cannot drift.
  *
  * @example

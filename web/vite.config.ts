@@ -5,8 +5,8 @@ import react from '@vitejs/plugin-react';
 const WEB_ROOT = fileURLToPath(new URL('.', import.meta.url));
 
 /**
- * The web app's build. It imports infra/local/amplify-config.ts (one file the twin's Node
- * clients share), so the repository root is allowed for the dev server too.
+ * The web app's build. It imports the contract in schema/ (stream events, error codes),
+ * so the repository root is allowed for the dev server too.
  *
  * @example
  * ```sh

@@ -1,5 +1,5 @@
 import { classifyFailure } from '../shared/failure.js';
-import { ErrorCode } from '../shared/protocol.js';
+import { ErrorCode } from '../../schema/stream-protocol.js';
 
 export interface ClassifiedModelError {
   code: ErrorCode;

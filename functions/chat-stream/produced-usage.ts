@@ -1,5 +1,5 @@
 import { CountTokensCommand, type BedrockRuntimeClient, type Message, type SystemContentBlock } from '@aws-sdk/client-bedrock-runtime';
-import type { StreamUsage } from '../shared/protocol.js';
+import type { StreamUsage } from '../../schema/stream-protocol.js';
 
 /** A count that takes longer than this falls back to the estimate: the turn is waiting. */
 const COUNT_TOKENS_TIMEOUT_IN_MS = 2_000;

@@ -7,7 +7,7 @@ import {
 import { TurnStatus, type ConversationStore, type StoredMessage } from '../shared/conversation-store.js';
 import { classifyFailure } from '../shared/failure.js';
 import { invocationModelId } from '../shared/model-invocation.js';
-import { chatChannel, ErrorCode, type ChatTurnRequest, type StopReason, type StreamUsage } from '../shared/protocol.js';
+import { chatChannel, ErrorCode, type ChatTurnRequest, type StopReason, type StreamUsage } from '../../schema/stream-protocol.js';
 import { TurnStream, type TurnStreamOptions } from '../shared/turn-stream.js';
 import { classifyBedrockError } from './bedrock-errors.js';
 import { producedUsage } from './produced-usage.js';
@@ -85,7 +85,7 @@ export interface TurnDependencies {
 /** What a turn's answer is written to: the Events channel's {@link TurnStream}, or an HTTP response. */
 export type TurnSink = Pick<TurnStream, 'start' | 'delta' | 'flush' | 'end' | 'error' | 'streamedText' | 'publishCount' | 'failure' | 'nextSeq'>;
 
-export interface TurnOutcome {
+export interface TurnResult {
   /** `undelivered`: the model answered, but the stream never fully reached the Events API. */
   status: 'completed' | 'cancelled' | 'failed' | 'duplicate' | 'undelivered' | 'interrupted';
   text: string;
@@ -117,7 +117,7 @@ export const DEFAULT_CHECKPOINT_INTERVAL_IN_MS = 5_000;
  * user's channel, watch for a cancel, then store the answer, settle and publish `end`
  * (or `error`). Never throws for a model or user failure: those end the stream.
  */
-export async function runTurn(request: ChatTurnRequest, deps: TurnDependencies): Promise<TurnOutcome> {
+export async function runTurn(request: ChatTurnRequest, deps: TurnDependencies): Promise<TurnResult> {
   const now = deps.now ?? (() => new Date());
   const startedAt = Date.now();
   // Time to first token is the product: the claim, the history read and the SDK's work on

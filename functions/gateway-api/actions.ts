@@ -5,7 +5,8 @@
  */
 import { getUserTotals, getUserUsage, nowFrom, resolvePolicy, type UsageTotals } from '../shared/ledger/index.js';
 import { recordDenial } from '../shared/metrics.js';
-import { MAX_TOKENS_NOT_GIVEN } from '../shared/turn-validation.js';
+import { ErrorCode } from '../../schema/errors.js';
+import { MAX_TOKENS_NOT_GIVEN } from '../../schema/input-rules.js';
 import type { Action, ActionDeps, ActionResult, GatewayAction } from './action-types.js';
 import { failure } from './action-types.js';
 import { ADMIN_ACTIONS } from './admin-actions.js';
@@ -57,7 +58,7 @@ const USER_ACTIONS: Record<string, Action> = {
     const modelId = String(args.modelId);
     const maxTokens = requestedMaxTokens(args.maxTokens);
     if (maxTokens === undefined) {
-      return { error: { errorType: 'ValidationError', message: 'maxTokens: must be a whole number', errorInfo: { field: 'maxTokens', retryable: false } } };
+      return { error: { errorType: ErrorCode.VALIDATION, message: 'maxTokens: must be a whole number', errorInfo: { field: 'maxTokens', retryable: false } } };
     }
     const turn = turnChecks(args, turnTables);
     const prompt = String(args.prompt);

@@ -5,12 +5,12 @@
  * an override's `allowedModels` or `maxOutputTokens` counts the same in both.
  */
 import { createHash } from 'node:crypto';
-import { MODELS } from '../shared/config.js';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { admissionPolicy, ledgerBusy, reserve, withdrawReservation, type AdmissionError, type LedgerDeps, type Reservation } from '../shared/ledger/index.js';
-import { estimateInputTokens, findModel } from '../shared/pricing.js';
+import { estimateInputTokens } from '../shared/pricing.js';
+import { findModel, MODELS } from '../../schema/models.js';
 import { isModelAllowed, type EffectivePolicy } from '../shared/policy.js';
-import { DEFAULT_MAX_TOKENS, MAX_TOKENS_NOT_GIVEN } from '../shared/turn-validation.js';
+import { DEFAULT_MAX_TOKENS, MAX_TOKENS_NOT_GIVEN } from '../../schema/input-rules.js';
 import type { TurnTables } from '../shared/turn-record.js';
 
 // One default and one "not given" marker for both ways in (startChat and /prompts/{sub}).

@@ -5,7 +5,7 @@
  * Converse wants roles to alternate), and the last user message is the turn's prompt.
  * Every problem is listed in one refusal; nothing is written for a refused body.
  */
-import { MAX_PROMPT_SIZE_IN_BYTES } from '../shared/turn-validation.js';
+import { MAX_PROMPT_SIZE_IN_BYTES } from '../../schema/input-rules.js';
 
 /** Most messages one request may carry. */
 export const MAX_MESSAGES = 500;

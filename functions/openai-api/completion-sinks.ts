@@ -5,7 +5,7 @@
  * @see https://platform.openai.com/docs/api-reference/chat-streaming
  */
 import type { TurnSink } from '../chat-stream/run-turn.js';
-import type { EndEvent, ErrorEvent, StopReason, StreamUsage } from '../shared/protocol.js';
+import type { EndEvent, ErrorEvent, StopReason, StreamUsage } from '../../schema/stream-protocol.js';
 import { endWith, openResponse, sendError, sendJson, type ResponseStream } from './http-response.js';
 import { openAiError, type OpenAiError } from './openai-errors.js';
 

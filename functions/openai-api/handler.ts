@@ -8,13 +8,13 @@
 import { randomUUID } from 'node:crypto';
 import type { LambdaFunctionURLEvent } from 'aws-lambda';
 import { ulid } from 'ulid';
-import { streamTurn } from '../chat-stream/handler.js';
+import { streamTurn } from '../chat-stream/stream-chat-turn.js';
 import { allowedModelViews } from '../gateway-api/admission.js';
-import { handler as gatewayApi } from '../gateway-api/handler.js';
+import { serveGatewayAction as gatewayApi } from '../gateway-api/serve-action.js';
 import { holdKeyBudget, ledgerDepsFromEnv, nowFrom, releaseKeyHold, resolvePolicy, withdrawReservation, type KeyHold, type Reservation } from '../shared/ledger/index.js';
 import { logger } from '../shared/metrics.js';
-import { findModel } from '../shared/pricing.js';
-import type { ChatTurnRequest } from '../shared/protocol.js';
+import { findModel } from '../../schema/models.js';
+import type { ChatTurnRequest } from '../../schema/stream-protocol.js';
 import { callerDepsFromEnv, identifyCaller, type ApiCaller } from './caller.js';
 import { parseChatRequest } from './chat-request.js';
 import { JsonCompletionSink, SseCompletionSink, type CompletionMeta } from './completion-sinks.js';

@@ -9,9 +9,9 @@
 import { fitsAnotherAttempt, withInvocationDeadline } from '../shared/deadline.js';
 import { EventsPublisher, PublishError } from '../shared/events-publisher.js';
 import { logger } from '../shared/metrics.js';
-import { chatChannel, type ErrorEvent } from '../shared/protocol.js';
-import { handler as streamTurn } from '../chat-stream/handler.js';
-import { handler as gatewayApi } from '../gateway-api/handler.js';
+import { chatChannel, type ErrorEvent } from '../../schema/stream-protocol.js';
+import { streamChatTurn } from '../chat-stream/stream-chat-turn.js';
+import { serveGatewayAction } from '../gateway-api/serve-action.js';
 import { admitPrompt, type IntakeDeps } from './intake.js';
 import { isPromptIntakeEvent, routablePrompts, type PromptCaller, type PublishedPrompt } from './prompt-event.js';
 
@@ -21,9 +21,9 @@ const ERROR_PUBLISH_ATTEMPTS = 3;
 const ERROR_PUBLISH_BACKOFF_IN_MS = 100;
 
 const deps: IntakeDeps = {
-  // The gateway API Lambda's own handler: admission is the very code the startChat
-  // pipeline's admitChatTurn invokes, not a copy of it.
-  admit: gatewayApi,
+  // The gateway API Lambda's own work: admission is the very code the startChat
+  // pipeline's admitChatTurn invokes, not a copy of it (never its entry point).
+  admit: serveGatewayAction,
 };
 const publisher = new EventsPublisher({ url: requiredEnv('SLUICE_EVENTS_URL'), region: process.env.AWS_REGION ?? 'us-east-1' });
 
@@ -51,7 +51,7 @@ async function intakeAll(event: unknown, context: unknown): Promise<{ admitted: 
 
 /**
  * Admits one prompt, then streams it in this same invocation. This function is already
- * an asynchronous (Event) invocation, so running the chat-stream handler here costs the
+ * an asynchronous (Event) invocation, so running the chat-stream work here costs the
  * client nothing, and it is how both hosts can start the turn: the twin's Lambda invoker
  * is not reachable from inside a function, and the AWS SDK Lambda client is not a
  * dependency. The cost is that promptIntake needs chatStream's timeout, memory and
@@ -65,7 +65,7 @@ async function intake(prompt: PublishedPrompt, caller: PromptCaller, context: un
   }
   // A duplicate still goes through: the streaming handler's claim streams it only if no earlier attempt did.
   // With this invocation's context: Lambda's retry of it ends a turn an earlier attempt claimed and died on.
-  await streamTurn(outcome.request, context);
+  await streamChatTurn(outcome.request, context);
   return outcome.kind;
 }
 

@@ -7,8 +7,8 @@
  * takes (which claims the turn and records it), or in the `error` event the client gets on
  * its chat channel instead.
  */
-import { ERROR_CLASSES, ErrorCode, isErrorCode, type ChatTurnRequest, type ErrorEvent } from '../shared/protocol.js';
-import { checkChatTurn } from '../shared/turn-validation.js';
+import { ERROR_CLASSES, ErrorCode, isErrorCode, type ChatTurnRequest, type ErrorEvent } from '../../schema/stream-protocol.js';
+import { checkChatTurn } from '../../schema/input-rules.js';
 import { turnInput, type PromptCaller, type PublishedPrompt } from './prompt-event.js';
 
 /** The gateway API's `admit` action, as its Lambda handler answers it (functions/gateway-api). */

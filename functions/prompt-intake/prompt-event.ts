@@ -2,7 +2,7 @@
  * The event the `prompts` namespace's onPublish handler (resolvers/events/prompts.ts)
  * sends the promptIntake Lambda, and how one published prompt becomes a checked turn.
  */
-import { invalidField, isSafeId, MAX_TOKENS_NOT_GIVEN, type TurnInput, type TurnRefusal } from '../shared/turn-validation.js';
+import { invalidField, isSafeId, MAX_TOKENS_NOT_GIVEN, type TurnInput, type TurnRefusal } from '../../schema/input-rules.js';
 
 /** The signed-in user who published, as the handler read it from `ctx.identity`. */
 export interface PromptCaller {

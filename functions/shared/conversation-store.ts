@@ -1,8 +1,9 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { monotonicFactory } from 'ulid';
-import type { StopReason, StreamUsage } from './protocol.js';
-import { assistantMessageId, turnRecordWrites, type AdmittedTurn } from './turn-record.js';
+import type { StopReason, StreamUsage } from '../../schema/stream-protocol.js';
+import type { AdmittedTurn } from '../../schema/stream-protocol.js';
+import { assistantMessageId, turnRecordWrites } from './turn-record.js';
 
 const nextUlid = monotonicFactory();
 

@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { InputError } from './input-error.js';
-import { ERROR_CLASSES, ErrorCode } from './protocol.js';
+import { ERROR_CLASSES, ErrorCode } from '../../schema/stream-protocol.js';
 
 export { InputError };
 

@@ -17,7 +17,7 @@ import { TurnStatus } from './conversation-store.js';
 import type { EventsPublisher } from './events-publisher.js';
 import { settle, type LedgerDeps } from './ledger/index.js';
 import type { OpenEntry } from './ledger/budget-item.js';
-import { chatChannel, ErrorCode, type ErrorEvent, type StreamUsage } from './protocol.js';
+import { chatChannel, ErrorCode, type ErrorEvent, type StreamUsage } from '../../schema/stream-protocol.js';
 
 /** Rough token count of produced text no tokenizer counted (as chat-stream/produced-usage.ts). */
 const CHARACTERS_PER_TOKEN = 4;

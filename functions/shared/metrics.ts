@@ -10,7 +10,8 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { GROUP_POLICIES } from './config.js';
-import { findModel, type TokenUsage } from './pricing.js';
+import { type TokenUsage } from './pricing.js';
+import { findModel } from '../../schema/models.js';
 import { NO_GROUP } from './policy.js';
 
 /** The CloudWatch namespace every Sluice metric is in. */

@@ -1,6 +1,6 @@
 /**
  * How the gateway invokes a configured model in a given AWS Region, from the catalogue's
- * invocation rules (functions/shared/config.ts): the id to send to Bedrock, and the IAM
+ * invocation rules (schema/models.ts): the id to send to Bedrock, and the IAM
  * resources that call needs. The streaming Lambda, the CDK stack and the twin's Bedrock all
  * decide with these functions, so what the twin accepts is what AWS accepts.
  *
@@ -10,7 +10,7 @@
  * invocationModelId('anthropic.claude-3-7-sonnet-20250219-v1:0', 'us-east-1'); // 'us.anthropic.claude-3-7-sonnet-20250219-v1:0'
  * ```
  */
-import { MODELS, type InferenceProfileGeo, type ModelConfig } from './config.js';
+import { MODELS, type InferenceProfileGeo, type ModelConfig } from '../../schema/models.js';
 
 /** Source Regions of each system-defined inference profile geography (the Regions it may be called from and routes to). */
 export const PROFILE_REGIONS: Readonly<Record<Exclude<InferenceProfileGeo, 'global'>, readonly string[]>> = {

@@ -10,7 +10,7 @@
  * 3. a user in no configured group gets nothing (deny by default).
  */
 import { GROUP_POLICIES, GROUP_RANK, type GroupPolicy } from './config.js';
-import { findModel } from './pricing.js';
+import { findModel } from '../../schema/models.js';
 
 /** Limits an admin may set for one user; fields left out keep the group value. */
 export interface BudgetOverride {

@@ -3,7 +3,7 @@
  * micro-USD): sums of integers are exact, so the ledger adds up to the cent however many
  * turns it holds, where floating-point dollars would drift.
  */
-import { MODELS, type ModelConfig } from './config.js';
+import type { ModelConfig } from '../../schema/models.js';
 
 /** Micro-dollars in one US dollar. */
 export const MICROS_PER_USD = 1_000_000;
@@ -24,20 +24,6 @@ export interface IntegerPrices {
   output: number;
   cacheRead: number;
   cacheWrite: number;
-}
-
-const INFERENCE_PROFILE_PREFIX = /^(?:us|us-gov|eu|apac|jp|au|ca|global)\./;
-
-/**
- * Finds the configured model for a model id, inference-profile id or either's ARN: an
- * exact entry first, else the entry of the base model (so `us.…` profiles of a listed
- * model are priced as it is). Undefined when Sluice does not price the model.
- * @example
- * findModel('us.anthropic.claude-3-5-haiku-20241022-v1:0')?.id; // 'anthropic.claude-3-5-haiku-20241022-v1:0'
- */
-export function findModel(modelId: string, models: readonly ModelConfig[] = MODELS): ModelConfig | undefined {
-  const id = modelId.startsWith('arn:') ? modelId.slice(modelId.lastIndexOf('/') + 1) : modelId;
-  return models.find((m) => m.id === id) ?? models.find((m) => m.id === id.replace(INFERENCE_PROFILE_PREFIX, ''));
 }
 
 /**

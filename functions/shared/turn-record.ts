@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { encodeTime } from 'ulid';
+import type { AdmittedTurn } from '../../schema/stream-protocol.js';
 
 /** A turn's request item lives a day (DynamoDB TTL); the ledger keeps what it cost. */
 export const REQUEST_TTL_IN_SECONDS = 24 * 60 * 60;
@@ -19,24 +20,6 @@ export interface TurnTables {
   requests: string;
   conversations: string;
   messages: string;
-}
-
-/** An admitted turn, as both ways in know it. */
-export interface AdmittedTurn {
-  requestId: string;
-  userId: string;
-  conversationId: string;
-  modelId: string;
-  prompt: string;
-  /** The output cap admission granted. */
-  maxTokens: number;
-  groups: string[];
-  /** ISO 8601. */
-  createdAt: string;
-  /** The way in, when not the web app's chat: stored on the request and the conversation (`kind`). */
-  via?: 'chat' | 'api';
-  /** A startChat with a clientRequestId: the request's fingerprint, to tell a retry from a reuse (admission.ts). */
-  fingerprint?: string;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { MAX_EVENTS_PER_PUBLISH, PublishError, type EventsPublisher } from './events-publisher.js';
 import { fitsAnotherAttempt } from './deadline.js';
-import type { EndEvent, ErrorEvent, StartEvent, StreamEvent } from './protocol.js';
+import type { EndEvent, ErrorEvent, StartEvent, StreamEvent } from '../../schema/stream-protocol.js';
 
 /**
  * Later deltas wait at most this long before they are published. Events bills per

@@ -7,7 +7,7 @@
  * bedrockModelArns(['anthropic.claude-3-5-haiku-20241022-v1:0'], { region: 'us-east-1', account: '123456789012', partition: 'aws' });
  * ```
  */
-import { MODELS, type ModelConfig } from '../../functions/shared/config.js';
+import { MODELS, type ModelConfig } from '../../schema/models.js';
 import { invocationArns, modelInvocation, type ArnScope } from '../../functions/shared/model-invocation.js';
 
 /** The Region model rules are read for when the stack's own is unknown at synth; `cdk deploy` sets CDK_DEFAULT_REGION. */
@@ -31,7 +31,7 @@ export function foundationModelId(modelId: string): string {
 /**
  * ARNs to allow `bedrock:InvokeModelWithResponseStream` (and `bedrock:CountTokens`) on, for
  * each configured model, exactly as the gateway calls it from the scope's Region:
- * - a catalogue model (functions/shared/config.ts): what its invocation rule needs there
+ * - a catalogue model (schema/models.ts): what its invocation rule needs there
  *   ({@link invocationArns}): the foundation model where it runs on demand, else the one
  *   inference profile the gateway calls and the foundation model in the Regions it routes to;
  * - another id (the `sluice:bedrockModels` override): the id as given, a profile id with its

@@ -12,7 +12,7 @@ import { Duration } from 'aws-cdk-lib';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 
-/** Lambda runtime of every function, as DESIGN.md fixes it. */
+/** Lambda runtime of every function, as docs/deploy.md lists it. */
 export const LAMBDA_RUNTIME = Runtime.NODEJS_22_X;
 /** Graviton: cheaper per GB-second than x86 for the same Node code. */
 export const LAMBDA_ARCHITECTURE = Architecture.ARM_64;

@@ -166,7 +166,7 @@ export class SluiceFunctions extends Construct {
 
   #suppressRuntimeFindings(fn: NodejsFunction): void {
     NagSuppressions.addResourceSuppressions(fn, [
-      { id: 'AwsSolutions-L1', reason: 'nodejs22.x is the runtime DESIGN.md fixes for Sluice and its local twin (Node ≥ 20); bump both together.' },
+      { id: 'AwsSolutions-L1', reason: 'nodejs22.x is the runtime fixed for Sluice and its local twin (Node ≥ 20); bump both together.' },
     ]);
     NagSuppressions.addResourceSuppressions(
       fn.role!,

@@ -1,5 +1,6 @@
 /**
- * What the cloud stack takes from Sluice's one config file (functions/shared/config.ts):
+ * What the cloud stack takes from the model catalogue (schema/models.ts) and the policies
+ * (functions/shared/config.ts):
  * the Bedrock model ids to grant and the Cognito groups that have a policy.
  *
  * @example
@@ -8,7 +9,8 @@
  * ```
  */
 import { resolve } from 'node:path';
-import { GROUP_POLICIES, MODELS, SIMULATOR_MODEL_ID } from '../../functions/shared/config.js';
+import { GROUP_POLICIES } from '../../functions/shared/config.js';
+import { MODELS, SIMULATOR_MODEL_ID } from '../../schema/models.js';
 
 /** Root of the repository (infra/cdk/ is two levels down); the manifest's paths start here. */
 export const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
@@ -20,7 +22,7 @@ export interface GatewayConfig {
   groups: string[];
 }
 
-/** Reads the model table and group policies of functions/shared/config.ts. */
+/** Reads the model catalogue and the group policies. */
 export function gatewayConfig(): GatewayConfig {
   return {
     modelIds: MODELS.map((m) => m.id).filter((id) => id !== SIMULATOR_MODEL_ID),

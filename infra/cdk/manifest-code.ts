@@ -16,8 +16,8 @@ import { isAbsolute, resolve } from 'node:path';
 import { bundleAppSyncJs } from '../appsync-bundle.js';
 import { assertAppSyncJsCode } from '../appsync-code-check.js';
 import type { GatewayManifest } from '../gateway.js';
-import { instantiateAppSyncJs } from '../local/appsync-js/runtime.js';
-import { AppSyncJsFlavor } from '../local/appsync-js/types.js';
+import { instantiateAppSyncJs } from '../appsync-js/runtime.js';
+import { AppSyncJsFlavor } from '../appsync-js/types.js';
 
 /** The manifest's APPSYNC_JS code, bundled, and what the channel handler files export. */
 export interface ManifestCode {

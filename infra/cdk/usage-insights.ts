@@ -18,7 +18,7 @@ export interface UserRanking {
   valueOf: string;
 }
 
-/** The per-user rankings; users are EMF metadata, never a metric dimension (see DESIGN.md). */
+/** The per-user rankings; users are EMF metadata, never a metric dimension (docs/budgets.md, metrics). */
 export const USER_RANKINGS: readonly UserRanking[] = [
   { suffix: 'top-users-cost', title: 'Top spenders (USD)', valueOf: METRIC.COST_USD },
   { suffix: 'top-users-output-tokens', title: 'Top users by output tokens', valueOf: METRIC.OUTPUT_TOKENS },

@@ -1,4 +1,4 @@
-import { MODELS } from '../../functions/shared/config.js';
+import { MODELS } from '../../schema/models.js';
 import { countsTokens, modelIdVerdict } from '../../functions/shared/model-invocation.js';
 import { DEFAULT_MODELS, resolveModel, startBedrockTwin, type BedrockTwin, type BedrockTwinOptions } from './bedrock/index.js';
 import type { TwinComponentFactory } from './context.js';

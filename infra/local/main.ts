@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { DEMO_USERS } from './cognito.js';
 import { writeAmplifyOutputs } from './outputs.js';
 import { forgetServices, recordBackingServices, stopOrphanedServices } from './service-pids.js';
-import { REPO_ROOT, statePaths } from './state.js';
+import { REPO_ROOT, statePaths } from './paths.js';
 import { DEFAULT_PORT, startBackingServices, startTwin } from './twin.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';

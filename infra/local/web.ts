@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import { dirname, extname, join, resolve, sep } from 'node:path';
 import type { TwinComponent, TwinComponentFactory, TwinContext } from './context.js';
 import { amplifyOutputs } from './outputs.js';
-import { REPO_ROOT } from './state.js';
+import { REPO_ROOT } from './paths.js';
 import { contentSecurityPolicy, securityHeaders } from '../web-security-headers.js';
 
 /** The built web app the twin serves. */
@@ -17,8 +17,8 @@ const WEB_SOURCES = [
   join(REPO_ROOT, 'web', 'index.html'),
   join(REPO_ROOT, 'web', 'public'),
   WEB_CONFIG,
-  join(REPO_ROOT, 'infra', 'local', 'amplify-config.ts'),
-  join(REPO_ROOT, 'functions', 'shared', 'protocol.ts'),
+  // The contract the web app imports (stream events, error codes).
+  join(REPO_ROOT, 'schema'),
 ];
 /** Scratch space for builds and the lock; inside the gitignored .sluice/ and on the same disk, so rename works. */
 const BUILD_SCRATCH_DIR = join(REPO_ROOT, '.sluice', 'web-build');

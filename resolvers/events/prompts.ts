@@ -1,5 +1,6 @@
 import { util, type Context } from '@aws-appsync/utils';
-import { isSafeId } from '../../functions/shared/turn-validation.js';
+import { ErrorCode } from '../../schema/errors.js';
+import { isSafeId } from '../../schema/input-rules.js';
 
 /**
  * The `prompts` namespace: the second way to start a chat turn, for clients that keep one
@@ -39,15 +40,15 @@ function ownChannelCaller(ctx: PromptsContext): Caller {
 function routable(event: { id: string; payload: unknown }) {
   const payload = event.payload as Record<string, unknown> | null;
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
-    util.error('Each prompt must be a JSON object { conversationId, modelId, prompt, maxTokens?, requestId? }', 'ValidationError');
+    util.error('Each prompt must be a JSON object { conversationId, modelId, prompt, maxTokens?, requestId? }', ErrorCode.VALIDATION);
   }
   const conversationId = payload.conversationId;
   if (typeof conversationId !== 'string' || !isSafeId(conversationId)) {
-    util.error('conversationId: must be 1-64 letters, digits, - or _', 'ValidationError');
+    util.error('conversationId: must be 1-64 letters, digits, - or _', ErrorCode.VALIDATION);
   }
   const requestId = payload.requestId;
   if (requestId !== undefined && requestId !== null && (typeof requestId !== 'string' || !isSafeId(requestId))) {
-    util.error('requestId: must be 1-64 letters, digits, - or _', 'ValidationError');
+    util.error('requestId: must be 1-64 letters, digits, - or _', ErrorCode.VALIDATION);
   }
   return {
     eventId: event.id,

@@ -1,11 +1,12 @@
 import type { Context } from '@aws-appsync/utils';
 import { cognitoCaller } from './lib/caller.js';
 
-/** myUsage (before): stashes the caller. Pipeline: readMyUsage. */
+/**
+ * myUsage (before): only a Cognito user has a budget. Pipeline: callGatewayApi, which
+ * reads the caller's usage and limits from the ledger.
+ */
 export function request(ctx: Context) {
-  const caller = cognitoCaller(ctx.identity);
-  ctx.stash.userId = caller.sub;
-  ctx.stash.groups = caller.groups;
+  cognitoCaller(ctx.identity);
   return {};
 }
 

@@ -4,8 +4,8 @@
  * myUsage holds only their own spend, and every override change is audited.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SIMULATOR_MODEL_ID } from '../../functions/shared/config.js';
-import type { EndEvent } from '../../functions/shared/protocol.js';
+import { SIMULATOR_MODEL_ID } from '../../schema/models.js';
+import type { EndEvent } from '../../schema/stream-protocol.js';
 import type { Twin } from '../../infra/local/twin.js';
 import { configureAmplify, DEMO_USERS, signInAs, type DemoUser } from '../helpers/amplify.js';
 import { subscribeToTurn } from '../helpers/chat-stream.js';

@@ -12,7 +12,7 @@ import {
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manualClock } from '../../functions/shared/clock.js';
-import { SIMULATOR_MODEL_ID } from '../../functions/shared/config.js';
+import { SIMULATOR_MODEL_ID } from '../../schema/models.js';
 import { clearBudgetOverride, documentClient, setBudgetOverride, type LedgerDeps } from '../../functions/shared/ledger/index.js';
 import { dynamoDbClient, LOCAL_AWS_CREDENTIALS, LOCAL_REGION } from '../../infra/local/dynamodb.js';
 import type { Twin } from '../../infra/local/twin.js';

@@ -10,7 +10,7 @@ import { GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { admitTurn, MAX_TOKENS_NOT_GIVEN, type AdmitInput } from '../../functions/gateway-api/admission.js';
 import { manualClock } from '../../functions/shared/clock.js';
-import { SIMULATOR_MODEL_ID } from '../../functions/shared/config.js';
+import { SIMULATOR_MODEL_ID } from '../../schema/models.js';
 import { budgetKey, clearBudgetOverride, getReservation, readCounters, setBudgetOverride } from '../../functions/shared/ledger/index.js';
 import { gateway } from '../../infra/gateway.js';
 import { dynamoDbClient, ensureTables, physicalTableName } from '../../infra/local/dynamodb.js';

@@ -4,7 +4,7 @@
 import { BedrockRuntimeClient, ConverseCommand, CountTokensCommand, ValidationException } from '@aws-sdk/client-bedrock-runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { estimateTokens, producedUsage } from '../../functions/chat-stream/produced-usage.js';
-import { SIMULATOR_MODEL_ID } from '../../functions/shared/config.js';
+import { SIMULATOR_MODEL_ID } from '../../schema/models.js';
 import { bedrockClientConfig } from '../../infra/local/bedrock/client.js';
 import { countTokens } from '../../infra/local/bedrock/tokenizer.js';
 import { startSideServices } from '../../infra/local/components.js';

@@ -6,9 +6,10 @@
  */
 import { events } from 'aws-amplify/data';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SIMULATOR_MODEL_ID } from '../../functions/shared/config.js';
-import { costMicros, estimateInputTokens, findModel, microsToUsd, worstCaseMicros } from '../../functions/shared/pricing.js';
-import type { EndEvent, StreamEvent } from '../../functions/shared/protocol.js';
+import { SIMULATOR_MODEL_ID } from '../../schema/models.js';
+import { costMicros, estimateInputTokens, microsToUsd, worstCaseMicros } from '../../functions/shared/pricing.js';
+import { findModel } from '../../schema/models.js';
+import type { EndEvent, StreamEvent } from '../../schema/stream-protocol.js';
 import type { Twin } from '../../infra/local/twin.js';
 import { configureAmplify, DEMO_USERS, signInAs } from '../helpers/amplify.js';
 import { graphql } from '../helpers/graphql.js';

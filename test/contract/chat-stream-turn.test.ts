@@ -13,7 +13,7 @@ import { runTurn, type TurnDependencies, type TurnLedger } from '../../functions
 import { ConversationStore } from '../../functions/shared/conversation-store.js';
 import { budgetKey, claimReservation, documentClient, getReservation, isCancelRequested, readCounters, reserve, settle, sweepExpiredReservations, type LedgerDeps } from '../../functions/shared/ledger/index.js';
 import { effectivePolicy } from '../../functions/shared/policy.js';
-import type { ChatTurnRequest, StreamEvent } from '../../functions/shared/protocol.js';
+import type { ChatTurnRequest, StreamEvent } from '../../schema/stream-protocol.js';
 import { gateway } from '../../infra/gateway.js';
 import { bedrockClientConfig } from '../../infra/local/bedrock/index.js';
 import { startSideServices } from '../../infra/local/components.js';

@@ -9,7 +9,7 @@ import { dynamoDbClient } from '../../infra/local/dynamodb.js';
 import { METRICS_CAPTURE_PATH } from '../../infra/local/metrics-capture.js';
 import { MetricName } from '../../functions/shared/metrics.js';
 import type { Twin } from '../../infra/local/twin.js';
-import type { EndEvent, ErrorEvent } from '../../functions/shared/protocol.js';
+import type { EndEvent, ErrorEvent } from '../../schema/stream-protocol.js';
 import { configureAmplify, DEMO_USERS, signInAs } from '../helpers/amplify.js';
 import { subscribeToTurn } from '../helpers/chat-stream.js';
 import { graphqlFailure } from '../helpers/graphql.js';

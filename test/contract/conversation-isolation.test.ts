@@ -7,7 +7,7 @@
 import { generateClient } from 'aws-amplify/api';
 import { events } from 'aws-amplify/data';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EndEvent } from '../../functions/shared/protocol.js';
+import type { EndEvent } from '../../schema/stream-protocol.js';
 import { simulate } from '../../infra/local/bedrock/index.js';
 import type { Twin } from '../../infra/local/twin.js';
 import { configureAmplify, DEMO_USERS, signInAs } from '../helpers/amplify.js';

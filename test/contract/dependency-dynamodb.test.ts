@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { generateClient } from 'aws-amplify/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EndEvent } from '../../functions/shared/protocol.js';
+import type { EndEvent } from '../../schema/stream-protocol.js';
 import { startDynamoDbLocal, type LocalDynamoDb } from '../../infra/local/dynamodb.js';
 import { freePort } from '../../infra/local/ports.js';
 import { startTwin, type Twin } from '../../infra/local/twin.js';

@@ -12,7 +12,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { generateClient } from 'aws-amplify/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MetricName } from '../../functions/shared/metrics.js';
-import type { EndEvent } from '../../functions/shared/protocol.js';
+import type { EndEvent } from '../../schema/stream-protocol.js';
 import { defaultComponents } from '../../infra/local/components.js';
 import type { TwinComponentFactory } from '../../infra/local/context.js';
 import { dynamoDbClient } from '../../infra/local/dynamodb.js';

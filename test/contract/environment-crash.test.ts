@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { generateClient } from 'aws-amplify/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Twin } from '../../infra/local/twin.js';
-import type { ErrorEvent } from '../../functions/shared/protocol.js';
+import type { ErrorEvent } from '../../schema/stream-protocol.js';
 import { configureAmplify, DEMO_USERS, signInAs } from '../helpers/amplify.js';
 import { subscribeToTurn } from '../helpers/chat-stream.js';
 import { graphql } from '../helpers/graphql.js';

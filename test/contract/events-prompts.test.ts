@@ -6,7 +6,7 @@ import { simulate } from '../../infra/local/bedrock/index.js';
 import { dynamoDbClient } from '../../infra/local/dynamodb.js';
 import type { Twin } from '../../infra/local/twin.js';
 import { clearBudgetOverride, documentClient, setBudgetOverride, type LedgerDeps } from '../../functions/shared/ledger/index.js';
-import type { EndEvent, ErrorEvent } from '../../functions/shared/protocol.js';
+import type { EndEvent, ErrorEvent } from '../../schema/stream-protocol.js';
 import { configureAmplify, DEMO_USERS, signInAs } from '../helpers/amplify.js';
 import { subscribeToTurn } from '../helpers/chat-stream.js';
 import { startTestTwin } from '../helpers/twin.js';

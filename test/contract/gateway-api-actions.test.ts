@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAction, type ActionDeps, type Caller } from '../../functions/gateway-api/actions.js';
 import { cognitoUserDirectory } from '../../functions/gateway-api/user-directory.js';
 import { manualClock } from '../../functions/shared/clock.js';
-import { SIMULATOR_MODEL_ID } from '../../functions/shared/config.js';
+import { SIMULATOR_MODEL_ID } from '../../schema/models.js';
 import { reserve, resolvePolicy, settle } from '../../functions/shared/ledger/index.js';
 import { LOCAL_AWS_CREDENTIALS, LOCAL_REGION } from '../../infra/local/dynamodb.js';
 import { DEMO_USERS } from '../helpers/amplify.js';

@@ -4,7 +4,7 @@ import { generateClient } from 'aws-amplify/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConversationStore } from '../../functions/shared/conversation-store.js';
 import { claimReservation, documentClient, type LedgerDeps } from '../../functions/shared/ledger/index.js';
-import type { ChatTurnRequest } from '../../functions/shared/protocol.js';
+import type { ChatTurnRequest } from '../../schema/stream-protocol.js';
 import { dynamoDbClient } from '../../infra/local/dynamodb.js';
 import type { Twin } from '../../infra/local/twin.js';
 import { configureAmplify, DEMO_USERS, signInAs } from '../helpers/amplify.js';

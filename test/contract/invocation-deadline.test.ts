@@ -21,7 +21,7 @@ import { transactWrite } from '../../functions/shared/ledger/transact.js';
 import { ledgerTestDeps, type LedgerTestDeps } from './ledger-deps.js';
 import { manualClock } from '../../functions/shared/clock.js';
 import { TurnStream } from '../../functions/shared/turn-stream.js';
-import { ErrorCode } from '../../functions/shared/protocol.js';
+import { ErrorCode } from '../../schema/stream-protocol.js';
 
 /** A Lambda context with `remainingMs` left, counting down in real time. */
 function contextWith(remainingMs: number) {

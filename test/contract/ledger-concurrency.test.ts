@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manualClock } from '../../functions/shared/clock.js';
-import { SIMULATOR_MODEL_ID } from '../../functions/shared/config.js';
+import { SIMULATOR_MODEL_ID } from '../../schema/models.js';
 import { readCounters, reserve, settle, getUserTotals, type Reservation, type Settlement } from '../../functions/shared/ledger/index.js';
 import { effectivePolicy } from '../../functions/shared/policy.js';
 import { microsToUsd } from '../../functions/shared/pricing.js';

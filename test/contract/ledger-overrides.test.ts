@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manualClock } from '../../functions/shared/clock.js';
-import { SIMULATOR_MODEL_ID } from '../../functions/shared/config.js';
+import { SIMULATOR_MODEL_ID } from '../../schema/models.js';
 import { InputError } from '../../functions/shared/input-error.js';
 import {
   clearBudgetOverride,

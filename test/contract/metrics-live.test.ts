@@ -6,9 +6,9 @@
 import { generateClient } from 'aws-amplify/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isEmfRecord, type EmfRecord } from '../../functions/shared/emf.js';
-import { SIMULATOR_MODEL_ID } from '../../functions/shared/config.js';
+import { SIMULATOR_MODEL_ID } from '../../schema/models.js';
 import { DIMENSION_NAMES, METRIC_UNITS, METRICS_NAMESPACE, MetricName, SERVICE_NAME } from '../../functions/shared/metrics.js';
-import type { EndEvent } from '../../functions/shared/protocol.js';
+import type { EndEvent } from '../../schema/stream-protocol.js';
 import { METRICS_CAPTURE_PATH } from '../../infra/local/metrics-capture.js';
 import type { Twin } from '../../infra/local/twin.js';
 import { configureAmplify, DEMO_USERS, signInAs } from '../helpers/amplify.js';

@@ -11,7 +11,7 @@ import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_USERS } from '../../infra/local/cognito.js';
 import { freePort } from '../../infra/local/ports.js';
-import type { DeltaEvent } from '../../functions/shared/protocol.js';
+import type { DeltaEvent } from '../../schema/stream-protocol.js';
 import { copyRepository, npmStart, runNodeClient, type NpmStart } from './npm-start.js';
 
 const ALICE = DEMO_USERS[0];

@@ -7,7 +7,7 @@
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import type { StreamEvent } from '../../functions/shared/protocol.js';
+import type { StreamEvent } from '../../schema/stream-protocol.js';
 import { DEMO_USERS } from '../../infra/local/cognito.js';
 import { freePort } from '../../infra/local/ports.js';
 import { isProcessRunning } from '../../infra/local/service-pids.js';

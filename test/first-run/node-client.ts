@@ -12,8 +12,8 @@ import { Amplify } from 'aws-amplify';
 import { fetchAuthSession, signIn } from 'aws-amplify/auth';
 import { generateClient } from 'aws-amplify/api';
 import { WebSocket } from 'ws';
-import type { StreamEvent } from '../../functions/shared/protocol.js';
-import { amplifyConfig } from '../../infra/local/amplify-config.js';
+import type { StreamEvent } from '../../schema/stream-protocol.js';
+import { amplifyConfig } from '../../web/src/amplify-config.js';
 import { subscribeToTurn } from '../helpers/chat-stream.js';
 
 export interface ClientRequest {

@@ -8,7 +8,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync }
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import { REPO_ROOT } from '../../infra/local/state.js';
+import { REPO_ROOT } from '../../infra/local/paths.js';
 import type { ClientReport, ClientRequest } from './node-client.js';
 
 /** A first start builds the web app; on a busy two-core machine that takes a while. */

@@ -1,7 +1,7 @@
 import { Amplify } from 'aws-amplify';
 import { fetchAuthSession, signIn, signOut } from 'aws-amplify/auth';
 import { WebSocket } from 'ws';
-import { amplifyConfig } from '../../infra/local/amplify-config.js';
+import { amplifyConfig } from '../../web/src/amplify-config.js';
 import { DEMO_USERS } from '../../infra/local/cognito.js';
 import type { Twin } from '../../infra/local/twin.js';
 

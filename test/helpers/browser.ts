@@ -2,7 +2,7 @@ import { createHash, X509Certificate } from 'node:crypto';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { REPO_ROOT } from '../../infra/local/state.js';
+import { REPO_ROOT } from '../../infra/local/paths.js';
 import type { Twin, TwinOptions } from '../../infra/local/twin.js';
 import { ensureWebBuild } from '../../infra/local/web.js';
 import { startTestTwin } from './twin.js';

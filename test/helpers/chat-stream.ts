@@ -1,5 +1,5 @@
 import { events } from 'aws-amplify/data';
-import type { StreamEvent } from '../../functions/shared/protocol.js';
+import type { StreamEvent } from '../../schema/stream-protocol.js';
 
 /** A turn's events as a client sees them: deduplicated by seq, in order. */
 export interface CollectedTurn {

@@ -3,8 +3,8 @@
  * Each evaluation bundles the file as the CDK stack does and runs it in a fresh APPSYNC_JS
  * sandbox. See docs/resolver-testing.md.
  */
-import { loadAppSyncJsModule, type AppSyncJsModuleOptions } from '../../infra/local/appsync-js/index.js';
-import type { AppSyncJsError, CallOutcome } from '../../infra/local/appsync-js/types.js';
+import { loadAppSyncJsModule, type AppSyncJsModuleOptions } from '../../infra/appsync-js/index.js';
+import type { AppSyncJsError, CallOutcome } from '../../infra/appsync-js/types.js';
 
 /** The `sub` of the default caller; `makeContext().identity.sub`. */
 export const DEFAULT_SUB = '11111111-2222-3333-4444-555555555555';

@@ -6,7 +6,7 @@ import { AppSyncCodeError, appSyncJsCodeErrors, assertAppSyncJsCode } from '../.
 import { bundleManifestCode } from '../../infra/cdk/manifest-code.js';
 import { REPO_ROOT } from '../../infra/cdk/gateway-config.js';
 import { gateway } from '../../infra/gateway.js';
-import { instantiateAppSyncJs } from '../../infra/local/appsync-js/index.js';
+import { instantiateAppSyncJs } from '../../infra/appsync-js/index.js';
 
 const handler = (body: string) => `export function request(ctx) {\n  ${body}\n}\n`;
 

@@ -2,7 +2,7 @@
 // unauthorized, a thrown error), code refused at load, the runaway guard, the sandbox's globals, the stash, logs, and the
 // Events/GraphQL differences. Fixtures live in test/fixtures/appsync-js/.
 import { describe, expect, it } from 'vitest';
-import { AppSyncCodeError, AppSyncJsLoadError, instantiateAppSyncJs, loadAppSyncJsModule } from '../../infra/local/appsync-js/index.js';
+import { AppSyncCodeError, AppSyncJsLoadError, instantiateAppSyncJs, loadAppSyncJsModule } from '../../infra/appsync-js/index.js';
 import { evaluateResolver, makeContext, makeEventContext } from '../helpers/evaluate-resolver.js';
 
 const FIXTURES = 'test/fixtures/appsync-js';

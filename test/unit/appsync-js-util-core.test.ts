@@ -3,7 +3,7 @@
 // auth types localstack/appsync-utils recorded from AWS (`__tests__/authType.test.js`).
 import { decodeTime } from 'ulid';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { KSUID_EPOCH_IN_SECONDS } from '../../infra/local/appsync-js/ksuid.js';
+import { KSUID_EPOCH_IN_SECONDS } from '../../infra/appsync-js/ksuid.js';
 import { cognitoIdentity, evaluateResolver, makeContext, sandboxUtil } from '../helpers/evaluate-resolver.js';
 
 const NOW_MS = 1517943695758;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { GROUP_POLICIES, SIMULATOR_MODEL_ID } from '../../functions/shared/config.js';
+import { GROUP_POLICIES } from '../../functions/shared/config.js';
+import { SIMULATOR_MODEL_ID } from '../../schema/models.js';
 import { effectivePolicy, isModelAllowed, NO_GROUP, overrideApplies, overrideProblems } from '../../functions/shared/policy.js';
 
 describe('effective policy', () => {

@@ -9,7 +9,7 @@ import { AuthMode, type GatewayManifest } from '../../infra/gateway.js';
 import { ASSET_CACHE_CONTROL, ENTRY_CACHE_CONTROL } from '../../infra/cdk/web-edge.js';
 import { NO_MANIFEST_CODE } from '../../infra/cdk/manifest-code.js';
 import { SluiceStack } from '../../infra/cdk/sluice-stack.js';
-import { amplifyConfig } from '../../infra/local/amplify-config.js';
+import { amplifyConfig } from '../../web/src/amplify-config.js';
 import type { TwinContext } from '../../infra/local/context.js';
 import { amplifyOutputs } from '../../infra/local/outputs.js';
 import { securityHeaders } from '../../infra/web-security-headers.js';

@@ -2,7 +2,7 @@ import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { classifyFailure, InputError, safeMessage } from '../../functions/shared/failure.js';
 import { parseDayKey } from '../../functions/shared/clock.js';
-import { ERROR_CLASSES, ErrorCode, isErrorCode } from '../../functions/shared/protocol.js';
+import { ERROR_CLASSES, ErrorCode, isErrorCode } from '../../schema/stream-protocol.js';
 import { LedgerErrorCode } from '../../functions/shared/ledger/errors.js';
 
 /** A port nothing listens on: bind one, then close it. */

@@ -3,7 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { ESLint, type Linter } from 'eslint';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../../infra/local/state.js';
+import { REPO_ROOT } from '../../infra/local/paths.js';
 
 const FIXTURE = 'test/fixtures/graphql/rejected/rejected-resolver.ts';
 

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { SIMULATOR_MODEL_ID } from '../../functions/shared/config.js';
+import { SIMULATOR_MODEL_ID } from '../../schema/models.js';
 import { DIMENSION_NAMES, METRICS_NAMESPACE, recordDenial, recordThrottle, recordTurnMetrics, turnLogger } from '../../functions/shared/metrics.js';
 
 interface EmfRecord {

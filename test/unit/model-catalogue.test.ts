@@ -1,9 +1,9 @@
-// The model catalogue (functions/shared/config.ts): every entry says how Bedrock lets it be
+// The model catalogue (schema/models.ts): every entry says how Bedrock lets it be
 // invoked and where its prices come from, and the gateway calls the id AWS accepts in its Region.
 import { describe, expect, it } from 'vitest';
-import { MODELS, SIMULATOR_MODEL_ID } from '../../functions/shared/config.js';
+import { MODELS, SIMULATOR_MODEL_ID } from '../../schema/models.js';
 import { countsTokens, invocationModelId, modelIdVerdict } from '../../functions/shared/model-invocation.js';
-import { findModel } from '../../functions/shared/pricing.js';
+import { findModel } from '../../schema/models.js';
 
 describe('the model catalogue', () => {
   it.each(MODELS.map((m) => [m.id, m] as const))('%s has an invocation rule and a dated price source', (_id, model) => {

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { GROUP_POLICIES, MODELS, SIMULATOR_MODEL_ID } from '../../functions/shared/config.js';
-import { costMicros, estimateInputTokens, findModel, formatUsdExact, integerPrices, microsToUsd, usdToMicros, worstCaseMicros } from '../../functions/shared/pricing.js';
+import { GROUP_POLICIES } from '../../functions/shared/config.js';
+import { MODELS, SIMULATOR_MODEL_ID } from '../../schema/models.js';
+import { costMicros, estimateInputTokens, formatUsdExact, integerPrices, microsToUsd, usdToMicros, worstCaseMicros } from '../../functions/shared/pricing.js';
+import { findModel } from '../../schema/models.js';
 
 const simulator = findModel(SIMULATOR_MODEL_ID)!;
 

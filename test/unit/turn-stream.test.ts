@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PublishError } from '../../functions/shared/events-publisher.js';
-import type { StreamEvent } from '../../functions/shared/protocol.js';
+import type { StreamEvent } from '../../schema/stream-protocol.js';
 import { TurnStream } from '../../functions/shared/turn-stream.js';
 
 /** A publisher that records each publish and can fail the first N attempts. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { turnInput, type PublishedPrompt } from '../../functions/prompt-intake/prompt-event.js';
-import { checkChatTurn, MAX_TOKENS_NOT_GIVEN, type TurnInput } from '../../functions/shared/turn-validation.js';
+import { checkChatTurn, MAX_TOKENS_NOT_GIVEN, type TurnInput } from '../../schema/input-rules.js';
 
 const turn = (overrides: Partial<TurnInput> = {}): TurnInput => ({
   conversationId: 'conv-1',

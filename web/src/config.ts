@@ -1,5 +1,5 @@
 import { Amplify } from 'aws-amplify';
-import { amplifyConfig, isLocalTwin, type SluiceOutputs } from '../../infra/local/amplify-config.js';
+import { amplifyConfig, isLocalTwin, type SluiceOutputs } from './amplify-config.js';
 
 /** A demo account the twin seeds; its password is a public demo value. */
 export interface DemoUser {

@@ -13,7 +13,7 @@
  * | `ReservationNotFound` | settle() for a request that was never admitted | no |
  * | `ValidationError` | an admin's override is invalid | no |
  */
-import { ErrorCode } from '../protocol.js';
+import { ErrorCode } from '../../../schema/stream-protocol.js';
 
 /** Stable error codes: the ledger's rows of the one table, `ErrorCode` in protocol.ts. */
 export const LedgerErrorCode = {

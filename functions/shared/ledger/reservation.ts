@@ -4,7 +4,8 @@
  * `RESERVATION#<requestId>` record, written off the path to the first token).
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { findModel, type TokenUsage } from '../pricing.js';
+import { type TokenUsage } from '../pricing.js';
+import { findModel } from '../../../schema/models.js';
 import { entryReservation, openEntry, readBudgetItem } from './budget-item.js';
 import { keys, type LedgerDeps } from './tables.js';
 

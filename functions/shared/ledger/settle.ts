@@ -8,7 +8,8 @@
  */
 import { RESERVATION_RETENTION_IN_SECONDS } from '../config.js';
 import { dayKey, monthKey } from '../clock.js';
-import { checkedUsage, costMicros, findModel, microsToUsd, type TokenUsage } from '../pricing.js';
+import { checkedUsage, costMicros, microsToUsd, type TokenUsage } from '../pricing.js';
+import { findModel } from '../../../schema/models.js';
 import { budgetAttr, budgetKey, entryReservation, nameRefs, openEntry, readBudgetItem, staleAttributes } from './budget-item.js';
 import { LedgerErrorCode, ledgerBusy, type LedgerBusy, type ReservationNotFound } from './errors.js';
 import { getReservation, ReservationStatus, TurnOutcome, type Reservation } from './reservation.js';

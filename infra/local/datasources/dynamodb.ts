@@ -6,7 +6,7 @@ import { DynamoDbRequestError, InvalidNextTokenError } from './dynamodb-values.j
 import { isRecord, type DataSourceContext, type DataSourceOutcome } from './types.js';
 import { pooledRequestHandler } from '../../../functions/shared/http-pool.js';
 import { dependencyFailureCode, safeMessage } from '../../../functions/shared/failure.js';
-import { ErrorCode } from '../../../functions/shared/protocol.js';
+import { ErrorCode } from '../../../schema/stream-protocol.js';
 
 /** The operations the twin's DynamoDB data source runs, as AppSync names them. */
 export const DYNAMODB_OPERATIONS = [

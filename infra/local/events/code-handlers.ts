@@ -1,7 +1,7 @@
 import type { DataSource } from '../../gateway.js';
 import { bundleAppSyncJs } from '../../appsync-bundle.js';
-import { instantiateAppSyncJs, type AppSyncJsModule } from '../appsync-js/runtime.js';
-import { AppSyncJsFlavor, type CallOutcome } from '../appsync-js/types.js';
+import { instantiateAppSyncJs, type AppSyncJsModule } from '../../appsync-js/runtime.js';
+import { AppSyncJsFlavor, type CallOutcome } from '../../appsync-js/types.js';
 import { EventsErrorType } from './constants.js';
 import { EventsError } from './errors.js';
 import { outgoingEvents, type ChannelHandlers, type HandlerContext, type PublishDecision, type SubscribeDecision } from './handler-context.js';

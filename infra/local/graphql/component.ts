@@ -5,7 +5,7 @@ import type { AuthMode } from '../../gateway.js';
 import { createAuthorizer, lowerCaseHeaders } from '../auth/index.js';
 import type { TwinComponent, TwinContext } from '../context.js';
 import { createDataSources } from '../datasources/index.js';
-import { REPO_ROOT } from '../state.js';
+import { REPO_ROOT } from '../paths.js';
 import { loadAppSyncSchema } from './appsync-schema.js';
 import { GRAPHQL_ERROR_TYPES, requestError } from './errors.js';
 import { createGraphqlExecutor, DEFAULT_DOCUMENT_LIMITS, type GraphqlRequest } from './executor.js';

@@ -1,5 +1,5 @@
 import { GraphQLError, type SourceLocation } from 'graphql';
-import type { AppSyncJsError } from '../appsync-js/types.js';
+import type { AppSyncJsError } from '../../appsync-js/types.js';
 
 /**
  * One entry of `errors[]` in the shape AppSync returns.

@@ -1,5 +1,5 @@
 import { bundleAppSyncJs } from '../../appsync-bundle.js';
-import { instantiateAppSyncJs, type AppSyncJsModule, type AppSyncJsModuleOptions } from '../appsync-js/index.js';
+import { instantiateAppSyncJs, type AppSyncJsModule, type AppSyncJsModuleOptions } from '../../appsync-js/index.js';
 import type { ResolverModule, ResolverModuleLoader } from './resolver-runner.js';
 
 /** Sandboxes kept at once; the gateway has a few dozen resolver files. */

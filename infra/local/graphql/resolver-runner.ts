@@ -1,5 +1,5 @@
 import type { DataSource, PipelineFunction } from '../../gateway.js';
-import type { AppSyncJsError, CallOutcome } from '../appsync-js/types.js';
+import type { AppSyncJsError, CallOutcome } from '../../appsync-js/types.js';
 import type { AppSyncLambdaEvent, DataSourceOutcome } from '../datasources/types.js';
 
 /** One loaded APPSYNC_JS file: `call('request' | 'response', ctx)`. */

@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSyn
 import { join, resolve } from 'node:path';
 import { build, type Metafile } from 'esbuild';
 import { FUNCTION_NODE_TARGET, functionBuildOptions } from '../../function-bundle.js';
-import { REPO_ROOT } from '../state.js';
+import { REPO_ROOT } from '../paths.js';
 
 const CACHE_DIR = join(REPO_ROOT, 'node_modules', '.cache', 'sluice-functions');
 const BOOTSTRAP_ENTRY = join(import.meta.dirname, 'bootstrap.ts');

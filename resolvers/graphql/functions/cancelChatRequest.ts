@@ -1,4 +1,5 @@
 import { util, type Context } from '@aws-appsync/utils';
+import { ErrorCode } from '../../../schema/errors.js';
 
 /**
  * Flags a running turn of the caller as cancelled (DynamoDB UpdateItem on the caller's own
@@ -26,7 +27,7 @@ export function request(ctx: Context<{ requestId: string }>) {
 export function response(ctx: Context<{ requestId: string }>) {
   if (ctx.error) {
     if (ctx.error.type === 'DynamoDB:ConditionalCheckFailedException') {
-      util.error(`No running chat turn ${ctx.args.requestId} of yours`, 'NotFound');
+      util.error(`No running chat turn ${ctx.args.requestId} of yours`, ErrorCode.NOT_FOUND);
     }
     util.error(ctx.error.message, ctx.error.type);
   }

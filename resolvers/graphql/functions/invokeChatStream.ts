@@ -1,9 +1,10 @@
 import { runtime, util, type Context } from '@aws-appsync/utils';
 import type { AdmittedTurnStash } from '../Mutation.startChat.js';
+import { chatTurnRequest } from '../../../schema/stream-protocol.js';
 
 /**
  * Starts the streaming Lambda asynchronously (invocation type Event), so the mutation
- * returns at once; the event is the `ChatTurnRequest` of functions/shared/protocol.ts.
+ * returns at once; the event is the contract's `ChatTurnRequest` (schema/stream-protocol.ts).
  */
 export function request(ctx: Context) {
   const turn = ctx.stash.turn as AdmittedTurnStash;
@@ -14,19 +15,8 @@ export function request(ctx: Context) {
   return {
     operation: 'Invoke',
     invocationType: 'Event',
-    payload: {
-      requestId: turn.requestId,
-      userId: turn.userId,
-      conversationId: turn.conversationId,
-      modelId: turn.modelId,
-      prompt: turn.prompt,
-      maxTokens: turn.maxTokens,
-      groups: turn.groups,
-      policyGroup: turn.policyGroup,
-      newConversation: turn.newConversation,
-      createdAt: turn.createdAt,
-      ...(turn.idempotency ? { fingerprint: ctx.stash.fingerprint } : {}),
-    },
+    // A startChat with a clientRequestId carries its fingerprint, to tell a retry from a reuse.
+    payload: chatTurnRequest(turn.idempotency ? { ...turn, fingerprint: ctx.stash.fingerprint } : turn),
   };
 }
 

@@ -1,5 +1,5 @@
 import { util } from '@aws-appsync/utils';
-import { ErrorCode } from '../../../functions/shared/protocol.js';
+import { ErrorCode } from '../../../schema/stream-protocol.js';
 
 /** A data source's failure as AppSync hands it to a response function. */
 export interface DataSourceError {

@@ -1,14 +1,13 @@
 import { util } from '@aws-appsync/utils';
 
-// The input rules a chat turn shares with the Events way in live in functions/shared.
-export { isSafeId, MAX_ID_LENGTH, MAX_PROMPT_SIZE_IN_BYTES, utf8Size } from '../../../functions/shared/turn-validation.js';
+import { ErrorCode } from '../../../schema/errors.js';
 
-/** The error type every input check raises, as DESIGN.md names it. */
-export const VALIDATION_ERROR = 'ValidationError';
+// The input rules every resolver shares with the Lambda functions live in the contract.
+export { isSafeId } from '../../../schema/input-rules.js';
 
 /** Raises a `ValidationError` for `field` (ends the resolver). */
 export function invalid(field: string, message: string): never {
-  return util.error(`${field}: ${message}`, VALIDATION_ERROR, null, { field });
+  return util.error(`${field}: ${message}`, ErrorCode.VALIDATION, null, { field });
 }
 
 /** Checks an optional page size and returns it, or the default. */

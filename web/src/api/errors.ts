@@ -1,23 +1,12 @@
 /**
  * The typed errors a user can meet (GraphQL `errorType`s and stream `error` codes), and
- * the message that tells a person what to do about each.
+ * the message that tells a person what to do about each. The codes are the contract's
+ * (schema/errors.ts).
  */
+import { ErrorCode as GatewayErrorCode } from '../../../schema/errors.js';
 
-export const ErrorCode = {
-  BUDGET_EXCEEDED: 'BudgetExceeded',
-  MODEL_NOT_ALLOWED: 'ModelNotAllowed',
-  RATE_LIMITED: 'RateLimited',
-  VALIDATION: 'ValidationError',
-  THROTTLED: 'Throttled',
-  MODEL_STREAM_ERROR: 'ModelStreamError',
-  MODEL_UNAVAILABLE: 'ModelUnavailable',
-  INTERNAL: 'InternalFailure',
-  SERVICE_UNAVAILABLE: 'ServiceUnavailable',
-  TIMEOUT: 'Timeout',
-  NOT_FOUND: 'NotFound',
-  UNAUTHORIZED: 'Unauthorized',
-  NETWORK: 'NetworkError',
-} as const;
+/** The gateway's codes (the contract's one table), plus the one only a client meets. */
+export const ErrorCode = { ...GatewayErrorCode, NETWORK: 'NetworkError' } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
 const ADVICE: Record<string, string> = {
@@ -26,7 +15,7 @@ const ADVICE: Record<string, string> = {
   [ErrorCode.RATE_LIMITED]: 'Too many requests in the last minute. Wait a moment and send again.',
   [ErrorCode.VALIDATION]: 'The request was not accepted. Check the message and try again.',
   [ErrorCode.THROTTLED]: 'The model is busy. Try again in a moment.',
-  [ErrorCode.MODEL_STREAM_ERROR]: 'The model stopped with an error. The text so far is kept; try again.',
+  [ErrorCode.MODEL_ERROR]: 'The model stopped with an error. The text so far is kept; try again.',
   [ErrorCode.MODEL_UNAVAILABLE]: 'The model is unavailable right now. Try another model or try later.',
   [ErrorCode.INTERNAL]: 'Something went wrong on our side. If it happens again, report it with the correlation id shown.',
   [ErrorCode.SERVICE_UNAVAILABLE]: 'A service the gateway needs is unavailable right now. Try again shortly.',

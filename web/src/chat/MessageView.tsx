@@ -1,17 +1,17 @@
 import { describeError } from '../api/errors.js';
 import { formatTokens, formatUsd } from '../format.js';
 import { Markdown } from './Markdown.js';
-import { TurnStatus } from './stream-assembler.js';
+import { StreamStatus } from './stream-assembler.js';
 import type { ChatMessage } from './useChat.js';
 import { useSmoothReveal } from './useSmoothReveal.js';
 
-const STATUS_LABEL: Record<TurnStatus, string> = {
-  [TurnStatus.WAITING]: 'Waiting for the model…',
-  [TurnStatus.STREAMING]: 'Writing…',
-  [TurnStatus.COMPLETE]: '',
-  [TurnStatus.CANCELLED]: 'Stopped',
-  [TurnStatus.FAILED]: 'Failed',
-  [TurnStatus.INCOMPLETE]: 'Incomplete',
+const STATUS_LABEL: Record<StreamStatus, string> = {
+  [StreamStatus.WAITING]: 'Waiting for the model…',
+  [StreamStatus.STREAMING]: 'Writing…',
+  [StreamStatus.COMPLETE]: '',
+  [StreamStatus.CANCELLED]: 'Stopped',
+  [StreamStatus.FAILED]: 'Failed',
+  [StreamStatus.INCOMPLETE]: 'Incomplete',
 };
 
 /** One message: the user's prompt, or the assistant's answer with its cost and state. */
@@ -28,7 +28,7 @@ function UserMessage({ text }: { text: string }) {
 }
 
 function AssistantMessage({ message }: { message: ChatMessage }) {
-  const shownText = useSmoothReveal(message.text, message.status === TurnStatus.STREAMING);
+  const shownText = useSmoothReveal(message.text, message.status === StreamStatus.STREAMING);
   const label = STATUS_LABEL[message.status];
   return (
     <article
@@ -38,11 +38,11 @@ function AssistantMessage({ message }: { message: ChatMessage }) {
       data-request-id={message.requestId}
       data-cost-usd={message.costUsd}
       aria-label="Assistant answered"
-      aria-busy={message.status === TurnStatus.WAITING || message.status === TurnStatus.STREAMING}
+      aria-busy={message.status === StreamStatus.WAITING || message.status === StreamStatus.STREAMING}
     >
       <div className="answer" data-testid="answer-text">
         <Markdown text={shownText} />
-        {(message.status === TurnStatus.STREAMING || message.status === TurnStatus.WAITING) && <span className="cursor" aria-hidden="true" />}
+        {(message.status === StreamStatus.STREAMING || message.status === StreamStatus.WAITING) && <span className="cursor" aria-hidden="true" />}
       </div>
       {message.error && (
         <p role="alert" className="error" data-error-code={message.error.code}>

@@ -1,7 +1,7 @@
-import type { EndEvent, ErrorEvent, StreamEvent } from '../../../functions/shared/protocol.js';
+import type { EndEvent, ErrorEvent, StreamEvent } from '../../../schema/stream-protocol.js';
 
 /** Where a turn's stream stands. */
-export const TurnStatus = {
+export const StreamStatus = {
   WAITING: 'waiting',
   STREAMING: 'streaming',
   COMPLETE: 'complete',
@@ -9,7 +9,7 @@ export const TurnStatus = {
   FAILED: 'failed',
   INCOMPLETE: 'incomplete',
 } as const;
-export type TurnStatus = (typeof TurnStatus)[keyof typeof TurnStatus];
+export type StreamStatus = (typeof StreamStatus)[keyof typeof StreamStatus];
 
 /** What a turn's events add up to so far. */
 export interface AssembledTurn {
@@ -17,7 +17,7 @@ export interface AssembledTurn {
   model?: string;
   /** The deltas with no gap before them, in `seq` order. */
   text: string;
-  status: TurnStatus;
+  status: StreamStatus;
   end?: EndEvent;
   error?: ErrorEvent;
   /** True while a later `seq` has arrived but an earlier one has not. */
@@ -125,9 +125,9 @@ export class StreamAssembler {
     else this.#error = event;
   }
 
-  #status(): TurnStatus {
-    if (this.#error) return TurnStatus.FAILED;
-    if (this.#end) return this.#end.stopReason === 'cancelled' ? TurnStatus.CANCELLED : TurnStatus.COMPLETE;
-    return this.#started || this.#pending.size > 0 ? TurnStatus.STREAMING : TurnStatus.WAITING;
+  #status(): StreamStatus {
+    if (this.#error) return StreamStatus.FAILED;
+    if (this.#end) return this.#end.stopReason === 'cancelled' ? StreamStatus.CANCELLED : StreamStatus.COMPLETE;
+    return this.#started || this.#pending.size > 0 ? StreamStatus.STREAMING : StreamStatus.WAITING;
   }
 }

@@ -1,12 +1,12 @@
 import { Hub } from 'aws-amplify/utils';
 import { CONNECTION_STATE_CHANGE, ConnectionState, events } from 'aws-amplify/data';
-import { chatChannel, type EndEvent } from '../../../functions/shared/protocol.js';
+import { chatChannel, type EndEvent } from '../../../schema/stream-protocol.js';
 import { graphql } from '../api/client.js';
 import { ApiError, ErrorCode, toApiError } from '../api/errors.js';
 import { CANCEL_CHAT, START_CHAT } from '../api/operations.js';
 import type { ChatTurn, Message } from '../api/types.js';
 import { finalAssistantMessage } from './recover.js';
-import { StreamAssembler, TurnStatus } from './stream-assembler.js';
+import { StreamAssembler, StreamStatus } from './stream-assembler.js';
 
 /** How long a later `seq` may wait for an earlier one before the turn recovers from the query. */
 export const GAP_WAIT_IN_MS = 2_000;
@@ -32,7 +32,7 @@ export interface TurnView {
   conversationId: string;
   requestId?: string;
   text: string;
-  status: TurnStatus;
+  status: StreamStatus;
   end?: Pick<EndEvent, 'stopReason' | 'usage' | 'costUsd' | 'latency'>;
   error?: { code: string; message: string };
   /** True when the final text came from the conversation query, not the stream: the live stream failed. */
@@ -72,7 +72,7 @@ export interface TurnHandle {
  */
 export function startTurn(options: TurnOptions): TurnHandle {
   const assembler = new StreamAssembler();
-  let view: TurnView = { conversationId: options.conversationId, text: '', status: TurnStatus.WAITING, recovered: false, recovering: false };
+  let view: TurnView = { conversationId: options.conversationId, text: '', status: StreamStatus.WAITING, recovered: false, recovering: false };
   let channel: Awaited<ReturnType<typeof events.connect>> | undefined;
   let subscription: { unsubscribe(): void } | undefined;
   let lastEventAt = Date.now();
@@ -147,7 +147,7 @@ export function startTurn(options: TurnOptions): TurnHandle {
         }
         await sleep(RECOVERY_POLL_INTERVAL_IN_MS);
       }
-      finish({ status: TurnStatus.INCOMPLETE, error: { code: ErrorCode.NETWORK, message: 'The answer could not be recovered.' } });
+      finish({ status: StreamStatus.INCOMPLETE, error: { code: ErrorCode.NETWORK, message: 'The answer could not be recovered.' } });
     })().finally(() => (recovery = undefined));
     return recovery;
   };
@@ -203,7 +203,7 @@ export function startTurn(options: TurnOptions): TurnHandle {
       if (stopRequested) await cancel(startChat.requestId);
     } catch (error) {
       const apiError = toApiError(error);
-      finish({ status: TurnStatus.FAILED, error: { code: apiError.code, message: apiError.message } });
+      finish({ status: StreamStatus.FAILED, error: { code: apiError.code, message: apiError.message } });
     }
   })();
 
@@ -213,7 +213,7 @@ export function startTurn(options: TurnOptions): TurnHandle {
       if (finished) return;
       stopRequested = true;
       // The end event brings the billed figures; if it never comes, do not leave the user stuck.
-      setTimeout(() => finish({ status: TurnStatus.CANCELLED }), STOP_GRACE_IN_MS);
+      setTimeout(() => finish({ status: StreamStatus.CANCELLED }), STOP_GRACE_IN_MS);
       if (view.requestId) await cancel(view.requestId);
     },
   };
@@ -221,7 +221,7 @@ export function startTurn(options: TurnOptions): TurnHandle {
 
 function fromStoredMessage(message: Message): Partial<TurnView> {
   const cancelled = message.stopReason === 'cancelled';
-  const status = message.status === 'COMPLETE' ? (cancelled ? TurnStatus.CANCELLED : TurnStatus.COMPLETE) : cancelled ? TurnStatus.CANCELLED : TurnStatus.INCOMPLETE;
+  const status = message.status === 'COMPLETE' ? (cancelled ? StreamStatus.CANCELLED : StreamStatus.COMPLETE) : cancelled ? StreamStatus.CANCELLED : StreamStatus.INCOMPLETE;
   return {
     text: message.text,
     status,

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { toApiError } from '../api/errors.js';
 import type { Message } from '../api/types.js';
 import { loadConversation } from './recover.js';
-import { TurnStatus } from './stream-assembler.js';
+import { StreamStatus } from './stream-assembler.js';
 import { startTurn, type TurnHandle, type TurnView } from './turn-runner.js';
 
 /** One message as the chat view shows it. */
@@ -10,7 +10,7 @@ export interface ChatMessage {
   key: string;
   role: 'user' | 'assistant';
   text: string;
-  status: TurnStatus;
+  status: StreamStatus;
   requestId?: string;
   modelId?: string;
   stopReason?: string;
@@ -76,8 +76,8 @@ export function useChat({ sub, conversationId, onConversationStarted, onTurnAdmi
       const assistantKey = `pending-${Date.now()}`;
       setMessages((list) => [
         ...list,
-        { key: `user-${Date.now()}`, role: 'user', text: prompt, status: TurnStatus.COMPLETE },
-        { key: assistantKey, role: 'assistant', text: '', status: TurnStatus.WAITING, modelId },
+        { key: `user-${Date.now()}`, role: 'user', text: prompt, status: StreamStatus.COMPLETE },
+        { key: assistantKey, role: 'assistant', text: '', status: StreamStatus.WAITING, modelId },
       ]);
       setStreaming(true);
       if (isNew) onConversationStarted(id);
@@ -129,10 +129,10 @@ function fromView(view: TurnView): Partial<ChatMessage> {
 
 function fromStored(message: Message): ChatMessage {
   const cancelled = message.stopReason === 'cancelled';
-  let status: TurnStatus = TurnStatus.COMPLETE;
-  if (message.status === 'STREAMING') status = TurnStatus.STREAMING;
-  else if (cancelled) status = TurnStatus.CANCELLED;
-  else if (message.status === 'INCOMPLETE') status = TurnStatus.INCOMPLETE;
+  let status: StreamStatus = StreamStatus.COMPLETE;
+  if (message.status === 'STREAMING') status = StreamStatus.STREAMING;
+  else if (cancelled) status = StreamStatus.CANCELLED;
+  else if (message.status === 'INCOMPLETE') status = StreamStatus.INCOMPLETE;
   return {
     key: message.id,
     role: message.role === 'USER' ? 'user' : 'assistant',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { StreamEvent } from '../../functions/shared/protocol.js';
-import { StreamAssembler } from '../../web/src/chat/stream-assembler.js';
+import type { StreamEvent } from '../../../../schema/stream-protocol.js';
+import { StreamAssembler } from '../../../../web/src/chat/stream-assembler.js';
 
 const REQUEST_ID = 'req-1';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseInline, parseMarkdown } from '../../web/src/chat/markdown-parse.js';
+import { parseInline, parseMarkdown } from '../../../../web/src/chat/markdown-parse.js';
 
 describe('parseMarkdown', () => {
   it('reads a fenced code block with its language and keeps its text verbatim', () => {

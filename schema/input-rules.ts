@@ -7,7 +7,8 @@
  * Written in the APPSYNC_JS subset (no regex literals, TextEncoder, try/throw or while)
  * because the resolvers bundle it too; failures are values, each side raises them its way.
  */
-import { findModel } from './model-access.js';
+import { findModel } from './models.js';
+import { ErrorCode } from './stream-protocol.js';
 
 /**
  * Largest prompt a chat turn takes, in UTF-8 bytes. It keeps one request item and one
@@ -31,12 +32,8 @@ export const MAX_TOKENS_NOT_GIVEN = null;
 
 const ID_CHARACTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 
-/** The codes a refused turn carries (DESIGN.md's typed errors). */
-export const TurnCheckCode = {
-  VALIDATION_ERROR: 'ValidationError',
-  MODEL_NOT_ALLOWED: 'ModelNotAllowed',
-} as const;
-export type TurnCheckCode = (typeof TurnCheckCode)[keyof typeof TurnCheckCode];
+/** The codes a refused turn carries (the error table in ./stream-protocol.ts). */
+export type TurnCheckCode = typeof ErrorCode.VALIDATION | typeof ErrorCode.MODEL_NOT_ALLOWED;
 
 /** What a turn is checked on. */
 export interface TurnInput {
@@ -102,11 +99,12 @@ export function isSafeId(value: string): boolean {
  * ```
  */
 export function invalidField(field: string, problem: string): TurnRefusal {
-  return { ok: false, code: TurnCheckCode.VALIDATION_ERROR, message: `${field}: ${problem}`, info: { field } };
+  return { ok: false, code: ErrorCode.VALIDATION, message: `${field}: ${problem}`, info: { field } };
 }
 
 /**
- * Checks a chat turn's shape: the prompt is not empty and at most
+ * Checks a chat turn's shape (the one implementation: validateChatInput raises its
+ * refusal, promptIntake publishes it): the prompt is not empty and at most
  * MAX_PROMPT_SIZE_IN_BYTES, the conversation id is well formed, the model exists, and an
  * explicit maxTokens is between 1 and the model's own cap. What the caller's policy allows
  * (the model, a lower output cap, the default maxTokens) depends on an admin's per-user
@@ -124,8 +122,9 @@ export function checkChatTurn(turn: TurnInput): TurnCheck {
     return invalidField('prompt', `must be at most ${MAX_PROMPT_SIZE_IN_BYTES} bytes of UTF-8`);
   }
   if (!isSafeId(turn.conversationId)) return invalidField('conversationId', 'must be 1-64 letters, digits, - or _');
+  // A turn names a catalogue entry; the gateway picks the profile it calls (model-invocation).
   const model = findModel(turn.modelId);
-  if (!model) return invalidField('modelId', `unknown model ${turn.modelId}`);
+  if (!model || model.id !== turn.modelId) return invalidField('modelId', `unknown model ${turn.modelId}`);
   const maxTokens = turn.maxTokens;
   if (maxTokens !== MAX_TOKENS_NOT_GIVEN && (maxTokens < 1 || maxTokens > model.maxOutputTokens)) {
     return invalidField('maxTokens', `must be between 1 and ${model.maxOutputTokens} for ${turn.modelId}`);

@@ -14,9 +14,9 @@
  * error. So calls run without a `vm` timeout, whose watchdog thread cost more than most calls.
  */
 import { createContext, Script } from 'node:vm';
-import { JsonDepthError, MAX_JSON_NESTING_DEPTH, stringifyJsonWithin } from '../../../functions/shared/json-limits.js';
-import { bundleAppSyncJs } from '../../appsync-bundle.js';
-import { assertAppSyncJsCode } from '../../appsync-code-check.js';
+import { JsonDepthError, MAX_JSON_NESTING_DEPTH, stringifyJsonWithin } from '../../functions/shared/json-limits.js';
+import { bundleAppSyncJs } from '../appsync-bundle.js';
+import { assertAppSyncJsCode } from '../appsync-code-check.js';
 import { toSandboxModuleSource } from './code-transform.js';
 import { AppSyncJsLoadError } from './errors.js';
 import { createHostBridge } from './host-bridge.js';

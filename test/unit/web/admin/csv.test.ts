@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { UsageRow } from '../../web/src/api/types.js';
-import { usageCsv } from '../../web/src/admin/csv.js';
+import type { UsageRow } from '../../../../web/src/api/types.js';
+import { usageCsv } from '../../../../web/src/admin/csv.js';
 
 function row(overrides: Partial<UsageRow> = {}): UsageRow {
   return {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { auditChanges } from '../../web/src/admin/audit-details.js';
+import { auditChanges } from '../../../../web/src/admin/audit-details.js';
 
 describe('auditChanges', () => {
   it('lists each field an override set, from the group default', () => {
