@@ -202,7 +202,10 @@ describe('the gateway API actions', () => {
       // Act
       const outcome = await call('admit', { requestId: 'max-null', modelId: SIMULATOR_MODEL_ID, prompt: 'Hi', maxTokens: null }, alice());
       // Assess
-      expect(outcome).toEqual({ result: { maxTokens: 1024, policyGroup: 'users', duplicate: false } });
+      // With what a way in needs to hold an API key's budget beside it and to answer rate-limit headers.
+      expect(outcome).toEqual({
+        result: { maxTokens: 1024, policyGroup: 'users', duplicate: false, reservedMicros: expect.any(Number), createdAt: expect.any(String), requestsPerMinute: 10 },
+      });
     });
   });
 });
