@@ -6,7 +6,7 @@
 import { BedrockRuntimeClient, ConverseStreamCommand } from '@aws-sdk/client-bedrock-runtime';
 import { bedrockClientConfig } from '../infra/local/bedrock/index.js';
 import type { ModelCallTimes } from './model-calls.js';
-import { BENCH_MODEL_ID, checkAnswer, type TurnMeasurement, type TurnSpec } from './turn.js';
+import { BENCH_MODEL_ID, checkAnswer, streamedTurnMeasurement, type TurnMeasurement, type TurnSpec } from './turn.js';
 
 /**
  * One SDK client for every baseline turn, as the streaming Lambda keeps one per process.
@@ -51,19 +51,5 @@ export async function runDirectTurn(
   } catch (error) {
     problem = `${(error as Error).name}: ${(error as Error).message}`;
   }
-  const totalMs = performance.now() - startedAt;
-  const since = (at: number | undefined) => (at === undefined ? undefined : at - startedAt);
-  const modelCall = modelCallTimes(spec.prompt);
-  return {
-    ok: problem === undefined,
-    problem,
-    modelCallReceivedMs: since(modelCall?.receivedAt),
-    firstTokenSentMs: since(modelCall?.firstTokenSentAt),
-    firstTokenMs: since(firstTokenAt),
-    totalMs,
-    outputTokens,
-    dataMessages: 0,
-    gaps: 0,
-    duplicates: 0,
-  };
+  return streamedTurnMeasurement(spec, startedAt, { firstTokenAt, outputTokens, dataMessages: 0, problem }, modelCallTimes);
 }

@@ -5,7 +5,7 @@
  */
 import OpenAI from 'openai';
 import type { ModelCallTimes } from './model-calls.js';
-import { BENCH_MODEL_ID, checkAnswer, type TurnMeasurement, type TurnSpec } from './turn.js';
+import { BENCH_MODEL_ID, checkAnswer, streamedTurnMeasurement, type TurnMeasurement, type TurnSpec } from './turn.js';
 
 /**
  * @example
@@ -48,19 +48,5 @@ export async function runSseTurn(
   } catch (error) {
     problem = `${(error as Error).name}: ${(error as Error).message}`;
   }
-  const totalMs = performance.now() - startedAt;
-  const since = (at: number | undefined) => (at === undefined ? undefined : at - startedAt);
-  const modelCall = modelCallTimes(spec.prompt);
-  return {
-    ok: problem === undefined,
-    problem,
-    modelCallReceivedMs: since(modelCall?.receivedAt),
-    firstTokenSentMs: since(modelCall?.firstTokenSentAt),
-    firstTokenMs: since(firstTokenAt),
-    totalMs,
-    outputTokens,
-    dataMessages: chunks,
-    gaps: 0,
-    duplicates: 0,
-  };
+  return streamedTurnMeasurement(spec, startedAt, { firstTokenAt, outputTokens, dataMessages: chunks, problem }, modelCallTimes);
 }

@@ -5,6 +5,7 @@
  */
 import { simulate } from '../infra/local/bedrock/index.js';
 import { SIMULATOR_MODEL_ID } from '../schema/models.js';
+import type { ModelCallTimes } from './model-calls.js';
 import type { BenchPace } from './options.js';
 
 /** The model every bench turn uses: the twin's simulator, priced like a small model. */
@@ -81,4 +82,33 @@ export function checkAnswer(spec: TurnSpec, got: { text: string; outputTokens: n
   if (got.outputTokens !== spec.expectedOutputTokens) return `usage.outputTokens ${got.outputTokens}, expected ${spec.expectedOutputTokens}`;
   if (got.text !== spec.expectedText) return `streamed text differs from the simulator's answer (${got.text.length} vs ${spec.expectedText.length} chars)`;
   return undefined;
+}
+
+/**
+ * The measurement of a turn streamed straight back to its client (the direct SDK path and
+ * the OpenAI-compatible SSE path): no Events hop, so no sequence gaps or duplicates.
+ * @example
+ * return streamedTurnMeasurement(spec, startedAt, { firstTokenAt, outputTokens, dataMessages: 0, problem }, modelCallTimes);
+ */
+export function streamedTurnMeasurement(
+  spec: TurnSpec,
+  startedAt: number,
+  seen: { firstTokenAt: number | undefined; outputTokens: number; dataMessages: number; problem: string | undefined },
+  modelCallTimes: (prompt: string) => ModelCallTimes | undefined,
+): TurnMeasurement {
+  const totalMs = performance.now() - startedAt;
+  const since = (at: number | undefined) => (at === undefined ? undefined : at - startedAt);
+  const modelCall = modelCallTimes(spec.prompt);
+  return {
+    ok: seen.problem === undefined,
+    problem: seen.problem,
+    modelCallReceivedMs: since(modelCall?.receivedAt),
+    firstTokenSentMs: since(modelCall?.firstTokenSentAt),
+    firstTokenMs: since(seen.firstTokenAt),
+    totalMs,
+    outputTokens: seen.outputTokens,
+    dataMessages: seen.dataMessages,
+    gaps: 0,
+    duplicates: 0,
+  };
 }
