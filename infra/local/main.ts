@@ -5,6 +5,8 @@
 import { join } from 'node:path';
 import { DEMO_USERS } from './cognito.js';
 import { writeAmplifyOutputs } from './outputs.js';
+import { runtimeMarker } from './lambda/bundles.js';
+import { stopOrphanedEnvironments } from './lambda/orphaned-environments.js';
 import { forgetServices, recordBackingServices, stopOrphanedServices } from './service-pids.js';
 import { REPO_ROOT, statePaths } from './paths.js';
 import { DEFAULT_PORT, startBackingServices, startTwin } from './twin.js';
@@ -15,6 +17,8 @@ const state = statePaths();
 
 const orphans = await stopOrphanedServices(state.root);
 if (orphans.length > 0) console.log(`Stopped ${orphans.join(' and ')}, left running by an earlier start that did not exit cleanly.`);
+const frozen = stopOrphanedEnvironments(runtimeMarker());
+if (frozen > 0) console.log(`Stopped ${frozen} Lambda execution environment(s) left frozen by an earlier start that did not exit cleanly.`);
 console.log('Sluice local twin: starting cognito-local and DynamoDB Local…');
 const services = await startBackingServices({
   certsDir: state.certs,

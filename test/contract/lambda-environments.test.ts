@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LambdaFunction } from '../../infra/gateway.js';
-import { LambdaFunctionError, LocalLambdaInvoker, type TwinFunctionSettings } from '../../infra/local/lambda.js';
+import { LambdaFunctionError, LocalLambdaInvoker } from '../../infra/local/lambda.js';
+import { unreachableServices } from '../helpers/lambda-settings.js';
 
 const fixture = (name: string) => `test/fixtures/lambda/${name}.ts`;
 const scratch = mkdtempSync(join(tmpdir(), 'sluice-lambda-'));
@@ -18,21 +19,7 @@ const FUNCTIONS: LambdaFunction[] = [
   { name: 'logs', entry: fixture('logger'), timeoutSeconds: 10, memoryMb: 128, tables: [] },
 ];
 
-const SETTINGS: TwinFunctionSettings = {
-  region: 'us-east-1',
-  accessKeyId: 'AKIATESTLAMBDA000001',
-  secretAccessKey: 'test-secret',
-  tableVariables: { TABLE_THINGS: 'test-things' },
-  eventsUrl: 'https://localhost:1/event',
-  graphqlUrl: 'https://localhost:1/graphql',
-  metricsUrl: 'https://localhost:1/_local/metrics',
-  dynamodbEndpoint: 'http://127.0.0.1:1',
-  bedrockEndpoint: 'http://127.0.0.1:1',
-  cognitoEndpoint: 'http://127.0.0.1:1',
-  userPoolId: 'us-east-1_test',
-  caPath: join(scratch, 'ca.pem'),
-  metricsNamespace: 'Sluice',
-};
+const SETTINGS = unreachableServices(join(scratch, 'ca.pem'), { TABLE_THINGS: 'test-things' });
 
 const failure = (promise: Promise<unknown>) =>
   promise.then(

@@ -77,6 +77,14 @@ export function functionBundle(name: string, entry: string): Promise<string> {
   return bundleOnce(buildKey(`fn-${name}`, path), path, 'function');
 }
 
+/**
+ * What the command line of every execution environment of this checkout holds: the
+ * runtime bundle's folder, whatever its content hash.
+ */
+export function runtimeMarker(): string {
+  return join(CACHE_DIR, 'bootstrap-');
+}
+
 /** The runtime each execution environment starts with. */
 export function runtimeBootstrap(): Promise<string> {
   return bundleOnce(buildKey('bootstrap', BOOTSTRAP_ENTRY), BOOTSTRAP_ENTRY, 'runtime');

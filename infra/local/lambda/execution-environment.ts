@@ -7,6 +7,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import type { EnvironmentToTwin, ErrorPayload, InvocationContext } from './messages.js';
+import { killEnvironmentsOnExit } from './orphaned-environments.js';
 
 /** How long a shutting-down environment may take to exit before it is killed. */
 const SHUTDOWN_GRACE_IN_MS = 2_000;
@@ -59,6 +60,7 @@ export class ExecutionEnvironment {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       serialization: 'json',
     });
+    killEnvironmentsOnExit(this.#child);
     // What the runtime writes itself (V8's out-of-memory report, a crash) arrives on the pipes.
     this.#child.stdout!.on('data', (chunk: Buffer) => this.#write(chunk.toString('utf8')));
     this.#child.stderr!.on('data', (chunk: Buffer) => this.#write(chunk.toString('utf8')));
