@@ -3,27 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { LambdaFunction } from '../../infra/gateway.js';
-import { LocalLambdaInvoker, type TwinFunctionSettings } from '../../infra/local/lambda.js';
+import { LocalLambdaInvoker } from '../../infra/local/lambda.js';
+import { unreachableServices } from '../helpers/lambda-settings.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'sluice-lambda-profile-'));
 
 const FUNCTIONS: LambdaFunction[] = [{ name: 'readsItsEnvironment', entry: 'test/fixtures/lambda/environment.ts', timeoutSeconds: 10, memoryMb: 128, tables: [] }];
 
-const SETTINGS: TwinFunctionSettings = {
-  region: 'us-east-1',
-  accessKeyId: 'AKIATESTLAMBDA000002',
-  secretAccessKey: 'test-secret',
-  tableVariables: {},
-  eventsUrl: 'https://localhost:1/event',
-  graphqlUrl: 'https://localhost:1/graphql',
-  metricsUrl: 'https://localhost:1/_local/metrics',
-  dynamodbEndpoint: 'http://127.0.0.1:1',
-  bedrockEndpoint: 'http://127.0.0.1:1',
-  cognitoEndpoint: 'http://127.0.0.1:1',
-  userPoolId: 'us-east-1_test',
-  caPath: join(scratch, 'ca.pem'),
-  metricsNamespace: 'Sluice',
-};
+const SETTINGS = unreachableServices(join(scratch, 'ca.pem'));
 
 /** Profiling functions where they run (docs/lambda-twin.md, "Profiling functions"). */
 describe('SLUICE_FUNCTION_NODE_ARGS', () => {
