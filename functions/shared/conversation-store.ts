@@ -7,6 +7,9 @@ import { assistantMessageId, turnRecordWrites } from './turn-record.js';
 
 const nextUlid = monotonicFactory();
 
+/** Pages of a conversation's partition one history read goes through, at most. */
+export const MAX_HISTORY_PAGES = 5;
+
 /**
  * A new message id: a ULID (time-ordered, monotonic within this process), so a
  * conversation's messages sort by when they were stored. Admission uses it for the user's
@@ -143,12 +146,16 @@ export class ConversationStore {
    * GraphQL Conversation.messages resolver does): naming another user's conversation id
    * neither reads its history nor puts anything into the owner's. DynamoDB applies `Limit`
    * before the filter, so pages are read until the window is full; one page in the usual
-   * case, where the partition holds the user's messages only.
+   * case, where the partition holds the user's messages only. At most
+   * {@link MAX_HISTORY_PAGES} pages: a second account writing thousands of messages under
+   * the id must not make each of the caller's turns read them all.
    */
   async history(conversationId: string, userId: string, limit = 40): Promise<StoredMessage[]> {
     const newestFirst: StoredMessage[] = [];
     let startKey: Record<string, unknown> | undefined;
+    let pages = 0;
     do {
+      pages += 1;
       const page = await this.db.send(
         new QueryCommand({
           TableName: this.tables.messages,
@@ -162,7 +169,7 @@ export class ConversationStore {
       );
       newestFirst.push(...((page.Items ?? []) as StoredMessage[]));
       startKey = page.LastEvaluatedKey;
-    } while (startKey && newestFirst.length < limit);
+    } while (startKey && newestFirst.length < limit && pages < MAX_HISTORY_PAGES);
     return newestFirst.slice(0, limit).reverse();
   }
 
