@@ -226,6 +226,7 @@ function recordTurnBesideModelCall(request: ChatTurnRequest, deps: TurnDependenc
   return recorded;
 }
 
+/** Where the answer goes: the caller's sink, else a TurnStream publishing to the user's chat channel. */
 function openSink(request: ChatTurnRequest, deps: TurnDependencies): TurnSink {
   return (
     deps.openStream?.(request) ??
