@@ -1,18 +1,16 @@
-import {
-  ConverseStreamCommand,
-  type BedrockRuntimeClient,
-  type ConverseStreamCommandInput,
-  type Message,
-} from '@aws-sdk/client-bedrock-runtime';
-import { TurnStatus, type ConversationStore, type StoredMessage } from '../shared/conversation-store.js';
+import { ConverseStreamCommand, type BedrockRuntimeClient, type ConverseStreamCommandInput } from '@aws-sdk/client-bedrock-runtime';
+import { TurnStatus, type ConversationStore } from '../shared/conversation-store.js';
 import { classifyFailure } from '../shared/failure.js';
-import { invocationModelId } from '../shared/model-invocation.js';
 import { chatChannel, ErrorCode, type ChatTurnRequest, type StopReason, type StreamUsage } from '../../schema/stream-protocol.js';
 import { TurnStream, type TurnStreamOptions } from '../shared/turn-stream.js';
-import { classifyBedrockError } from './bedrock-errors.js';
+import type { ClassifiedModelError } from './bedrock-errors.js';
+import { CancelWatch } from './cancel-watch.js';
+import { Checkpoints } from './checkpoints.js';
+import { conversationHistory, converseInput, type PriorMessage } from './converse-input.js';
 import { producedUsage } from './produced-usage.js';
 import { rideOutOutage } from './ride-out-outage.js';
 import { sendAfterClaim } from './send-after-claim.js';
+import { streamAnswer, type StreamedAnswer } from './stream-answer.js';
 
 /** What settles the turn's reservation against real usage; returns the cost billed. */
 export type SettleTurn = (args: {
@@ -125,197 +123,225 @@ export async function runTurn(request: ChatTurnRequest, deps: TurnDependencies):
   // conversation this turn creates has no history to read. The request leaves for Bedrock
   // only once the claim is won, so a duplicate delivery never calls the model, and a turn
   // cancelled before its claim never calls it either.
-  const claim = deps.ledger.claim(request);
-  claim.catch(noop);
-  const claimed = claim.then((outcome) => outcome.won && !outcome.cancelled);
-  claimed.catch(noop);
-  const history: Promise<Pick<StoredMessage, 'role' | 'text'>[]> =
-    request.history !== undefined ? Promise.resolve(request.history) : request.newConversation ? Promise.resolve([]) : deps.store.history(request.conversationId, request.userId);
-  history.catch(noop);
-  const priorMessages = await history;
-  const input: ConverseStreamCommandInput = {
-    modelId: deps.region ? invocationModelId(request.modelId, deps.region) : request.modelId,
-    messages: [...toBedrockMessages(priorMessages), { role: 'user', content: [{ text: request.prompt }] }],
-    inferenceConfig: { maxTokens: request.maxTokens, ...request.inference },
-    ...(request.system ? { system: [{ text: request.system }] } : {}),
-  };
-  const abort = new AbortController();
-  const modelCall = deps.bedrock.send(sendAfterClaim(new ConverseStreamCommand(input), claimed), { abortSignal: abort.signal });
-  modelCall.catch(noop);
+  const claim = claimTurn(deps.ledger, request);
+  const priorMessages = await conversationHistory(request, deps.store);
+  const { input, abort, modelCall } = callModelOnceClaimed(request, deps, priorMessages, claim.claimed);
   // A failed claim fails the invocation (Lambda retries it); the held request is dropped, unsent.
-  const { won, cancelled: cancelledBeforeClaim } = await claim.catch((error: unknown) => {
+  const { won, cancelled: cancelledBeforeClaim, byEarlierAttempt } = await claim.outcome.catch((error: unknown) => {
     abort.abort();
     throw error;
   });
-  if (!won) {
-    await modelCall.then(noop, noop);
-    // This invocation's earlier attempt claimed the turn and its environment died: end the
-    // turn from its checkpoint. The model is not called again (the held request was dropped).
-    const claimOutcome = await claim;
-    if (claimOutcome.byEarlierAttempt && deps.endInterrupted) {
-      await deps.endInterrupted(request);
-      return { status: 'interrupted', text: '' };
-    }
-    return { status: 'duplicate', text: '' };
-  }
-  // Won: record the turn (request item, conversation, the user's message) beside the model
-  // call, off the path to the first token. Settlement waits for it, so the prompt is stored
-  // before the reservation closes.
+  if (!won) return endUnclaimed(request, deps, modelCall, byEarlierAttempt);
+
   const createdAt = request.createdAt ?? now().toISOString();
+  const recorded = recordTurnBesideModelCall(request, deps, createdAt, now);
+  const sink = openSink(request, deps);
+  sink.start(request.conversationId, request.modelId);
+  const checkpoints = startCheckpoints(request, deps, sink, recorded, now);
+  const cancel = watchForCancel(request, deps, abort, cancelledBeforeClaim);
+  let answer: StreamedAnswer;
+  try {
+    answer = await streamAnswer(modelCall, sink, cancel);
+  } finally {
+    cancel.stop();
+    checkpoints.stop();
+  }
+  await sink.flush();
+
+  const { failure } = answer;
+  const outcome: Outcome = cancel.cancelled ? 'cancelled' : failure ? 'failed' : 'completed';
+  // Without Bedrock's metadata (cancel, error) bill what was produced; a turn cancelled
+  // before its claim, or refused by Bedrock, processed and produced nothing.
+  const usage: StreamUsage =
+    answer.usage ?? (cancelledBeforeClaim || (failure && !answer.modelAnswered) ? noUsage() : await countProducedUsage(deps.bedrock, input, sink, answer.deltas));
+  const ended: EndedTurn = { request, outcome, usage, text: sink.streamedText, stopReason: cancel.cancelled ? 'cancelled' : answer.stopReason, failure };
+  const costUsd = await billAndStoreAnswer(ended, deps, sink, { recorded, checkpoints, createdAt, now });
+  const totalMs = Date.now() - startedAt;
+  const firstTokenMs = answer.firstTokenAt === undefined ? null : answer.firstTokenAt - startedAt;
+  await publishEnd(ended, sink, { costUsd, firstTokenMs, totalMs });
+  return finishTurn(ended, deps, sink, { costUsd, firstTokenMs, totalMs, now });
+}
+
+type Outcome = 'completed' | 'cancelled' | 'failed';
+
+/** A turn whose answer ended: what it is billed, stored and finished with. */
+interface EndedTurn {
+  request: ChatTurnRequest;
+  outcome: Outcome;
+  usage: StreamUsage;
+  text: string;
+  stopReason: StopReason | undefined;
+  failure: ClassifiedModelError | undefined;
+}
+
+/** The claim, begun at once; `claimed` holds the model request until it is won (and not cancelled). */
+function claimTurn(ledger: TurnLedger, request: ChatTurnRequest) {
+  const outcome = ledger.claim(request);
+  outcome.catch(noop);
+  const claimed = outcome.then((claim) => claim.won && !claim.cancelled);
+  claimed.catch(noop);
+  return { outcome, claimed };
+}
+
+/**
+ * Builds the model request from the history and sends it at once: the SDK serializes and
+ * signs it while the claim is in flight, and the request leaves only once `claimed` is true.
+ */
+function callModelOnceClaimed(request: ChatTurnRequest, deps: TurnDependencies, priorMessages: PriorMessage[], claimed: Promise<boolean>) {
+  const input = converseInput(request, priorMessages, deps.region);
+  const abort = new AbortController();
+  const modelCall = deps.bedrock.send(sendAfterClaim(new ConverseStreamCommand(input), claimed), { abortSignal: abort.signal });
+  modelCall.catch(noop);
+  return { input, abort, modelCall };
+}
+
+/**
+ * A claim this delivery lost: a duplicate, or a turn this invocation's earlier attempt
+ * claimed before its environment died, ended from its checkpoint. Either way the held
+ * model request was dropped: the model is not called again.
+ */
+async function endUnclaimed(
+  request: ChatTurnRequest,
+  deps: TurnDependencies,
+  modelCall: Promise<unknown>,
+  byEarlierAttempt: boolean | undefined,
+): Promise<TurnResult> {
+  await modelCall.then(noop, noop);
+  if (byEarlierAttempt && deps.endInterrupted) {
+    await deps.endInterrupted(request);
+    return { status: 'interrupted', text: '' };
+  }
+  return { status: 'duplicate', text: '' };
+}
+
+/**
+ * Records the won turn (request item, conversation, the user's message) beside the model
+ * call, off the path to the first token. Settlement waits for it, so the prompt is stored
+ * before the reservation closes.
+ */
+function recordTurnBesideModelCall(request: ChatTurnRequest, deps: TurnDependencies, createdAt: string, now: () => Date): Promise<void> {
   // setImmediate: the model request (already signed, released by the claim) leaves first.
   const recorded = new Promise<void>((resolve) => setImmediate(resolve)).then(() => deps.store.recordTurn({ ...request, createdAt }, now()));
   recorded.catch(noop);
+  return recorded;
+}
 
-  const stream: TurnSink =
+/** Where the answer goes: the caller's sink, else a TurnStream publishing to the user's chat channel. */
+function openSink(request: ChatTurnRequest, deps: TurnDependencies): TurnSink {
+  return (
     deps.openStream?.(request) ??
     new TurnStream({
       publisher: deps.publisher,
       channel: chatChannel(request.userId, request.conversationId),
       requestId: request.requestId,
       ...deps.streamOptions,
-    });
-  stream.start(request.conversationId, request.modelId);
-  // Checkpoints: the text subscribers were sent, saved every few seconds once the turn is
-  // recorded, so a turn whose function dies keeps it (shared/interrupted-turn.ts).
-  let checkpointedLength = 0;
-  let checkpointing: Promise<void> = Promise.resolve();
-  const checkpointTimer = setInterval(
-    () => {
-      const text = stream.streamedText;
-      if (text.length === checkpointedLength) return;
-      const nextSeq = stream.nextSeq;
-      checkpointedLength = text.length;
-      checkpointing = checkpointing
-        .then(() => recorded)
-        .then(() => deps.store.checkpoint(request.requestId, text, nextSeq, now()))
-        .catch(noop);
-    },
-    deps.checkpointIntervalMs ?? (Number(process.env.SLUICE_CHECKPOINT_INTERVAL_MS) || DEFAULT_CHECKPOINT_INTERVAL_IN_MS),
+    })
   );
-  let cancelled = cancelledBeforeClaim;
-  // A client that hung up is a cancel: stop the model, bill what was produced.
-  const onClientGone = () => {
-    if (!cancelled) {
-      cancelled = true;
-      abort.abort();
-    }
-  };
-  if (deps.clientGone?.aborted) onClientGone();
-  deps.clientGone?.addEventListener('abort', onClientGone, { once: true });
-  const cancelWatch = setInterval(() => {
-    deps.ledger.isCancelRequested(request).then(
-      (requested) => {
-        if (requested && !cancelled) {
-          cancelled = true;
-          abort.abort();
-        }
-      },
-      () => undefined,
-    );
-  }, deps.cancelPollMs ?? DEFAULT_CANCEL_POLL_IN_MS);
+}
 
-  let stopReason: StopReason | undefined;
-  let usage: StreamUsage | undefined;
-  let firstTokenAt: number | undefined;
-  let deltas = 0;
-  let failure: ReturnType<typeof classifyBedrockError> | undefined;
-  // Whether Bedrock took the request (answered with a stream): a refused call (throttled,
-  // unavailable, invalid) processed nothing, and AWS bills nothing for it.
-  let modelAnswered = false;
-  try {
-    if (cancelled) throw new CancelledBeforeClaim();
-    const response = await modelCall;
-    modelAnswered = true;
-    for await (const item of response.stream ?? []) {
-      const text = item.contentBlockDelta?.delta?.text;
-      if (text) {
-        firstTokenAt ??= Date.now();
-        deltas++;
-        stream.delta(text);
-      }
-      if (item.messageStop?.stopReason) stopReason = item.messageStop.stopReason as StopReason;
-      if (item.metadata?.usage) {
-        const u = item.metadata.usage;
-        usage = {
-          inputTokens: u.inputTokens ?? 0,
-          outputTokens: u.outputTokens ?? 0,
-          cacheReadInputTokens: u.cacheReadInputTokens ?? 0,
-          cacheWriteInputTokens: u.cacheWriteInputTokens ?? 0,
-        };
-      }
-      if (cancelled) break;
-    }
-  } catch (error) {
-    if (!cancelled) failure = classifyBedrockError(error);
-  } finally {
-    clearInterval(cancelWatch);
-    deps.clientGone?.removeEventListener('abort', onClientGone);
-    clearInterval(checkpointTimer);
-  }
-  await stream.flush();
+function startCheckpoints(request: ChatTurnRequest, deps: TurnDependencies, sink: TurnSink, recorded: Promise<void>, now: () => Date): Checkpoints {
+  return new Checkpoints({
+    sink,
+    recorded,
+    save: (text, nextSeq) => deps.store.checkpoint(request.requestId, text, nextSeq, now()),
+    intervalMs: deps.checkpointIntervalMs ?? (Number(process.env.SLUICE_CHECKPOINT_INTERVAL_MS) || DEFAULT_CHECKPOINT_INTERVAL_IN_MS),
+  });
+}
 
-  const outcome: 'completed' | 'cancelled' | 'failed' = cancelled ? 'cancelled' : failure ? 'failed' : 'completed';
-  // Without Bedrock's metadata (cancel, error) bill what was produced.
-  const billedUsage: StreamUsage =
-    usage ??
-    // Cancelled before its claim, or refused by Bedrock: nothing was processed or produced.
-    (cancelledBeforeClaim || (failure && !modelAnswered)
-      ? { inputTokens: 0, outputTokens: 0, cacheReadInputTokens: 0, cacheWriteInputTokens: 0 }
-      : await producedUsage(deps.bedrock, { modelId: input.modelId!, messages: input.messages ?? [], system: input.system, streamedText: stream.streamedText, deltas }));
-  const text = stream.streamedText;
-  const finalStop: StopReason | undefined = cancelled ? 'cancelled' : stopReason;
-  let costUsd: number;
+function watchForCancel(request: ChatTurnRequest, deps: TurnDependencies, abort: AbortController, cancelledBeforeClaim: boolean): CancelWatch {
+  return new CancelWatch({
+    cancelledBeforeClaim,
+    abort,
+    isCancelRequested: () => deps.ledger.isCancelRequested(request),
+    pollMs: deps.cancelPollMs ?? DEFAULT_CANCEL_POLL_IN_MS,
+    clientGone: deps.clientGone,
+  });
+}
+
+function noUsage(): StreamUsage {
+  return { inputTokens: 0, outputTokens: 0, cacheReadInputTokens: 0, cacheWriteInputTokens: 0 };
+}
+
+/** What a turn ended without Bedrock's usage produced: its prompt and the text it streamed. */
+function countProducedUsage(bedrock: TurnDependencies['bedrock'], input: ConverseStreamCommandInput, sink: TurnSink, deltas: number): Promise<StreamUsage> {
+  return producedUsage(bedrock, { modelId: input.modelId!, messages: input.messages ?? [], system: input.system, streamedText: sink.streamedText, deltas });
+}
+
+/**
+ * Settles the turn and stores its answer, once the turn's record and checkpoints are
+ * written; returns the cost billed. When either write fails the stream still ends, telling
+ * the user what failed, and the invocation fails (Lambda retries it; the sweeper releases
+ * the reservation at its expiry).
+ */
+async function billAndStoreAnswer(
+  turn: EndedTurn,
+  deps: TurnDependencies,
+  sink: TurnSink,
+  written: { recorded: Promise<void>; checkpoints: Checkpoints; createdAt: string; now: () => Date },
+): Promise<number> {
+  const { request, outcome, usage } = turn;
   try {
-    await recorded;
-    await checkpointing;
+    await written.recorded;
+    await written.checkpoints.written();
     // Settling is idempotent, and the answer's id comes from its request (one answer per turn).
-    ({ costUsd } = await rideOutOutage(() => deps.settle({ request, usage: billedUsage, outcome }), deps.outageWindowMs));
-    const answeredAt = now();
+    const { costUsd } = await rideOutOutage(() => deps.settle({ request, usage, outcome }), deps.outageWindowMs);
+    const answeredAt = written.now();
     const answer = {
       conversationId: request.conversationId,
       userId: request.userId,
       requestId: request.requestId,
       role: 'assistant' as const,
-      text,
+      text: turn.text,
       status: outcome === 'completed' ? ('complete' as const) : outcome === 'cancelled' ? ('cancelled' as const) : ('incomplete' as const),
       modelId: request.modelId,
-      stopReason: finalStop,
-      usage: billedUsage,
+      stopReason: turn.stopReason,
+      usage,
       costUsd,
     };
-    await rideOutOutage(() => deps.store.addMessage(answer, answeredAt, createdAt), deps.outageWindowMs);
+    await rideOutOutage(() => deps.store.addMessage(answer, answeredAt, written.createdAt), deps.outageWindowMs);
+    return costUsd;
   } catch (error) {
-    // The bill or the answer could not be written: the stream still ends, telling the user
-    // what failed, and the invocation fails (Lambda retries it; the sweeper releases the
-    // reservation at its expiry).
     const failed = classifyFailure(error);
-    await stream.error({ code: failed.code, message: failed.message, retryable: failed.retryable });
+    await sink.error({ code: failed.code, message: failed.message, retryable: failed.retryable });
     throw error;
   }
-  const totalMs = Date.now() - startedAt;
-  const firstTokenMs = firstTokenAt === undefined ? null : firstTokenAt - startedAt;
-  if (failure) {
-    await stream.error({ code: failure.code, message: failure.message, retryable: failure.retryable });
-  } else {
-    await stream.end({ stopReason: finalStop ?? 'end_turn', usage: billedUsage, costUsd, latency: { firstTokenMs, totalMs } });
-  }
-  // A stream no subscriber could receive is never reported as completed: the answer is
-  // stored (clients recover it from the conversation), the turn says it was not delivered.
-  const undelivered = stream.failure;
+}
+
+/** The stream's last event: `error` for a model failure, else `end` with the bill. */
+function publishEnd(turn: EndedTurn, sink: TurnSink, billed: { costUsd: number; firstTokenMs: number | null; totalMs: number }): Promise<void> {
+  const { failure } = turn;
+  if (failure) return sink.error({ code: failure.code, message: failure.message, retryable: failure.retryable });
+  return sink.end({ stopReason: turn.stopReason ?? 'end_turn', usage: turn.usage, costUsd: billed.costUsd, latency: { firstTokenMs: billed.firstTokenMs, totalMs: billed.totalMs } });
+}
+
+/**
+ * Closes the turn's record with its status and emits its metrics. A stream no subscriber
+ * could receive is never reported as completed: the answer is stored (clients recover it
+ * from the conversation), the turn says it was not delivered.
+ */
+async function finishTurn(
+  turn: EndedTurn,
+  deps: TurnDependencies,
+  sink: TurnSink,
+  billed: { costUsd: number; firstTokenMs: number | null; totalMs: number; now: () => Date },
+): Promise<TurnResult> {
+  const { request, outcome, usage, failure } = turn;
+  const { costUsd, firstTokenMs, totalMs } = billed;
+  const undelivered = sink.failure;
   const streamError = undelivered ? describePublishFailure(undelivered) : undefined;
   if (streamError) deps.reportUndelivered?.({ request, cause: streamError });
   const status: TurnStatus = undelivered && outcome === 'completed' ? TurnStatus.UNDELIVERED : outcome;
   await rideOutOutage(() => deps.store.finishTurn(request.requestId, status, {
-    usage: billedUsage,
+    usage,
     costUsd,
-    stopReason: finalStop,
+    stopReason: turn.stopReason,
     errorCode: failure?.code ?? (undelivered ? ErrorCode.STREAM_NOT_DELIVERED : undefined),
     streamDelivered: !undelivered,
     streamError,
-    now: now(),
+    now: billed.now(),
   }), deps.outageWindowMs);
-  deps.recordMetrics?.({ request, usage: billedUsage, costUsd, firstTokenMs, totalMs, outcome, errorCode: failure?.code, streamDelivered: !undelivered });
-  return { status, text, usage: billedUsage, costUsd, publishes: stream.publishCount, errorCode: failure?.code };
+  deps.recordMetrics?.({ request, usage, costUsd, firstTokenMs, totalMs, outcome, errorCode: failure?.code, streamDelivered: !undelivered });
+  return { status, text: turn.text, usage, costUsd, publishes: sink.publishCount, errorCode: failure?.code };
 }
 
 /** The publish failure with its underlying cause (e.g. `self-signed certificate in certificate chain`). */
@@ -325,23 +351,6 @@ function describePublishFailure(failure: Error): string {
   return cause && !failure.message.includes(cause.message) ? `${failure.message} (cause: ${code ? `${code} ` : ''}${cause.message})` : `${failure.message}${code ? ` [${code}]` : ''}`;
 }
 
-/** A cancel that arrived before the claim: the model is never called. */
-class CancelledBeforeClaim extends Error {}
-
 function noop(): undefined {
   return undefined;
-}
-
-/** Stored turns as Bedrock messages: complete user/assistant pairs only, roles alternating. */
-function toBedrockMessages(history: { role: 'user' | 'assistant'; text: string }[]): Message[] {
-  const messages: Message[] = [];
-  for (const message of history) {
-    if (!message.text) continue;
-    const last = messages[messages.length - 1];
-    if (last?.role === message.role) continue;
-    messages.push({ role: message.role, content: [{ text: message.text }] });
-  }
-  while (messages.length && messages[0].role !== 'user') messages.shift();
-  if (messages.length && messages[messages.length - 1].role === 'user') messages.pop();
-  return messages;
 }

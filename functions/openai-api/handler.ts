@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { LambdaFunctionURLEvent } from 'aws-lambda';
 import { ulid } from 'ulid';
-import { streamTurn } from '../chat-stream/stream-chat-turn.js';
+import { streamTurn, type StreamTurnOptions } from '../chat-stream/stream-chat-turn.js';
 import { allowedModelViews } from '../gateway-api/admission.js';
 import { serveGatewayAction as gatewayApi } from '../gateway-api/serve-action.js';
 import { holdKeyBudget, ledgerDepsFromEnv, nowFrom, releaseKeyHold, resolvePolicy, withdrawReservation, type KeyHold, type Reservation } from '../shared/ledger/index.js';
@@ -16,10 +16,10 @@ import { logger } from '../shared/metrics.js';
 import { findModel } from '../../schema/models.js';
 import type { ChatTurnRequest } from '../../schema/stream-protocol.js';
 import { callerDepsFromEnv, identifyCaller, type ApiCaller } from './caller.js';
-import { parseChatRequest } from './chat-request.js';
+import { parseChatRequest, type ChatCompletionTurn } from './chat-request.js';
 import { JsonCompletionSink, SseCompletionSink, type CompletionMeta } from './completion-sinks.js';
 import { sendError, sendJson, type ResponseStream } from './http-response.js';
-import { admissionRefusal, badRequest, openAiError, unauthorized } from './openai-errors.js';
+import { admissionRefusal, badRequest, openAiError, unauthorized, type OpenAiError } from './openai-errors.js';
 import { limitSnapshot, rateLimitHeaders } from './rate-limit-headers.js';
 
 /** Largest request body read (Function URLs take up to 6 MB; a chat request needs far less). */
@@ -68,67 +68,108 @@ async function listModels(stream: ResponseStream, caller: ApiCaller): Promise<vo
 }
 
 async function chatCompletion(event: LambdaFunctionURLEvent, stream: ResponseStream, caller: ApiCaller, requestId: string): Promise<void> {
-  const body = requestBody(event);
-  if (body === undefined) return sendError(stream, badRequest('The body must be JSON of at most 1 MB.'));
-  const parsed = parseChatRequest(body);
-  if (!parsed.ok) return sendError(stream, badRequest(parsed.problems.join('; '), parsed.param));
-  const { turn } = parsed;
-  if (!findModel(turn.modelId)) return sendError(stream, openAiError(404, 'invalid_request_error', 'model_not_found', `The model ${turn.modelId} does not exist; GET /v1/models lists yours.`, { param: 'model' }));
-
+  const read = readChatRequest(event);
+  if (!read.ok) return sendError(stream, read.error);
+  const { turn } = read;
   const now = nowFrom(ledger);
   const conversationId = ulid();
-  const snapshot = limitSnapshot(ledger, caller, now);
-  snapshot.catch(() => undefined);
-  const admitted = await gatewayApi({
-    action: 'admit',
-    caller: { sub: caller.sub, username: caller.username, groups: caller.groups },
-    args: { requestId, modelId: turn.modelId, prompt: turn.allText, maxTokens: turn.maxTokens, conversationId },
-  });
-  const limits = await snapshot.catch(() => undefined);
+  const { admitted, limits } = await admitTurn(caller, turn, { requestId, conversationId }, now);
   const baseHeaders = { 'x-request-id': requestId };
   if ('error' in admitted) {
     const headers = { ...baseHeaders, ...(limits ? rateLimitHeaders(limits, { requests: 0, micros: 0 }) : {}) };
     return sendError(stream, admissionRefusal(admitted.error.errorType, admitted.error.message, admitted.error.errorInfo, now), headers);
   }
-  const result = admitted.result as { maxTokens: number; policyGroup: string; reservedMicros: number; createdAt: string };
-  const reservation = { requestId, userId: caller.sub, createdAt: result.createdAt, reservedMicros: result.reservedMicros } as Reservation;
-
-  let keyHold: KeyHold | undefined;
-  if (caller.key) {
-    const held = await holdKeyBudget(ledger, caller.key, result.reservedMicros, new Date(result.createdAt));
-    if (!held.ok) {
-      await withdrawReservation(ledger, reservation);
-      if (held.code === 'KeyRevoked') return sendError(stream, unauthorized('The API key has been revoked.'), baseHeaders);
-      const retryAfterSeconds = (Date.parse(held.resetsAt) - now.getTime()) / 1000;
-      const message = `The API key's daily budget is spent: $${held.remainingUsd} left today, this request needs up to $${result.reservedMicros / 1e6}.`;
-      return sendError(stream, openAiError(429, 'insufficient_quota', 'key_budget_exceeded', message, { retryAfterSeconds }), baseHeaders);
-    }
-    keyHold = held.hold;
-  }
-
+  const admission = admitted.result as Admission;
+  const held = await holdKey(caller, requestId, admission, now);
+  if (!held.ok) return sendError(stream, held.error, baseHeaders);
   const meta: CompletionMeta = {
     id: `chatcmpl-${requestId}`,
     model: turn.modelId,
     created: Math.floor(now.getTime() / 1000),
-    headers: { ...baseHeaders, ...(limits ? rateLimitHeaders(limits, { requests: 1, micros: result.reservedMicros }) : {}) },
+    headers: { ...baseHeaders, ...(limits ? rateLimitHeaders(limits, { requests: 1, micros: admission.reservedMicros }) : {}) },
   };
-  const request: ChatTurnRequest = {
-    requestId,
+  await streamCompletion(stream, apiTurnRequest(caller, turn, admission, { requestId, conversationId }), {
+    openStream: () => (turn.stream ? new SseCompletionSink(stream, meta, turn.includeUsage) : new JsonCompletionSink(stream, meta)),
+    keyHold: held.keyHold,
+  });
+}
+
+/** What the gateway API's `admit` answers for an admitted turn. */
+interface Admission {
+  maxTokens: number;
+  policyGroup: string;
+  reservedMicros: number;
+  createdAt: string;
+}
+
+/** The body as a chat turn of a model Sluice offers, or the 400 or 404 that says why not. */
+function readChatRequest(event: LambdaFunctionURLEvent): { ok: true; turn: ChatCompletionTurn } | { ok: false; error: OpenAiError } {
+  const body = requestBody(event);
+  if (body === undefined) return { ok: false, error: badRequest('The body must be JSON of at most 1 MB.') };
+  const parsed = parseChatRequest(body);
+  if (!parsed.ok) return { ok: false, error: badRequest(parsed.problems.join('; '), parsed.param) };
+  const { turn } = parsed;
+  if (!findModel(turn.modelId)) return { ok: false, error: openAiError(404, 'invalid_request_error', 'model_not_found', `The model ${turn.modelId} does not exist; GET /v1/models lists yours.`, { param: 'model' }) };
+  return { ok: true, turn };
+}
+
+/**
+ * Admits the turn with the gateway API's own `admit` (what startChat's pipeline invokes),
+ * reading the caller's limits beside it for the rate-limit headers (absent if that read failed).
+ */
+async function admitTurn(caller: ApiCaller, turn: ChatCompletionTurn, ids: { requestId: string; conversationId: string }, now: Date) {
+  const snapshot = limitSnapshot(ledger, caller, now);
+  snapshot.catch(() => undefined);
+  const admitted = await gatewayApi({
+    action: 'admit',
+    caller: { sub: caller.sub, username: caller.username, groups: caller.groups },
+    args: { requestId: ids.requestId, modelId: turn.modelId, prompt: turn.allText, maxTokens: turn.maxTokens, conversationId: ids.conversationId },
+  });
+  const limits = await snapshot.catch(() => undefined);
+  return { admitted, limits };
+}
+
+/**
+ * Holds an API key's own daily budget for the turn (none for a Cognito caller). When the key
+ * cannot pay, the user's reservation is withdrawn and the error says why.
+ */
+async function holdKey(caller: ApiCaller, requestId: string, admission: Admission, now: Date): Promise<{ ok: true; keyHold?: KeyHold } | { ok: false; error: OpenAiError }> {
+  if (!caller.key) return { ok: true };
+  const held = await holdKeyBudget(ledger, caller.key, admission.reservedMicros, new Date(admission.createdAt));
+  if (held.ok) return { ok: true, keyHold: held.hold };
+  await withdrawReservation(ledger, { requestId, userId: caller.sub, createdAt: admission.createdAt, reservedMicros: admission.reservedMicros } as Reservation);
+  if (held.code === 'KeyRevoked') return { ok: false, error: unauthorized('The API key has been revoked.') };
+  const retryAfterSeconds = (Date.parse(held.resetsAt) - now.getTime()) / 1000;
+  const message = `The API key's daily budget is spent: $${held.remainingUsd} left today, this request needs up to $${admission.reservedMicros / 1e6}.`;
+  return { ok: false, error: openAiError(429, 'insufficient_quota', 'key_budget_exceeded', message, { retryAfterSeconds }) };
+}
+
+/** The admitted turn as the chat-stream code runs it: a new conversation, its history from the request. */
+function apiTurnRequest(caller: ApiCaller, turn: ChatCompletionTurn, admission: Admission, ids: { requestId: string; conversationId: string }): ChatTurnRequest {
+  return {
+    requestId: ids.requestId,
     userId: caller.sub,
-    conversationId,
+    conversationId: ids.conversationId,
     modelId: turn.modelId,
     prompt: turn.prompt,
-    maxTokens: result.maxTokens,
+    maxTokens: admission.maxTokens,
     groups: caller.groups,
-    policyGroup: result.policyGroup,
+    policyGroup: admission.policyGroup,
     newConversation: true,
-    createdAt: result.createdAt,
+    createdAt: admission.createdAt,
     via: 'api',
     history: turn.history,
     inference: turn.inference,
     ...(turn.system ? { system: turn.system } : {}),
   };
-  // A client that hangs up closes the response stream before the turn ended it: a cancel.
+}
+
+/**
+ * Streams the turn into the response. A client that hangs up closes the response stream
+ * before the turn ended it: a cancel.
+ */
+async function streamCompletion(stream: ResponseStream, request: ChatTurnRequest, options: Pick<StreamTurnOptions, 'openStream' | 'keyHold'>): Promise<void> {
+  const { keyHold } = options;
   const clientGone = new AbortController();
   const onClose = () => {
     if (!stream.writableFinished) clientGone.abort();
@@ -136,11 +177,7 @@ async function chatCompletion(event: LambdaFunctionURLEvent, stream: ResponseStr
   stream.on('close', onClose);
   stream.on('error', onClose);
   try {
-    await streamTurn(request, {
-      openStream: () => (turn.stream ? new SseCompletionSink(stream, meta, turn.includeUsage) : new JsonCompletionSink(stream, meta)),
-      clientGone: clientGone.signal,
-      keyHold,
-    });
+    await streamTurn(request, { openStream: options.openStream, clientGone: clientGone.signal, keyHold });
   } catch (error) {
     // The turn failed before it settled (its claim or a write): its key hold goes back; the
     // sweeper releases the user's reservation.

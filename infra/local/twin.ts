@@ -1,6 +1,3 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createServer, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { gateway as defaultManifest, type GatewayManifest } from '../gateway.js';
 import { usesApiKeys } from './api-keys.js';
@@ -17,6 +14,7 @@ import { defaultComponents, startSideServices, type BedrockFaults } from './comp
 import { hasOpenTurns } from './interrupted-turns.js';
 import { TWIN_START_SOURCE } from '../../functions/shared/ledger/sweeper.js';
 import type { BedrockTwinOptions } from './bedrock/index.js';
+import { listenTwinServer } from './twin-server.js';
 
 export const DEFAULT_PORT = 8443;
 /** The manifest function that ends what crashed turns left open (functions/budget-sweeper). */
@@ -30,18 +28,6 @@ export const LOCAL_IAM: LocalIamCredentials = {
   accountId: LOCAL_ACCOUNT_ID,
   userArn: `arn:aws:iam::${LOCAL_ACCOUNT_ID}:role/sluice-gateway`,
 };
-
-/** What a request to a twin that is still starting is told to wait before retrying. */
-export const NOT_READY_RETRY_AFTER_IN_SECONDS = 1;
-
-function answerNotReady(res: ServerResponse): void {
-  res.writeHead(503, {
-    'content-type': 'application/json',
-    'retry-after': String(NOT_READY_RETRY_AFTER_IN_SECONDS),
-    'x-amzn-errortype': 'ServiceUnavailableException',
-  });
-  res.end(JSON.stringify({ message: 'The local twin is starting; retry shortly' }));
-}
 
 /** The long-running parts the twin fronts; tests share one set across suites. */
 export interface BackingServices {
@@ -126,138 +112,20 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
   const tablePrefix = options.tablePrefix ?? 'sluice-';
   const { services } = options;
 
-  // The port opens first (the functions' environment needs its number, and port 0 picks
-  // one), so until the components are set up every request gets a prompt 503 with
-  // Retry-After instead of waiting on a handler that is not there yet.
+  // The port opens first and answers 503 until the components below are set up.
   const components: TwinComponent[] = [];
-  let ready = false;
-  const server: Server = createServer({ key: services.certificate.key, cert: services.certificate.cert });
-  server.on('request', (req, res) => {
-    if (!ready) return answerNotReady(res);
-    void route(req, res);
-  });
-  server.on('upgrade', (req, socket, head) => {
-    socket.on('error', () => socket.destroy());
-    if (!ready) {
-      socket.end(`HTTP/1.1 503 Service Unavailable\r\nRetry-After: ${NOT_READY_RETRY_AFTER_IN_SECONDS}\r\nConnection: close\r\n\r\n`);
-      return;
-    }
-    for (const component of components) {
-      if (component.handleUpgrade?.(req, socket, head)) return;
-    }
-    socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
-  });
-  // A TLS client that hangs up mid-handshake must not take the twin down.
-  server.on('tlsClientError', () => undefined);
-  await new Promise<void>((resolveListen, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? DEFAULT_PORT, hostname === 'localhost' ? '127.0.0.1' : hostname, () => resolveListen());
-  });
-  const port = (server.address() as AddressInfo).port;
-  const url = `https://${hostname}:${port}`;
-  /** A start that fails must not leave a port open that answers 503 forever. */
-  const orCloseServer = <T>(step: Promise<T>): Promise<T> =>
-    step.catch(async (error: unknown) => {
-      server.closeAllConnections();
-      await new Promise<void>((r) => server.close(() => r()));
-      throw error;
-    });
-
-  async function route(req: IncomingMessage, res: ServerResponse) {
-    try {
-      for (const component of components) {
-        if (component.handleRequest && (await component.handleRequest(req, res))) return;
-      }
-      res.writeHead(404, { 'content-type': 'application/json', 'x-amzn-errortype': 'NotFoundException' });
-      res.end(JSON.stringify({ message: `No route for ${req.method} ${req.url}` }));
-    } catch (error) {
-      log(`[twin] ${req.method} ${req.url} failed: ${(error as Error).stack}`);
-      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json', 'x-amzn-errortype': 'InternalFailure' });
-      res.end(JSON.stringify({ message: 'Internal failure in the local twin' }));
-    }
-  }
-
-  const ddb = dynamoDbClient(services.dynamodb.endpoint);
-  await orCloseServer(ensureTables(ddb, manifest.tables, tablePrefix));
-  // Turns the last run left open (it was killed mid-stream) are ended once the twin serves.
-  const tracksTurns = ['Budgets', 'ChatRequests'].every((name) => manifest.tables.some((table) => table.name === name));
-  const leftOpen =
-    tracksTurns &&
-    (await orCloseServer(
-      hasOpenTurns(ddb, { budgets: physicalTableName(tablePrefix, { name: 'Budgets' }), requests: physicalTableName(tablePrefix, { name: 'ChatRequests' }) }),
-    ));
-  ddb.destroy();
-
-  const tableVariables = tableEnvironment(manifest.tables, (name) => physicalTableName(tablePrefix, { name }));
-  const sideServices = await orCloseServer(startSideServices({ bedrockSpeed: options.bedrockSpeed, onConverseStream: options.onBedrockConverseStream }));
-  const lambda = new LocalLambdaInvoker({
-    functions: manifest.functions,
-    accountId: LOCAL_ACCOUNT_ID,
-    overrides: options.lambdaOverrides,
-    asyncRetryDelaysMs: options.asyncRetryDelaysMs,
-    log,
-    settings: {
-      region: LOCAL_REGION,
-      accessKeyId: LOCAL_IAM.accessKeyId,
-      secretAccessKey: LOCAL_IAM.secretAccessKey,
-      tableVariables,
-      eventsUrl: `${url}/event`,
-      graphqlUrl: `${url}/graphql`,
-      metricsUrl: `${url}${METRICS_CAPTURE_PATH}`,
-      dynamodbEndpoint: services.dynamodb.endpoint,
-      bedrockEndpoint: sideServices.bedrockEndpoint,
-      // The pool functions with `readsUserPool` look users up in (cognito-local supports ListUsers' `sub = "…"` filter).
-      userPoolId: services.cognito.userPoolId,
-      cognitoEndpoint: services.cognito.endpoint,
-      caPath: services.certificate.caPath,
-      metricsNamespace: 'Sluice',
-    },
-  });
-
-  const context: TwinContext = {
-    manifest,
-    url,
-    host: `${hostname}:${port}`,
-    region: LOCAL_REGION,
-    apiKey: usesApiKeys(manifest) ? (options.apiKey ?? `da2-${randomBytes(13).toString('hex')}`) : undefined,
-    iam: LOCAL_IAM,
-    cognito: services.cognito,
-    dynamodb: {
-      endpoint: services.dynamodb.endpoint,
-      tablePrefix,
-      tableName: (logicalName) => physicalTableName(tablePrefix, { name: logicalName }),
-    },
-    bedrockEndpoint: sideServices.bedrockEndpoint,
-    lambda,
-    caPath: services.certificate.caPath,
-    log,
-  };
-
+  const server = await listenTwinServer({ certificate: services.certificate, port: options.port ?? DEFAULT_PORT, hostname, components, log });
+  const { url, port } = server;
+  const leftOpen = await server.orClose(prepareTables(services.dynamodb.endpoint, manifest, tablePrefix));
+  const sideServices = await server.orClose(startSideServices({ bedrockSpeed: options.bedrockSpeed, onConverseStream: options.onBedrockConverseStream }));
+  const lambda = functionInvoker(options, { manifest, url, tablePrefix, bedrockEndpoint: sideServices.bedrockEndpoint, log });
+  const context = twinContext(options, { manifest, url, host: `${hostname}:${port}`, tablePrefix, bedrockEndpoint: sideServices.bedrockEndpoint, lambda, log });
   for (const factory of [createCognitoProxy, createMetricsCapture, ...(options.components ?? defaultComponents)]) {
-    components.push(await orCloseServer(Promise.resolve(factory(context))));
+    components.push(await server.orClose(Promise.resolve(factory(context))));
   }
-
-  // The cloud's EventBridge schedules become timers on the twin.
-  const scheduleTimers = (manifest.schedules ?? []).map((schedule) =>
-    setInterval(() => {
-      lambda.invoke(schedule.functionName, { source: 'sluice.twin.schedule', name: schedule.name }).catch((error: Error) => {
-        log(`[schedule] ${schedule.name} failed: ${error.message}`);
-      });
-    }, schedule.everyMinutes * 60_000).unref(),
-  );
-
-  ready = true;
-
-  // The sweeper publishes each ended turn's error event, so it runs once the twin serves;
-  // start waits for it, so a client that comes back meets ended turns, never STREAMING ones.
-  if (leftOpen && manifest.functions.some((fn) => fn.name === SWEEPER_FUNCTION)) {
-    try {
-      const outcome = (await lambda.invoke(SWEEPER_FUNCTION, { source: TWIN_START_SOURCE })) as { released?: number; ended?: number };
-      log(`[twin] ended ${outcome.ended ?? 0} turn(s) interrupted when the twin last stopped; released ${outcome.released ?? 0} reservation(s) never started`);
-    } catch (error) {
-      log(`[twin] could not end the turns interrupted when the twin last stopped: ${(error as Error).message}`);
-    }
-  }
+  const scheduleTimers = startSchedules(manifest, lambda, log);
+  server.open();
+  if (leftOpen) await endTurnsLeftOpen(manifest, lambda, log);
 
   return {
     url,
@@ -271,9 +139,107 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
       for (const component of [...components].reverse()) await component.close?.();
       await lambda.drain();
       await lambda.close();
-      server.closeAllConnections();
-      await new Promise<void>((r) => server.close(() => r()));
+      await server.close();
       await sideServices.close();
     },
   };
+}
+
+/** What every component is told about the running twin. */
+function twinContext(
+  options: TwinOptions,
+  twin: Pick<TwinContext, 'manifest' | 'url' | 'host' | 'bedrockEndpoint' | 'lambda' | 'log'> & { tablePrefix: string },
+): TwinContext {
+  const { services } = options;
+  const { tablePrefix } = twin;
+  return {
+    manifest: twin.manifest,
+    url: twin.url,
+    host: twin.host,
+    region: LOCAL_REGION,
+    apiKey: usesApiKeys(twin.manifest) ? (options.apiKey ?? `da2-${randomBytes(13).toString('hex')}`) : undefined,
+    iam: LOCAL_IAM,
+    cognito: services.cognito,
+    dynamodb: {
+      endpoint: services.dynamodb.endpoint,
+      tablePrefix,
+      tableName: (logicalName) => physicalTableName(tablePrefix, { name: logicalName }),
+    },
+    bedrockEndpoint: twin.bedrockEndpoint,
+    lambda: twin.lambda,
+    caPath: services.certificate.caPath,
+    log: twin.log,
+  };
+}
+
+/** Creates the manifest's tables; answers whether the last run left turns open (it was killed mid-stream). */
+async function prepareTables(endpoint: string, manifest: GatewayManifest, tablePrefix: string): Promise<boolean> {
+  const ddb = dynamoDbClient(endpoint);
+  try {
+    await ensureTables(ddb, manifest.tables, tablePrefix);
+    const tracksTurns = ['Budgets', 'ChatRequests'].every((name) => manifest.tables.some((table) => table.name === name));
+    return (
+      tracksTurns &&
+      (await hasOpenTurns(ddb, { budgets: physicalTableName(tablePrefix, { name: 'Budgets' }), requests: physicalTableName(tablePrefix, { name: 'ChatRequests' }) }))
+    );
+  } finally {
+    ddb.destroy();
+  }
+}
+
+/** Runs each manifest function in execution environments of its own, with the twin's endpoints in its environment. */
+function functionInvoker(
+  options: TwinOptions,
+  twin: { manifest: GatewayManifest; url: string; tablePrefix: string; bedrockEndpoint: string; log: (line: string) => void },
+): LocalLambdaInvoker {
+  const { services } = options;
+  return new LocalLambdaInvoker({
+    functions: twin.manifest.functions,
+    accountId: LOCAL_ACCOUNT_ID,
+    overrides: options.lambdaOverrides,
+    asyncRetryDelaysMs: options.asyncRetryDelaysMs,
+    log: twin.log,
+    settings: {
+      region: LOCAL_REGION,
+      accessKeyId: LOCAL_IAM.accessKeyId,
+      secretAccessKey: LOCAL_IAM.secretAccessKey,
+      tableVariables: tableEnvironment(twin.manifest.tables, (name) => physicalTableName(twin.tablePrefix, { name })),
+      eventsUrl: `${twin.url}/event`,
+      graphqlUrl: `${twin.url}/graphql`,
+      metricsUrl: `${twin.url}${METRICS_CAPTURE_PATH}`,
+      dynamodbEndpoint: services.dynamodb.endpoint,
+      bedrockEndpoint: twin.bedrockEndpoint,
+      // The pool functions with `readsUserPool` look users up in (cognito-local supports ListUsers' `sub = "…"` filter).
+      userPoolId: services.cognito.userPoolId,
+      cognitoEndpoint: services.cognito.endpoint,
+      caPath: services.certificate.caPath,
+      metricsNamespace: 'Sluice',
+    },
+  });
+}
+
+/** The cloud's EventBridge schedules become timers on the twin. */
+function startSchedules(manifest: GatewayManifest, lambda: LocalLambdaInvoker, log: (line: string) => void): NodeJS.Timeout[] {
+  return (manifest.schedules ?? []).map((schedule) =>
+    setInterval(() => {
+      lambda.invoke(schedule.functionName, { source: 'sluice.twin.schedule', name: schedule.name }).catch((error: Error) => {
+        log(`[schedule] ${schedule.name} failed: ${error.message}`);
+      });
+    }, schedule.everyMinutes * 60_000).unref(),
+  );
+}
+
+/**
+ * Ends the turns the last run left open. The sweeper publishes each ended turn's error
+ * event, so it runs once the twin serves; start waits for it, so a client that comes back
+ * meets ended turns, never STREAMING ones.
+ */
+async function endTurnsLeftOpen(manifest: GatewayManifest, lambda: LocalLambdaInvoker, log: (line: string) => void): Promise<void> {
+  if (!manifest.functions.some((fn) => fn.name === SWEEPER_FUNCTION)) return;
+  try {
+    const outcome = (await lambda.invoke(SWEEPER_FUNCTION, { source: TWIN_START_SOURCE })) as { released?: number; ended?: number };
+    log(`[twin] ended ${outcome.ended ?? 0} turn(s) interrupted when the twin last stopped; released ${outcome.released ?? 0} reservation(s) never started`);
+  } catch (error) {
+    log(`[twin] could not end the turns interrupted when the twin last stopped: ${(error as Error).message}`);
+  }
 }

@@ -86,12 +86,12 @@ export async function settle(deps: LedgerDeps, input: SettleInput): Promise<Sett
     const now = nowFrom(deps, input.now);
     const items = settlementItems(deps, reservation, usage, input.outcome, now, staleAttributes(budget, now), closed !== undefined, input.via ?? 'chat');
     if (input.keyHold) items.push(keyHoldSettlement(deps, input.keyHold, settledFields(reservation, usage, input.outcome, now).costMicros));
-    const outcome = await transactWrite(deps, items);
-    if (outcome.ok) {
+    const written = await transactWrite(deps, items);
+    if (written.ok) {
       const settled = { ...reservation, ...settledFields(reservation, usage, input.outcome, now) };
       return { ok: true, settlement: settlementOf(settled, false) };
     }
-    if (outcome.busy) return { ok: false, error: ledgerBusy() };
+    if (written.busy) return { ok: false, error: ledgerBusy() };
     // The reservation changed under us (a concurrent settle, or the sweeper): read it again.
   }
   return { ok: false, error: ledgerBusy() };
@@ -110,6 +110,15 @@ function settledFields(reservation: Reservation, usage: Required<TokenUsage>, ou
   };
 }
 
+type SettledFields = ReturnType<typeof settledFields>;
+
+/** The days and months a turn's cost counts in: the ones it started in. */
+interface CostPeriod {
+  day: string;
+  month: string;
+}
+
+/** The settlement's one transaction: close the reservation's record, release the budget, add to the ledger. */
 function settlementItems(
   deps: LedgerDeps,
   reservation: Reservation,
@@ -121,90 +130,112 @@ function settlementItems(
   via: 'chat' | 'api',
 ): TransactItems {
   const fields = settledFields(reservation, usage, outcome, now);
-  const cost = fields.costMicros;
-  // An expired reservation's reserve was already released by the sweeper; only add the cost.
-  const open = reservation.status === ReservationStatus.open;
-  const release = open ? reservation.reservedMicros : 0;
-  const TableName = deps.tables.budgets;
-  const pk = keys.user(reservation.userId);
-  const day = dayKey(new Date(reservation.createdAt));
-  const month = monthKey(new Date(reservation.createdAt));
-  // Past periods' attributes go with this write: nothing reads them again.
-  const added = new Set([budgetAttr.dayUsed(day), budgetAttr.daySpent(day), budgetAttr.monthUsed(month), budgetAttr.monthSpent(month)]);
-  const removed = nameRefs(stale.filter((name) => !added.has(name)), 's');
+  const period: CostPeriod = { day: dayKey(new Date(reservation.createdAt)), month: monthKey(new Date(reservation.createdAt)) };
+  return [
+    recordExists ? closeExistingRecord(deps, reservation, fields, now) : putClosedRecord(deps, reservation, fields, now),
+    releaseBudget(deps, reservation, fields.costMicros, period, stale),
+    addToLedger(deps, reservation, fields, period, via),
+  ];
+}
+
+/** How long the closed record `RESERVATION#<requestId>` is kept (DynamoDB TTL, epoch seconds). */
+function retainedUntil(settledAt: Date): number {
+  return Math.floor(settledAt.getTime() / 1000) + RESERVATION_RETENTION_IN_SECONDS;
+}
+
+/** The sweeper wrote the record (it expired the reservation): settle it if it is still as read. */
+function closeExistingRecord(deps: LedgerDeps, reservation: Reservation, fields: SettledFields, now: Date) {
+  return {
+    Update: {
+      TableName: deps.tables.budgets,
+      Key: keys.reservation(reservation.requestId),
+      UpdateExpression: 'SET #status = :settled, #outcome = :outcome, #usage = :usage, costMicros = :cost, settledAt = :at, settledAfterExpiry = :late, expiresAtEpochSeconds = :ttl',
+      ConditionExpression: '#status = :expected',
+      ExpressionAttributeNames: { '#status': 'status', '#outcome': 'outcome', '#usage': 'usage' },
+      ExpressionAttributeValues: {
+        ':settled': ReservationStatus.settled,
+        ':expected': reservation.status,
+        ':outcome': fields.outcome,
+        ':usage': fields.usage,
+        ':cost': fields.costMicros,
+        ':at': fields.settledAt,
+        ':late': fields.settledAfterExpiry,
+        ':ttl': retainedUntil(now),
+      },
+    },
+  };
+}
+
+/** No record yet: write the closed one, only if absent, so a second settle bills nothing. */
+function putClosedRecord(deps: LedgerDeps, reservation: Reservation, fields: SettledFields, now: Date) {
   const record = {
     ...keys.reservation(reservation.requestId),
     ...reservation,
     ...fields,
-    expiresAtEpochSeconds: Math.floor(now.getTime() / 1000) + RESERVATION_RETENTION_IN_SECONDS,
+    expiresAtEpochSeconds: retainedUntil(now),
   };
-  const closeRecord = recordExists
-    ? {
-        Update: {
-          TableName,
-          Key: keys.reservation(reservation.requestId),
-          UpdateExpression: 'SET #status = :settled, #outcome = :outcome, #usage = :usage, costMicros = :cost, settledAt = :at, settledAfterExpiry = :late, expiresAtEpochSeconds = :ttl',
-          ConditionExpression: '#status = :expected',
-          ExpressionAttributeNames: { '#status': 'status', '#outcome': 'outcome', '#usage': 'usage' },
-          ExpressionAttributeValues: {
-            ':settled': ReservationStatus.settled,
-            ':expected': reservation.status,
-            ':outcome': outcome,
-            ':usage': usage,
-            ':cost': cost,
-            ':at': fields.settledAt,
-            ':late': fields.settledAfterExpiry,
-            ':ttl': record.expiresAtEpochSeconds,
-          },
-        },
-      }
-    : { Put: { TableName, Item: record, ConditionExpression: 'attribute_not_exists(pk)' } };
-  return [
-    closeRecord,
-    {
-      Update: {
-        TableName,
-        Key: budgetKey(reservation.userId),
-        UpdateExpression:
-          `ADD #dUsed :delta, #dSpent :cost, #mUsed :delta, #mSpent :cost${open ? ', #openTurns :minusOne' : ''}` +
-          (open || removed.refs.length > 0 ? ` REMOVE ${[...(open ? ['#r'] : []), ...removed.refs].join(', ')}` : ''),
-        ...(open ? { ConditionExpression: 'attribute_exists(#r)' } : {}),
-        ExpressionAttributeNames: {
-          '#dUsed': budgetAttr.dayUsed(day),
-          '#dSpent': budgetAttr.daySpent(day),
-          '#mUsed': budgetAttr.monthUsed(month),
-          '#mSpent': budgetAttr.monthSpent(month),
-          ...(open ? { '#r': budgetAttr.reservation(reservation.requestId), '#openTurns': budgetAttr.openTurns } : {}),
-          ...removed.names,
-        },
-        ExpressionAttributeValues: { ':delta': cost - release, ':cost': cost, ...(open ? { ':minusOne': -1 } : {}) },
+  return { Put: { TableName: deps.tables.budgets, Item: record, ConditionExpression: 'attribute_not_exists(pk)' } };
+}
+
+/**
+ * The budget item: the reserve leaves the open entry (if the sweeper has not released it
+ * already) and the cost is added to the day and month the turn started in.
+ */
+function releaseBudget(deps: LedgerDeps, reservation: Reservation, cost: number, { day, month }: CostPeriod, stale: string[]) {
+  // An expired reservation's reserve was already released by the sweeper; only add the cost.
+  const open = reservation.status === ReservationStatus.open;
+  const release = open ? reservation.reservedMicros : 0;
+  // Past periods' attributes go with this write: nothing reads them again.
+  const added = new Set([budgetAttr.dayUsed(day), budgetAttr.daySpent(day), budgetAttr.monthUsed(month), budgetAttr.monthSpent(month)]);
+  const removed = nameRefs(stale.filter((name) => !added.has(name)), 's');
+  return {
+    Update: {
+      TableName: deps.tables.budgets,
+      Key: budgetKey(reservation.userId),
+      UpdateExpression:
+        `ADD #dUsed :delta, #dSpent :cost, #mUsed :delta, #mSpent :cost${open ? ', #openTurns :minusOne' : ''}` +
+        (open || removed.refs.length > 0 ? ` REMOVE ${[...(open ? ['#r'] : []), ...removed.refs].join(', ')}` : ''),
+      ...(open ? { ConditionExpression: 'attribute_exists(#r)' } : {}),
+      ExpressionAttributeNames: {
+        '#dUsed': budgetAttr.dayUsed(day),
+        '#dSpent': budgetAttr.daySpent(day),
+        '#mUsed': budgetAttr.monthUsed(month),
+        '#mSpent': budgetAttr.monthSpent(month),
+        ...(open ? { '#r': budgetAttr.reservation(reservation.requestId), '#openTurns': budgetAttr.openTurns } : {}),
+        ...removed.names,
+      },
+      ExpressionAttributeValues: { ':delta': cost - release, ':cost': cost, ...(open ? { ':minusOne': -1 } : {}) },
+    },
+  };
+}
+
+/** The user's ledger row for the day and model: the turn's tokens, cost and outcome counted. */
+function addToLedger(deps: LedgerDeps, reservation: Reservation, fields: SettledFields, { day }: CostPeriod, via: 'chat' | 'api') {
+  const { usage } = fields;
+  return {
+    Update: {
+      TableName: deps.tables.ledger,
+      Key: { pk: keys.user(reservation.userId), sk: keys.ledgerItem(day, reservation.pricedModelId) },
+      UpdateExpression:
+        'SET userId = :user, modelId = :model, #day = :day, userModel = :userModel ' +
+        'ADD requests :one, #outcomeCount :one, inputTokens :input, outputTokens :output, cacheReadInputTokens :cacheRead, cacheWriteInputTokens :cacheWrite, costMicros :cost' +
+        // The way in, counted apart for the cost dashboard: chat is the total less the API's.
+        (via === 'api' ? ', apiRequests :one, apiCostMicros :cost' : ''),
+      ExpressionAttributeNames: { '#day': 'day', '#outcomeCount': `${fields.outcome}Requests` },
+      ExpressionAttributeValues: {
+        ':user': reservation.userId,
+        ':model': reservation.pricedModelId,
+        ':day': day,
+        ':userModel': `${reservation.userId}#${reservation.pricedModelId}`,
+        ':one': 1,
+        ':input': usage.inputTokens,
+        ':output': usage.outputTokens,
+        ':cacheRead': usage.cacheReadInputTokens,
+        ':cacheWrite': usage.cacheWriteInputTokens,
+        ':cost': fields.costMicros,
       },
     },
-    {
-      Update: {
-        TableName: deps.tables.ledger,
-        Key: { pk, sk: keys.ledgerItem(day, reservation.pricedModelId) },
-        UpdateExpression:
-          'SET userId = :user, modelId = :model, #day = :day, userModel = :userModel ' +
-          'ADD requests :one, #outcomeCount :one, inputTokens :input, outputTokens :output, cacheReadInputTokens :cacheRead, cacheWriteInputTokens :cacheWrite, costMicros :cost' +
-          // The way in, counted apart for the cost dashboard: chat is the total less the API's.
-          (via === 'api' ? ', apiRequests :one, apiCostMicros :cost' : ''),
-        ExpressionAttributeNames: { '#day': 'day', '#outcomeCount': `${outcome}Requests` },
-        ExpressionAttributeValues: {
-          ':user': reservation.userId,
-          ':model': reservation.pricedModelId,
-          ':day': day,
-          ':userModel': `${reservation.userId}#${reservation.pricedModelId}`,
-          ':one': 1,
-          ':input': usage.inputTokens,
-          ':output': usage.outputTokens,
-          ':cacheRead': usage.cacheReadInputTokens,
-          ':cacheWrite': usage.cacheWriteInputTokens,
-          ':cost': cost,
-        },
-      },
-    },
-  ];
+  };
 }
 
 function settlementOf(reservation: Reservation, alreadySettled: boolean): Settlement {

@@ -6,6 +6,7 @@ import {
   validate,
   type DocumentNode,
   type GraphQLFieldResolver,
+  type GraphQLResolveInfo,
   type GraphQLSchema,
 } from 'graphql';
 import type { AuthMode, DataSource, GraphqlApi } from '../../gateway.js';
@@ -23,7 +24,7 @@ import {
 import { DocumentCache } from './document-cache.js';
 import { braceDepthExceeds, documentCost, limitProblem, MAX_DOCUMENT_TOKENS, type DocumentLimits } from './document-limits.js';
 import { fieldAuthRules, isFieldAllowed, notAuthorizedMessage, type Caller } from './field-auth.js';
-import { runResolver, type ResolverModuleLoader, type ResolverPlan } from './resolver-runner.js';
+import { runResolver, type FieldContext, type ResolverModuleLoader, type ResolverPlan } from './resolver-runner.js';
 import { selectionSetGraphQL, selectionSetList } from './selection-set.js';
 
 /**
@@ -137,84 +138,20 @@ export function createGraphqlExecutor(options: GraphqlExecutorOptions) {
   const hasResolver = (typeName: string, fieldName: string) => plans.has(`${typeName}.${fieldName}`);
 
   const fieldResolver: GraphQLFieldResolver<unknown, RequestState> = (source, args, state, info) => {
-    const type = info.parentType;
-    if (!type.name.startsWith('__') && !info.fieldName.startsWith('__')) {
-      const field = type.getFields()[info.fieldName];
-      if (!isFieldAllowed(fieldAuthRules(type, field, defaultMode), state.request.caller)) {
-        throw new AppSyncFieldError({ errorType: GRAPHQL_ERROR_TYPES.UNAUTHORIZED, message: notAuthorizedMessage(info.fieldName, type.name) });
-      }
-    }
-    const plan = plans.get(`${type.name}.${info.fieldName}`);
+    authorizeField(info, state.request.caller, defaultMode);
+    const plan = plans.get(`${info.parentType.name}.${info.fieldName}`);
     if (!plan) {
       return source && typeof source === 'object' ? (source as Record<string, unknown>)[info.fieldName] : undefined;
     }
     if (++state.resolverRuns > limits.resolverCountLimit) {
       throw new AppSyncFieldError({ errorType: GRAPHQL_ERROR_TYPES.VALIDATION, message: `Resolver count limit of ${limits.resolverCountLimit} exceeded.` });
     }
-    // The data source this field is calling, which names a timeout as AppSync does.
-    let calling: string | undefined;
-    const run = runResolver(
-      plan,
-      {
-        arguments: args,
-        identity: state.request.caller.identity,
-        source: source ?? null,
-        info: {
-          fieldName: info.fieldName,
-          parentTypeName: type.name,
-          variables: info.variableValues,
-          selectionSetList: selectionSetList(info.fieldNodes, info.fragments),
-          selectionSetGraphQL: selectionSetGraphQL(info.fieldNodes),
-        },
-        request: { headers: state.request.headers, domainName: null },
-        env: options.env ?? {},
-      },
-      {
-        load: options.load,
-        log: options.log && ((line) => options.log!(`${type.name}.${info.fieldName} ${line}`)),
-        invokeDataSource: (dataSource, request, lambdaEvent) => {
-          calling = dataSource.type;
-          return options.invokeDataSource(dataSource, request, lambdaEvent).finally(() => (calling = undefined));
-        },
-      },
-    );
-    return withDeadline(run, state.deadline, () => calling).then((outcome) => {
-      const path = responsePathAsArray(info.path);
-      const locations = outcome.appended.length > 0 ? new GraphQLError('', { nodes: info.fieldNodes }).locations : undefined;
-      for (const appended of outcome.appended) state.appended.push(formatAppendedError(appended, path, locations));
-      if (outcome.error) throw new AppSyncFieldError(outcome.error);
-      return outcome.value;
-    });
+    return resolveField(plan, source, args, state, info, options);
   };
-
-  function refused(message: string): GraphqlResponse {
-    return { data: null, errors: [{ path: null, errorType: GRAPHQL_ERROR_TYPES.VALIDATION, locations: null, message }] };
-  }
-
-  /** Parses, measures and validates a document; too costly a document is refused before validation and execution. */
-  function document(query: string, operationName: string | null | undefined): DocumentNode | GraphqlResponse {
-    const cached = documents.get(query);
-    if (cached) {
-      const problem = limitProblem(documentCost(options.schema, cached, operationName, hasResolver), limits);
-      return problem ? refused(problem) : cached;
-    }
-    if (braceDepthExceeds(query, MAX_BRACE_DEPTH)) return refused(`Query depth limit exceeded: the document nests more than ${MAX_BRACE_DEPTH} levels.`);
-    let doc: DocumentNode;
-    try {
-      doc = parse(query, { maxTokens: MAX_DOCUMENT_TOKENS });
-    } catch (error) {
-      return { data: null, errors: [formatSyntaxError(error as GraphQLError)] };
-    }
-    const problem = limitProblem(documentCost(options.schema, doc, operationName, hasResolver), limits);
-    if (problem) return refused(problem);
-    const invalid = validate(options.schema, doc);
-    if (invalid.length > 0) return { data: null, errors: invalid.map(formatValidationError) };
-    return documents.set(query, doc);
-  }
 
   return {
     async execute(request: GraphqlRequest): Promise<GraphqlResponse> {
-      const doc = document(request.query, request.operationName);
+      const doc = prepareDocument(request.query, request.operationName, { schema: options.schema, documents, limits, hasResolver });
       if (!('kind' in doc)) return doc;
       const state: RequestState = { request, appended: [], deadline: Date.now() + timeoutMs, resolverRuns: 0 };
       const result = await execute({
@@ -231,6 +168,95 @@ export function createGraphqlExecutor(options: GraphqlExecutorOptions) {
       return errors.length > 0 ? { data: result.data ?? null, errors } : { data: result.data ?? null };
     },
   };
+}
+
+/** Refuses a field the caller's auth mode may not read (introspection fields are open). */
+function authorizeField(info: GraphQLResolveInfo, caller: Caller, defaultMode: AuthMode): void {
+  const type = info.parentType;
+  if (type.name.startsWith('__') || info.fieldName.startsWith('__')) return;
+  const field = type.getFields()[info.fieldName];
+  if (!isFieldAllowed(fieldAuthRules(type, field, defaultMode), caller)) {
+    throw new AppSyncFieldError({ errorType: GRAPHQL_ERROR_TYPES.UNAUTHORIZED, message: notAuthorizedMessage(info.fieldName, type.name) });
+  }
+}
+
+/**
+ * Runs a field's resolver within the request's deadline; the errors it appended join the
+ * response's, at the field's path.
+ */
+function resolveField(
+  plan: ResolverPlan,
+  source: unknown,
+  args: Record<string, unknown>,
+  state: RequestState,
+  info: GraphQLResolveInfo,
+  options: Pick<GraphqlExecutorOptions, 'env' | 'load' | 'log' | 'invokeDataSource'>,
+): Promise<unknown> {
+  // The data source this field is calling, which names a timeout as AppSync does.
+  let calling: string | undefined;
+  const run = runResolver(plan, resolverContext(source, args, state, info, options.env ?? {}), {
+    load: options.load,
+    log: options.log && ((line) => options.log!(`${info.parentType.name}.${info.fieldName} ${line}`)),
+    invokeDataSource: (dataSource, request, lambdaEvent) => {
+      calling = dataSource.type;
+      return options.invokeDataSource(dataSource, request, lambdaEvent).finally(() => (calling = undefined));
+    },
+  });
+  return withDeadline(run, state.deadline, () => calling).then((outcome) => {
+    const path = responsePathAsArray(info.path);
+    const locations = outcome.appended.length > 0 ? new GraphQLError('', { nodes: info.fieldNodes }).locations : undefined;
+    for (const appended of outcome.appended) state.appended.push(formatAppendedError(appended, path, locations));
+    if (outcome.error) throw new AppSyncFieldError(outcome.error);
+    return outcome.value;
+  });
+}
+
+/** The resolver's `ctx` (without `stash`, `prev` and `result`, which the runner keeps). */
+function resolverContext(source: unknown, args: Record<string, unknown>, state: RequestState, info: GraphQLResolveInfo, env: Record<string, string>): FieldContext {
+  return {
+    arguments: args,
+    identity: state.request.caller.identity,
+    source: source ?? null,
+    info: {
+      fieldName: info.fieldName,
+      parentTypeName: info.parentType.name,
+      variables: info.variableValues,
+      selectionSetList: selectionSetList(info.fieldNodes, info.fragments),
+      selectionSetGraphQL: selectionSetGraphQL(info.fieldNodes),
+    },
+    request: { headers: state.request.headers, domainName: null },
+    env,
+  };
+}
+
+function refused(message: string): GraphqlResponse {
+  return { data: null, errors: [{ path: null, errorType: GRAPHQL_ERROR_TYPES.VALIDATION, locations: null, message }] };
+}
+
+/** Parses, measures and validates a document; too costly a document is refused before validation and execution. */
+function prepareDocument(
+  query: string,
+  operationName: string | null | undefined,
+  against: { schema: GraphQLSchema; documents: DocumentCache<DocumentNode>; limits: DocumentLimits; hasResolver: (typeName: string, fieldName: string) => boolean },
+): DocumentNode | GraphqlResponse {
+  const { schema, documents, limits, hasResolver } = against;
+  const cached = documents.get(query);
+  if (cached) {
+    const problem = limitProblem(documentCost(schema, cached, operationName, hasResolver), limits);
+    return problem ? refused(problem) : cached;
+  }
+  if (braceDepthExceeds(query, MAX_BRACE_DEPTH)) return refused(`Query depth limit exceeded: the document nests more than ${MAX_BRACE_DEPTH} levels.`);
+  let doc: DocumentNode;
+  try {
+    doc = parse(query, { maxTokens: MAX_DOCUMENT_TOKENS });
+  } catch (error) {
+    return { data: null, errors: [formatSyntaxError(error as GraphQLError)] };
+  }
+  const problem = limitProblem(documentCost(schema, doc, operationName, hasResolver), limits);
+  if (problem) return refused(problem);
+  const invalid = validate(schema, doc);
+  if (invalid.length > 0) return { data: null, errors: invalid.map(formatValidationError) };
+  return documents.set(query, doc);
 }
 
 export type GraphqlExecutor = ReturnType<typeof createGraphqlExecutor>;
