@@ -10,7 +10,7 @@ import { boundedByInvocationDeadline } from '../shared/sdk-deadline.js';
 import { ConversationStore } from '../shared/conversation-store.js';
 import { documentClient, tableName } from '../shared/dynamo.js';
 import { EventsPublisher } from '../shared/events-publisher.js';
-import { claimReservation, isCancelRequested, ledgerDepsFromEnv, settle, type KeyHold } from '../shared/ledger/index.js';
+import { claimReservation, isCancelRequested, ledgerDepsFromEnv, settle } from '../shared/ledger/index.js';
 import { logger, recordTurnMetrics } from '../shared/metrics.js';
 import { isChatTurnRequest, type ChatTurnRequest } from '../../schema/stream-protocol.js';
 import { endInterruptedTurn } from '../shared/interrupted-turn.js';
@@ -37,14 +37,12 @@ const store = new ConversationStore(documentClient(), {
 const publisher = new EventsPublisher({ url: requiredEnv('SLUICE_EVENTS_URL'), region });
 const ledger = ledgerDepsFromEnv();
 
-/** Settles in the ledger; an API key's hold, when there is one, in the same transaction. */
-const settleWithLedger =
-  (keyHold?: KeyHold): SettleTurn =>
-  async ({ request, usage, outcome }) => {
-    const result = await settle(ledger, { userId: request.userId, requestId: request.requestId, usage, outcome, via: request.via ?? 'chat', keyHold });
-    if (!result.ok) throw new Error(`Settlement of ${request.requestId} failed: ${result.error.message}`);
-    return { costUsd: result.settlement.costUsd };
-  };
+/** Settles in the ledger; the hold on the API key the turn came in with, if any, in the same transaction. */
+const settleWithLedger: SettleTurn = async ({ request, usage, outcome }) => {
+  const result = await settle(ledger, { userId: request.userId, requestId: request.requestId, usage, outcome, via: request.via ?? 'chat' });
+  if (!result.ok) throw new Error(`Settlement of ${request.requestId} failed: ${result.error.message}`);
+  return { costUsd: result.settlement.costUsd };
+};
 
 /** The ledger side of a turn; the claim carries the invocation's id, so Lambda's retry of it can tell it died. */
 const turnLedger = (invocationId: string | undefined): TurnLedger => ({
@@ -78,11 +76,10 @@ async function streamChatEvent(event: unknown, invocationId: string | undefined)
   return { status: outcome.status };
 }
 
-/** How a way in other than the Events channel runs a turn: its own sink, its client's hang-up, its key's hold. */
+/** How a way in other than the Events channel runs a turn: its own sink, its client's hang-up. */
 export interface StreamTurnOptions {
   openStream?: TurnDependencies['openStream'];
   clientGone?: AbortSignal;
-  keyHold?: KeyHold;
   /** The invocation running the turn, recorded with the claim so a retry of it can tell it died. */
   invocationId?: string;
 }
@@ -99,7 +96,7 @@ export function streamTurn(request: ChatTurnRequest, options: StreamTurnOptions 
     ledger: turnLedger(options.invocationId),
     endInterrupted,
     publisher,
-    settle: settleWithLedger(options.keyHold),
+    settle: settleWithLedger,
     openStream: options.openStream,
     clientGone: options.clientGone,
     region,

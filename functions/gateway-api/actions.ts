@@ -3,7 +3,7 @@
  * caller's own views (models, myUsage) and metrics here, the admin fields in
  * admin-actions.ts; shaped as schema/schema.graphql declares them.
  */
-import { getUserTotals, getUserUsage, nowFrom, resolvePolicy, type UsageTotals } from '../shared/ledger/index.js';
+import { getUserTotals, getUserUsage, isKeyId, nowFrom, resolvePolicy, type UsageTotals } from '../shared/ledger/index.js';
 import { recordDenial } from '../shared/metrics.js';
 import { ErrorCode } from '../../schema/errors.js';
 import { MAX_TOKENS_NOT_GIVEN } from '../../schema/input-rules.js';
@@ -63,7 +63,9 @@ const USER_ACTIONS: Record<string, Action> = {
     const turn = turnChecks(args, turnTables);
     const prompt = String(args.prompt);
     const fingerprint = idempotencyFingerprint(args.idempotency, { modelId, prompt, maxTokens });
-    const outcome = await admitTurn(ledger, { userId: caller.sub, groups: caller.groups, requestId, modelId, prompt, maxTokens, turn, ...(fingerprint ? { fingerprint } : {}) });
+    // The OpenAI-compatible API names the key the turn came in with, so the reservation can give the key's hold back.
+    const keyId = isKeyId(args.keyId) ? args.keyId : undefined;
+    const outcome = await admitTurn(ledger, { userId: caller.sub, groups: caller.groups, requestId, modelId, prompt, maxTokens, turn, ...(fingerprint ? { fingerprint } : {}), ...(keyId ? { keyId } : {}) });
     if (!outcome.ok) {
       const code = outcome.error.code;
       if (code === 'BudgetExceeded' || code === 'RateLimited' || code === 'ModelNotAllowed') {

@@ -63,6 +63,8 @@ export interface AdmitInput {
    * refused with IdempotentParameterMismatch.
    */
   fingerprint?: string;
+  /** The API key the turn came in with (the OpenAI-compatible API): its reservation names it. */
+  keyId?: string;
 }
 
 /** The turn a duplicate request id already names: what a retried startChat answers with. */
@@ -186,6 +188,7 @@ async function admitUnder(ledger: LedgerDeps, input: AdmitInput, policy: Effecti
     overrideChanges,
     ...(input.turn ? { conversationId: input.turn.conversationId } : {}),
     ...(input.fingerprint ? { fingerprint: input.fingerprint } : {}),
+    ...(input.keyId ? { keyId: input.keyId } : {}),
   });
   if (!result.ok) {
     // A retry of a turn that ran already is that turn, even when a new one would be refused now (budget spent, rate).

@@ -123,7 +123,15 @@ async function admitTurn(caller: ApiCaller, turn: ChatCompletionTurn, ids: { req
   const admitted = await gatewayApi({
     action: 'admit',
     caller: { sub: caller.sub, username: caller.username, groups: caller.groups },
-    args: { requestId: ids.requestId, modelId: turn.modelId, prompt: turn.allText, maxTokens: turn.maxTokens, conversationId: ids.conversationId },
+    args: {
+      requestId: ids.requestId,
+      modelId: turn.modelId,
+      prompt: turn.allText,
+      maxTokens: turn.maxTokens,
+      conversationId: ids.conversationId,
+      // The reservation names the key, so whoever ends the turn gives the key's hold back too.
+      ...(caller.key ? { keyId: caller.key.keyId } : {}),
+    },
   });
   const limits = await snapshot.catch(() => undefined);
   return { admitted, limits };
@@ -135,7 +143,7 @@ async function admitTurn(caller: ApiCaller, turn: ChatCompletionTurn, ids: { req
  */
 async function holdKey(caller: ApiCaller, requestId: string, admission: Admission, now: Date): Promise<{ ok: true; keyHold?: KeyHold } | { ok: false; error: OpenAiError }> {
   if (!caller.key) return { ok: true };
-  const held = await holdKeyBudget(ledger, caller.key, admission.reservedMicros, new Date(admission.createdAt));
+  const held = await holdKeyBudget(ledger, caller.key, requestId, admission.reservedMicros, new Date(admission.createdAt));
   if (held.ok) return { ok: true, keyHold: held.hold };
   await withdrawReservation(ledger, { requestId, userId: caller.sub, createdAt: admission.createdAt, reservedMicros: admission.reservedMicros } as Reservation);
   if (held.code === 'KeyRevoked') return { ok: false, error: unauthorized('The API key has been revoked.') };
@@ -168,7 +176,7 @@ function apiTurnRequest(caller: ApiCaller, turn: ChatCompletionTurn, admission: 
  * Streams the turn into the response. A client that hangs up closes the response stream
  * before the turn ended it: a cancel.
  */
-async function streamCompletion(stream: ResponseStream, request: ChatTurnRequest, options: Pick<StreamTurnOptions, 'openStream' | 'keyHold'>): Promise<void> {
+async function streamCompletion(stream: ResponseStream, request: ChatTurnRequest, options: Pick<StreamTurnOptions, 'openStream'> & { keyHold?: KeyHold }): Promise<void> {
   const { keyHold } = options;
   const clientGone = new AbortController();
   const onClose = () => {
@@ -177,10 +185,11 @@ async function streamCompletion(stream: ResponseStream, request: ChatTurnRequest
   stream.on('close', onClose);
   stream.on('error', onClose);
   try {
-    await streamTurn(request, { openStream: options.openStream, clientGone: clientGone.signal, keyHold });
+    await streamTurn(request, { openStream: options.openStream, clientGone: clientGone.signal });
   } catch (error) {
-    // The turn failed before it settled (its claim or a write): its key hold goes back; the
-    // sweeper releases the user's reservation.
+    // The turn failed, maybe before it settled (its claim or a write): the key's hold goes
+    // back if it is still there (a settled turn gave it back already); the sweeper releases
+    // the user's reservation.
     if (keyHold) await releaseKeyHold(ledger, keyHold).catch(() => undefined);
     throw error;
   } finally {

@@ -10,8 +10,9 @@
  * key recognizable to secret scanners, and the key id finds the stored item without a scan.
  *
  * Items (Budgets table):
- * - `USER#<sub>` / `APIKEY#<keyId>`: the key (name, hash, expiry, revocation, budget and
- *   its per-day `D#<day>#used`), listed with one Query on the user's partition;
+ * - `USER#<sub>` / `APIKEY#<keyId>`: the key (name, hash, expiry, revocation, budget, its
+ *   per-day `D#<day>#used` and the holds `H#<requestId>` of its turns in flight), listed
+ *   with one Query on the user's partition;
  * - `APIKEY#<keyId>` / `APIKEY`: which user holds the key id (written with it, never changed).
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
@@ -37,6 +38,19 @@ const TOKEN_PATTERN = /^sk-sluice-([a-z0-9]{16})_([A-Za-z0-9_-]{43})$/;
 const keyItemKey = (userId: string, keyId: string) => ({ pk: `USER#${userId}`, sk: `APIKEY#${keyId}` });
 const keyIndexKey = (keyId: string) => ({ pk: `APIKEY#${keyId}`, sk: 'APIKEY' });
 const dayUsedAttr = (day: string) => `D#${day}#used`;
+/** A turn's hold on the key: its day and amount, so whoever ends the turn can give back exactly it, once. */
+const holdAttr = (requestId: string) => `H#${requestId}`;
+
+/** A hold as the key item stores it. */
+interface StoredHold {
+  d: string;
+  w: number;
+}
+
+/** Whether `value` is a key id as keys are made (16 lowercase letters and digits). */
+export function isKeyId(value: unknown): value is string {
+  return typeof value === 'string' && KEY_ID_PATTERN.test(value);
+}
 
 /** A key as its owner and admins see it: never the secret, never its hash. */
 export interface ApiKeyView {
@@ -65,10 +79,15 @@ export interface AuthenticatedKey {
 
 export type KeyAuthentication = { ok: true; key: AuthenticatedKey } | { ok: false; reason: 'malformed' | 'unknown' | 'revoked' | 'expired' };
 
-/** A key's budget held for one turn, released with the cost when the turn settles. */
+/**
+ * A key's budget held for one turn, released with the cost when the turn settles. The key
+ * item keeps it as `H#<requestId>`, and the turn's reservation names the key, so a turn
+ * whose function died gives its hold back when it is ended or swept.
+ */
 export interface KeyHold {
   userId: string;
   keyId: string;
+  requestId: string;
   day: string;
   heldMicros: number;
 }
@@ -233,7 +252,7 @@ export type KeyHoldResult = { ok: true; hold: KeyHold } | { ok: false; code: 'Bu
  * race, DynamoDB serialises them and the key's budget is never overspent. The condition
  * also refuses a key revoked since it was authenticated.
  */
-export async function holdKeyBudget(deps: LedgerDeps, key: AuthenticatedKey, heldMicros: number, at: Date): Promise<KeyHoldResult> {
+export async function holdKeyBudget(deps: LedgerDeps, key: AuthenticatedKey, requestId: string, heldMicros: number, at: Date): Promise<KeyHoldResult> {
   const day = dayKey(at);
   const limit = key.dailyLimitMicros;
   try {
@@ -241,14 +260,14 @@ export async function holdKeyBudget(deps: LedgerDeps, key: AuthenticatedKey, hel
       new UpdateCommand({
         TableName: deps.tables.budgets,
         Key: keyItemKey(key.userId, key.keyId),
-        UpdateExpression: 'ADD #used :w',
-        ConditionExpression: `attribute_exists(pk) AND attribute_not_exists(revokedAt)${limit === null ? '' : ' AND (attribute_not_exists(#used) OR #used <= :room)'}`,
-        ExpressionAttributeNames: { '#used': dayUsedAttr(day) },
-        ExpressionAttributeValues: { ':w': heldMicros, ...(limit === null ? {} : { ':room': limit - heldMicros }) },
+        UpdateExpression: 'ADD #used :w SET #hold = :hold',
+        ConditionExpression: `attribute_exists(pk) AND attribute_not_exists(revokedAt) AND attribute_not_exists(#hold)${limit === null ? '' : ' AND (attribute_not_exists(#used) OR #used <= :room)'}`,
+        ExpressionAttributeNames: { '#used': dayUsedAttr(day), '#hold': holdAttr(requestId) },
+        ExpressionAttributeValues: { ':w': heldMicros, ':hold': { d: day, w: heldMicros } satisfies StoredHold, ...(limit === null ? {} : { ':room': limit - heldMicros }) },
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }),
     );
-    return { ok: true, hold: { userId: key.userId, keyId: key.keyId, day, heldMicros } };
+    return { ok: true, hold: { userId: key.userId, keyId: key.keyId, requestId, day, heldMicros } };
   } catch (error) {
     if (!(error instanceof ConditionalCheckFailedException)) throw error;
     const item = (error as ConditionalCheckFailedException & { Item?: Record<string, { N?: string; S?: string }> }).Item;
@@ -259,28 +278,65 @@ export async function holdKeyBudget(deps: LedgerDeps, key: AuthenticatedKey, hel
   }
 }
 
-/** Takes a hold back (the user's own admission refused the turn after the key's hold). */
+/**
+ * Takes a hold back (the turn never ran: the key's caller went away, or its function
+ * failed before settling). Conditional on the hold being there, so a second release, or
+ * one after the turn settled, changes nothing.
+ */
 export async function releaseKeyHold(deps: LedgerDeps, hold: KeyHold): Promise<void> {
-  await deps.db.send(
-    new UpdateCommand({
-      TableName: deps.tables.budgets,
-      Key: keyItemKey(hold.userId, hold.keyId),
-      UpdateExpression: 'ADD #used :minus',
-      ExpressionAttributeNames: { '#used': dayUsedAttr(hold.day) },
-      ExpressionAttributeValues: { ':minus': -hold.heldMicros },
-    }),
-  );
+  try {
+    await deps.db.send(new UpdateCommand(keyHoldRelease(deps, hold, 0).Update));
+  } catch (error) {
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+  }
 }
 
-/** The settlement transaction's write on the key: the hold released, the cost added. */
-export function keyHoldSettlement(deps: LedgerDeps, hold: KeyHold, costMicros: number) {
+/**
+ * The hold a turn has on a key, as the key item stores it; undefined when there is none
+ * (released, settled, or never taken).
+ * @example
+ * const hold = await readKeyHold(deps, { userId, keyId, requestId });
+ */
+export async function readKeyHold(deps: LedgerDeps, turn: { userId: string; keyId: string; requestId: string }): Promise<KeyHold | undefined> {
+  const { Item } = await deps.db.send(
+    new GetCommand({
+      TableName: deps.tables.budgets,
+      Key: keyItemKey(turn.userId, turn.keyId),
+      ProjectionExpression: '#hold',
+      ExpressionAttributeNames: { '#hold': holdAttr(turn.requestId) },
+      ConsistentRead: true,
+    }),
+  );
+  const stored = Item?.[holdAttr(turn.requestId)] as StoredHold | undefined;
+  return stored ? { ...turn, day: stored.d, heldMicros: stored.w } : undefined;
+}
+
+/**
+ * A transaction's write on the key that gives a hold back with `costMicros` spent in its
+ * place (0 when the turn spent nothing): conditional on the hold, so it happens once.
+ */
+export function keyHoldRelease(deps: LedgerDeps, hold: KeyHold, costMicros: number) {
   return {
     Update: {
       TableName: deps.tables.budgets,
       Key: keyItemKey(hold.userId, hold.keyId),
-      UpdateExpression: 'ADD #used :delta',
-      ExpressionAttributeNames: { '#used': dayUsedAttr(hold.day) },
+      UpdateExpression: 'ADD #used :delta REMOVE #hold',
+      ConditionExpression: 'attribute_exists(#hold)',
+      ExpressionAttributeNames: { '#used': dayUsedAttr(hold.day), '#hold': holdAttr(hold.requestId) },
       ExpressionAttributeValues: { ':delta': costMicros - hold.heldMicros },
+    },
+  };
+}
+
+/** A transaction's write on the key that adds a turn's cost when it holds nothing (its hold was given back first). */
+export function keyCostAdded(deps: LedgerDeps, turn: { userId: string; keyId: string; day: string }, costMicros: number) {
+  return {
+    Update: {
+      TableName: deps.tables.budgets,
+      Key: keyItemKey(turn.userId, turn.keyId),
+      UpdateExpression: 'ADD #used :cost',
+      ExpressionAttributeNames: { '#used': dayUsedAttr(turn.day) },
+      ExpressionAttributeValues: { ':cost': costMicros },
     },
   };
 }

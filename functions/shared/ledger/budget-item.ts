@@ -60,6 +60,8 @@ export interface OpenEntry {
   v?: string;
   /** Fingerprint of a startChat that named a clientRequestId (a retry must match it). */
   f?: string;
+  /** The API key the turn came in with, whose item holds `H#<requestId>` (api-keys.ts). */
+  h?: string;
   /** Claimed by the streaming Lambda at, epoch ms. */
   k?: number;
   /** The claiming invocation's mark (claim.ts invocationMark): its retry knows it died. */
@@ -121,6 +123,7 @@ export function entryReservation(userId: string, requestId: string, entry: OpenE
     expiresAt: new Date(entry.x).toISOString(),
     ...(entry.v ? { conversationId: entry.v } : {}),
     ...(entry.f ? { fingerprint: entry.f } : {}),
+    ...(entry.h ? { keyId: entry.h } : {}),
   };
 }
 

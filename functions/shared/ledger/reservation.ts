@@ -49,6 +49,8 @@ export interface Reservation {
   conversationId?: string;
   /** A startChat's fingerprint, when it named a clientRequestId. */
   fingerprint?: string;
+  /** The API key the turn came in with: it holds the key's own budget too (api-keys.ts). */
+  keyId?: string;
   /** Present once settled. */
   outcome?: TurnOutcome;
   costMicros?: number;

@@ -37,6 +37,8 @@ export interface ReserveInput {
   conversationId?: string;
   /** A startChat's request fingerprint (clientRequestId given), kept so a retry can be told from a reuse. */
   fingerprint?: string;
+  /** The API key the turn came in with; the key's own hold is taken after admission, by the caller. */
+  keyId?: string;
   /**
    * The override-change count the policy was resolved under (admission-policy.ts), or null
    * for "no override was ever set": the write is refused (`staleOverride`) if it moved.
@@ -143,6 +145,7 @@ function openEntryOf(input: ReserveInput, terms: AdmissionTerms): OpenEntry {
     i: input.inputTokensEstimate,
     ...(input.conversationId ? { v: input.conversationId } : {}),
     ...(input.fingerprint ? { f: input.fingerprint } : {}),
+    ...(input.keyId ? { h: input.keyId } : {}),
   };
 }
 

@@ -3,7 +3,8 @@
  * tokens included), in one transaction, off the path to the first token: the open entry
  * leaves the user's budget item with its reserve released and the cost added to the day
  * and month it started in, the closed record `RESERVATION#<requestId>` is written, and the
- * turn is added to the ledger. Idempotent on the request id: the record is written only
+ * turn is added to the ledger; a turn that came in with an API key gives the key's hold back
+ * with the cost in its place. Idempotent on the request id: the record is written only
  * if absent, so Lambda's async retries and duplicate `end` handling bill once.
  */
 import { RESERVATION_RETENTION_IN_SECONDS } from '../config.js';
@@ -15,7 +16,7 @@ import { LedgerErrorCode, ledgerBusy, type LedgerBusy, type ReservationNotFound 
 import { getReservation, ReservationStatus, TurnOutcome, type Reservation } from './reservation.js';
 import { checkId, keys, nowFrom, type LedgerDeps } from './tables.js';
 import { transactWrite, type TransactItems } from './transact.js';
-import { keyHoldSettlement, type KeyHold } from './api-keys.js';
+import { keyCostAdded, keyHoldRelease, readKeyHold } from './api-keys.js';
 
 export interface SettleInput {
   /** The turn's user: the open reservation lives in their budget item. */
@@ -26,11 +27,6 @@ export interface SettleInput {
   outcome: TurnOutcome;
   /** The way in; the ledger counts `api` turns apart as well (`apiRequests`, `apiCostMicros`). @default 'chat' */
   via?: 'chat' | 'api';
-  /**
-   * An API key's own budget held for this turn (./api-keys.ts): released in the same
-   * transaction, with the cost added, so the key's spend is settled exactly once.
-   */
-  keyHold?: KeyHold;
   /** @default the deps' clock */
   now?: Date;
 }
@@ -85,7 +81,7 @@ export async function settle(deps: LedgerDeps, input: SettleInput): Promise<Sett
     }
     const now = nowFrom(deps, input.now);
     const items = settlementItems(deps, reservation, usage, input.outcome, now, staleAttributes(budget, now), closed !== undefined, input.via ?? 'chat');
-    if (input.keyHold) items.push(keyHoldSettlement(deps, input.keyHold, settledFields(reservation, usage, input.outcome, now).costMicros));
+    if (reservation.keyId) items.push(await keySettlement(deps, reservation, reservation.keyId, settledFields(reservation, usage, input.outcome, now).costMicros));
     const written = await transactWrite(deps, items);
     if (written.ok) {
       const settled = { ...reservation, ...settledFields(reservation, usage, input.outcome, now) };
@@ -95,6 +91,16 @@ export async function settle(deps: LedgerDeps, input: SettleInput): Promise<Sett
     // The reservation changed under us (a concurrent settle, or the sweeper): read it again.
   }
   return { ok: false, error: ledgerBusy() };
+}
+
+/**
+ * The write on the API key the turn came in with: its hold given back with the cost in its
+ * place, or, when the hold went back already (the sweeper), the cost alone.
+ */
+async function keySettlement(deps: LedgerDeps, reservation: Reservation, keyId: string, cost: number) {
+  const turn = { userId: reservation.userId, keyId, requestId: reservation.requestId };
+  const hold = await readKeyHold(deps, turn);
+  return hold ? keyHoldRelease(deps, hold, cost) : keyCostAdded(deps, { ...turn, day: reservation.day }, cost);
 }
 
 function settledFields(reservation: Reservation, usage: Required<TokenUsage>, outcome: TurnOutcome, now: Date) {

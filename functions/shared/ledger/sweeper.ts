@@ -13,6 +13,7 @@ import { budgetAttr, budgetKey, entryReservation, nameRefs, openEntries, readBud
 import { queryItems } from './query-pages.js';
 import { keys, nowFrom, OPEN_PARTITION, OPEN_RESERVATIONS_INDEX, type LedgerDeps } from './tables.js';
 import { ReservationStatus } from './reservation.js';
+import { keyHoldRelease, readKeyHold } from './api-keys.js';
 import { transactWrite } from './transact.js';
 
 /** What one sweep did. */
@@ -91,11 +92,15 @@ export async function sweepExpiredReservations(deps: LedgerDeps, nowOrOptions?: 
   return result;
 }
 
-/** Takes one expired entry out of the budget item and records it as expired, in one transaction. */
+/**
+ * Takes one expired entry out of the budget item and records it as expired, in one
+ * transaction, with the hold on the API key the turn came in with, if it took one.
+ */
 async function release(deps: LedgerDeps, userId: string, requestId: string, entry: OpenEntry, at: Date): Promise<boolean> {
   const TableName = deps.tables.budgets;
   const started = new Date(entry.c);
   const reservation = entryReservation(userId, requestId, entry, findModel(entry.m)?.id ?? entry.m);
+  const keyHold = entry.h ? await readKeyHold(deps, { userId, keyId: entry.h, requestId }) : undefined;
   const outcome = await transactWrite(deps, [
     {
       Update: {
@@ -125,6 +130,7 @@ async function release(deps: LedgerDeps, userId: string, requestId: string, entr
         ConditionExpression: 'attribute_not_exists(pk)',
       },
     },
+    ...(keyHold ? [keyHoldRelease(deps, keyHold, 0)] : []),
   ]);
   // Not ok: it was settled meanwhile (condition failed) or stayed contended; the next sweep retries the latter.
   return outcome.ok;
