@@ -14,7 +14,6 @@
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { dayKey, minuteKey, monthKey } from '../clock.js';
-import { ReservationStatus, type Reservation } from './reservation.js';
 import { keys, type LedgerDeps } from './tables.js';
 
 /** The sort key of a user's budget item. */
@@ -101,30 +100,6 @@ export function openEntries(item: Record<string, unknown> | undefined): [string,
   return Object.entries(item ?? {})
     .filter(([name]) => name.startsWith('R#'))
     .map(([name, value]) => [name.slice(2), value as OpenEntry]);
-}
-
-/** An open entry as a {@link Reservation}. */
-export function entryReservation(userId: string, requestId: string, entry: OpenEntry, pricedModelId: string): Reservation {
-  const createdAt = new Date(entry.c);
-  return {
-    requestId,
-    userId,
-    modelId: entry.m,
-    pricedModelId,
-    group: entry.g,
-    status: ReservationStatus.open,
-    reservedMicros: entry.w,
-    reservedUsd: entry.w / 1e6,
-    inputTokensEstimate: entry.i,
-    maxOutputTokens: entry.o,
-    day: dayKey(createdAt),
-    month: monthKey(createdAt),
-    createdAt: createdAt.toISOString(),
-    expiresAt: new Date(entry.x).toISOString(),
-    ...(entry.v ? { conversationId: entry.v } : {}),
-    ...(entry.f ? { fingerprint: entry.f } : {}),
-    ...(entry.h ? { keyId: entry.h } : {}),
-  };
 }
 
 /**

@@ -6,7 +6,8 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { type TokenUsage } from '../pricing.js';
 import { findModel } from '../../../schema/models.js';
-import { entryReservation, openEntry, readBudgetItem } from './budget-item.js';
+import { openEntry, readBudgetItem, type OpenEntry } from './budget-item.js';
+import { dayKey, monthKey } from '../clock.js';
 import { keys, type LedgerDeps } from './tables.js';
 
 /** How a turn ended, as the streaming Lambda reports it. */
@@ -84,4 +85,28 @@ export async function getReservation(deps: LedgerDeps, requestId: string, userId
 export function toReservation(item: Record<string, unknown>): Reservation {
   const { pk: _pk, sk: _sk, openPartition: _open, expiresAtEpochSeconds: _ttl, ...reservation } = item as unknown as ReservationItem;
   return reservation;
+}
+
+/** An open entry as a {@link Reservation}. */
+export function entryReservation(userId: string, requestId: string, entry: OpenEntry, pricedModelId: string): Reservation {
+  const createdAt = new Date(entry.c);
+  return {
+    requestId,
+    userId,
+    modelId: entry.m,
+    pricedModelId,
+    group: entry.g,
+    status: ReservationStatus.open,
+    reservedMicros: entry.w,
+    reservedUsd: entry.w / 1e6,
+    inputTokensEstimate: entry.i,
+    maxOutputTokens: entry.o,
+    day: dayKey(createdAt),
+    month: monthKey(createdAt),
+    createdAt: createdAt.toISOString(),
+    expiresAt: new Date(entry.x).toISOString(),
+    ...(entry.v ? { conversationId: entry.v } : {}),
+    ...(entry.f ? { fingerprint: entry.f } : {}),
+    ...(entry.h ? { keyId: entry.h } : {}),
+  };
 }

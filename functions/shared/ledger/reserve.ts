@@ -13,10 +13,10 @@ import { dayKey, minuteKey, monthKey, nextDayStart, nextMinuteStart, nextMonthSt
 import { formatUsdExact, microsToUsd, usdToMicros, worstCaseMicros } from '../pricing.js';
 import { findModel, type ModelConfig } from '../../../schema/models.js';
 import { isModelAllowed, type EffectivePolicy } from '../policy.js';
-import { budgetAttr, budgetKey, entryReservation, MAX_OPEN_TURNS, numberAttr, openEntry, type OpenEntry } from './budget-item.js';
+import { budgetAttr, budgetKey, MAX_OPEN_TURNS, numberAttr, openEntry, type OpenEntry } from './budget-item.js';
 import { periodStatus, readCounters, countersOf } from './counters.js';
 import { LedgerErrorCode, type AdmissionError, type BudgetExceeded, type BudgetPeriodStatus, type ModelNotAllowed, type RateLimited } from './errors.js';
-import type { Reservation } from './reservation.js';
+import { entryReservation, type Reservation } from './reservation.js';
 import { checkId, nowFrom, OPEN_PARTITION, type LedgerDeps } from './tables.js';
 
 export interface ReserveInput {

@@ -9,10 +9,10 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { RESERVATION_RETENTION_IN_SECONDS } from '../config.js';
 import { dayKey, monthKey } from '../clock.js';
 import { findModel } from '../../../schema/models.js';
-import { budgetAttr, budgetKey, entryReservation, nameRefs, openEntries, readBudgetItem, staleAttributes, type OpenEntry } from './budget-item.js';
+import { budgetAttr, budgetKey, nameRefs, openEntries, readBudgetItem, staleAttributes, type OpenEntry } from './budget-item.js';
 import { queryItems } from './query-pages.js';
 import { keys, nowFrom, OPEN_PARTITION, OPEN_RESERVATIONS_INDEX, type LedgerDeps } from './tables.js';
-import { ReservationStatus } from './reservation.js';
+import { entryReservation, ReservationStatus } from './reservation.js';
 import { keyHoldRelease, readKeyHold } from './api-keys.js';
 import { transactWrite } from './transact.js';
 
