@@ -3,8 +3,7 @@ import { CONNECTION_STATE_CHANGE, ConnectionState, events } from 'aws-amplify/da
 import { chatChannel, type EndEvent } from '../../../schema/stream-protocol.js';
 import { graphql } from '../api/client.js';
 import { ApiError, ErrorCode, toApiError } from '../api/errors.js';
-import { CANCEL_CHAT, START_CHAT } from '../api/operations.js';
-import type { ChatTurn, Message } from '../api/types.js';
+import { CANCEL_CHAT, START_CHAT, type Message } from '../api/operations.js';
 import { finalAssistantMessage } from './recover.js';
 import { StreamAssembler, StreamStatus } from './stream-assembler.js';
 
@@ -174,7 +173,7 @@ export function startTurn(options: TurnOptions): TurnHandle {
 
   const cancel = async (requestId: string) => {
     try {
-      await graphql<{ cancelChat: ChatTurn | null }>(CANCEL_CHAT, { requestId });
+      await graphql(CANCEL_CHAT, { requestId });
     } catch (error) {
       publish({ error: { code: toApiError(error).code, message: `Could not stop: ${toApiError(error).advice}` } });
     }
@@ -185,7 +184,7 @@ export function startTurn(options: TurnOptions): TurnHandle {
       channel = await events.connect(chatChannel(options.sub, options.conversationId));
       const sub = subscribe();
       await withTimeout(sub.ready ?? Promise.resolve(), SUBSCRIBE_TIMEOUT_IN_MS, 'The stream subscription was not acknowledged.');
-      const { startChat } = await graphql<{ startChat: ChatTurn | null }>(START_CHAT, {
+      const { startChat } = await graphql(START_CHAT, {
         input: {
           conversationId: options.conversationId,
           newConversation: options.newConversation,
