@@ -1,14 +1,11 @@
 import { generateClient } from 'aws-amplify/api';
 import { toApiError } from './errors.js';
-import type { TadaDocumentNode } from './typed-graphql.js';
+import type { TadaDocumentNode, VariablesArgument } from './typed-graphql.js';
 
 /** The one method used; Amplify's own client type is too deep for tsc to compare. */
 interface GraphqlClient {
   graphql(options: { query: TadaDocumentNode<unknown, never>; variables?: Record<string, unknown> }): Promise<unknown>;
 }
-
-/** The variables argument: optional when the document has no required variable. */
-export type VariablesArgument<Variables> = Record<string, never> extends Variables ? [variables?: Variables] : [variables: Variables];
 
 let client: GraphqlClient | undefined;
 
