@@ -1,8 +1,8 @@
 /**
  * Every GraphQL document the web app sends, against schema/schema.graphql, and the types
  * the app uses, derived from those documents: a schema change is one edit to the SDL and
- * `npm run generate:graphql`, and a document that asks for a field the schema lacks
- * fails `npm run typecheck`.
+ * `npm run generate:graphql`, and the types follow. A document the schema refuses (a field
+ * it lacks) fails test/unit/web/graphql-documents.test.ts.
  */
 import { graphql, type ResultOf, type VariablesOf } from './typed-graphql.js';
 
