@@ -9,42 +9,29 @@ import type { EndEvent } from '../../schema/stream-protocol.js';
 import type { Twin } from '../../infra/local/twin.js';
 import { configureAmplify, DEMO_USERS, signInAs, type DemoUser } from '../helpers/amplify.js';
 import { subscribeToTurn } from '../helpers/chat-stream.js';
-import { graphql, graphqlFailure } from '../helpers/graphql.js';
+import { gql, graphql, graphqlFailure } from '../helpers/graphql.js';
 import { startTestTwin } from '../helpers/twin.js';
 
 const [ALICE, BOB, ADMIN] = DEMO_USERS;
 
-const START_CHAT = /* GraphQL */ `
+const START_CHAT = gql(`
   mutation Start($input: StartChatInput!) { startChat(input: $input) { requestId conversationId channel } }
-`;
-const MY_USAGE = /* GraphQL */ `query { myUsage { day { spentUsd reservedUsd requests limitUsd } month { spentUsd requests } } }`;
-const SET_OVERRIDE = /* GraphQL */ `
+`);
+const MY_USAGE = gql(`query MyUsage { myUsage { day { spentUsd reservedUsd requests limitUsd } month { spentUsd requests } } }`);
+const SET_OVERRIDE = gql(`
   mutation Set($userId: ID!, $input: BudgetOverrideInput!) { setBudgetOverride(userId: $userId, input: $input) { userId dailyLimitUsd updatedBy updatedAt } }
-`;
-const CLEAR_OVERRIDE = /* GraphQL */ `mutation Clear($userId: ID!) { clearBudgetOverride(userId: $userId) { userId dailyLimitUsd } }`;
-const AUDIT_LOG = /* GraphQL */ `query { auditLog(limit: 10) { items { id at actor action target targetEmail details } } }`;
-
-interface Usage {
-  day: { spentUsd: number; reservedUsd: number; requests: number; limitUsd: number };
-  month: { spentUsd: number; requests: number };
-}
-interface ReportRow {
-  key: string;
-  userId: string | null;
-  email: string | null;
-  requests: number;
-  outputTokens: number;
-  costUsd: number;
-}
-interface AuditEntry {
-  id: string;
-  at: string;
-  actor: string;
-  action: string;
-  target: string;
-  targetEmail: string | null;
-  details: string;
-}
+`);
+const CLEAR_OVERRIDE = gql(`mutation Clear($userId: ID!) { clearBudgetOverride(userId: $userId) { userId dailyLimitUsd } }`);
+const AUDIT_LOG = gql(`query AuditLog { auditLog(limit: 10) { items { id at actor action target targetEmail details } } }`);
+const REPORT_BY_USER = gql(`
+  query Report($from: AWSDate!, $to: AWSDate!) { usageReport(from: $from, to: $to, groupBy: USER) { rows { key userId email requests outputTokens costUsd } totalUsd } }
+`);
+const TOP_USERS = gql(`query Top($from: AWSDate!, $to: AWSDate!) { topUsers(from: $from, to: $to, limit: 5) { userId email requests costUsd } }`);
+const DRILL_DOWN = gql(`
+  query Drill($from: AWSDate!, $to: AWSDate!, $groupBy: UsageGroupBy!, $userId: ID) {
+    usageReport(from: $from, to: $to, groupBy: $groupBy, userId: $userId) { userId rows { key userId email modelId day requests costUsd } totalUsd }
+  }
+`);
 
 const micros = (usd: number) => Math.round(usd * 1_000_000);
 const today = () => new Date().toISOString().slice(0, 10);
@@ -101,12 +88,12 @@ describe('admin access through the gateway', () => {
       await signInAs(ALICE);
       // Act
       await graphqlFailure(graphql('mutation Set($userId: ID!) { setBudgetOverride(userId: $userId, input: { dailyLimitUsd: 1000 }) { userId } }', { userId: subs[ALICE.email] }));
-      const usage = await graphql<{ myUsage: Usage }>(MY_USAGE);
+      const usage = await graphql(MY_USAGE);
       await signInAs(ADMIN);
-      const audit = await graphql<{ auditLog: { items: AuditEntry[] } }>(AUDIT_LOG);
+      const audit = await graphql(AUDIT_LOG);
       // Assess: still the users group's $2 a day, and no audit entry.
       expect(usage.myUsage.day.limitUsd).toBe(2);
-      expect(audit.auditLog.items.filter((entry) => entry.target === subs[ALICE.email])).toEqual([]);
+      expect(audit.auditLog!.items.filter((entry) => entry.target === subs[ALICE.email])).toEqual([]);
     });
   });
 
@@ -114,7 +101,7 @@ describe('admin access through the gateway', () => {
     for (const user of [ALICE, BOB]) {
       // Act
       await signInAs(user);
-      const { myUsage } = await graphql<{ myUsage: Usage }>(MY_USAGE);
+      const { myUsage } = await graphql(MY_USAGE);
       // Assess
       expect(micros(myUsage.day.spentUsd)).toBe(micros(ends[user.email].costUsd));
       expect(myUsage.day.requests).toBe(1);
@@ -129,14 +116,8 @@ describe('admin access through the gateway', () => {
     await signInAs(ADMIN);
     const range = { from: today(), to: today() };
     // Act
-    const { usageReport } = await graphql<{ usageReport: { rows: ReportRow[]; totalUsd: number } }>(
-      'query Report($from: AWSDate!, $to: AWSDate!) { usageReport(from: $from, to: $to, groupBy: USER) { rows { key userId email requests outputTokens costUsd } totalUsd } }',
-      range,
-    );
-    const { topUsers } = await graphql<{ topUsers: { userId: string; email: string | null; requests: number; costUsd: number }[] }>(
-      'query Top($from: AWSDate!, $to: AWSDate!) { topUsers(from: $from, to: $to, limit: 5) { userId email requests costUsd } }',
-      range,
-    );
+    const usageReport = (await graphql(REPORT_BY_USER, range)).usageReport!;
+    const topUsers = (await graphql(TOP_USERS, range)).topUsers!;
     // Assess: users by their email from the user pool, beside their sub.
     const expected = [BOB, ALICE].map((user) => ({ userId: subs[user.email], email: user.email, requests: 1, costMicros: micros(ends[user.email].costUsd) }));
     expect(usageReport.rows.map((row) => ({ userId: row.userId, email: row.email, requests: row.requests, costMicros: micros(row.costUsd) }))).toEqual(expected);
@@ -148,15 +129,12 @@ describe('admin access through the gateway', () => {
   it.each([
     { groupBy: 'MODEL', key: () => SIMULATOR_MODEL_ID, field: 'modelId' },
     { groupBy: 'DAY', key: () => today(), field: 'day' },
-  ])("drills down to one user's spend by $groupBy", async ({ groupBy, key, field }) => {
+  ] as const)("drills down to one user's spend by $groupBy", async ({ groupBy, key, field }) => {
     // Prepare
     await signInAs(ADMIN);
     const bobSub = subs[BOB.email];
     // Act
-    const { usageReport } = await graphql<{ usageReport: { userId: string; rows: (ReportRow & Record<string, unknown>)[]; totalUsd: number } }>(
-      `query Drill($from: AWSDate!, $to: AWSDate!, $userId: ID) { usageReport(from: $from, to: $to, groupBy: ${groupBy}, userId: $userId) { userId rows { key userId email modelId day requests costUsd } totalUsd } }`,
-      { from: today(), to: today(), userId: bobSub },
-    );
+    const usageReport = (await graphql(DRILL_DOWN, { from: today(), to: today(), groupBy, userId: bobSub })).usageReport!;
     // Assess: Bob's turn only, not Alice's.
     expect(usageReport.userId).toBe(bobSub);
     expect(usageReport.rows).toEqual([expect.objectContaining({ key: key(), [field]: key(), userId: bobSub, email: BOB.email, requests: 1 })]);
@@ -178,20 +156,21 @@ describe('admin access through the gateway', () => {
     const aliceSub = subs[ALICE.email];
     const before = new Date().toISOString();
     // Act
-    const set = await graphql<{ setBudgetOverride: { userId: string; dailyLimitUsd: number; updatedBy: string } }>(SET_OVERRIDE, {
+    const set = await graphql(SET_OVERRIDE, {
       userId: aliceSub,
       input: { dailyLimitUsd: 5, reason: 'conference week' },
     });
-    const cleared = await graphql<{ clearBudgetOverride: { userId: string; dailyLimitUsd: number } }>(CLEAR_OVERRIDE, { userId: aliceSub });
+    const cleared = await graphql(CLEAR_OVERRIDE, { userId: aliceSub });
     const after = new Date().toISOString();
-    const { auditLog } = await graphql<{ auditLog: { items: AuditEntry[] } }>(AUDIT_LOG);
+    const auditLog = (await graphql(AUDIT_LOG)).auditLog!;
     // Assess
     // Assess: the admin and the user by email; the reason is kept, not dropped.
     expect(set.setBudgetOverride).toMatchObject({ userId: aliceSub, dailyLimitUsd: 5, updatedBy: ADMIN.email });
     expect(cleared.clearBudgetOverride).toMatchObject({ userId: aliceSub, dailyLimitUsd: 5 });
     const entries = auditLog.items.filter((entry) => entry.target === aliceSub);
+    // Amplify hands AWSJSON back as the JSON string.
     const overrideSet = { dailyLimitUsd: 5, reason: 'conference week' };
-    expect(entries.map((entry) => ({ actor: entry.actor, targetEmail: entry.targetEmail, action: entry.action, details: JSON.parse(entry.details) as unknown }))).toEqual([
+    expect(entries.map((entry) => ({ actor: entry.actor, targetEmail: entry.targetEmail, action: entry.action, details: JSON.parse(entry.details as string) as unknown }))).toEqual([
       { actor: ADMIN.email, targetEmail: ALICE.email, action: 'ClearBudgetOverride', details: { before: overrideSet, after: null } },
       { actor: ADMIN.email, targetEmail: ALICE.email, action: 'SetBudgetOverride', details: { before: null, after: overrideSet } },
     ]);

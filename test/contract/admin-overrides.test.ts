@@ -17,19 +17,26 @@ import { clearBudgetOverride, documentClient, setBudgetOverride, type LedgerDeps
 import { dynamoDbClient, LOCAL_AWS_CREDENTIALS, LOCAL_REGION } from '../../infra/local/dynamodb.js';
 import type { Twin } from '../../infra/local/twin.js';
 import { configureAmplify, DEMO_USERS, signInAs, type DemoUser } from '../helpers/amplify.js';
-import { graphql, graphqlFailure } from '../helpers/graphql.js';
+import { gql, graphql, graphqlFailure } from '../helpers/graphql.js';
 import { startTestTwin } from '../helpers/twin.js';
 
 const [, BOB, ADMIN] = DEMO_USERS;
 const NOVA_MICRO = 'amazon.nova-micro-v1:0';
-const OVERRIDE_FIELDS = 'userId dailyLimitUsd monthlyLimitUsd maxOutputTokens requestsPerMinute allowedModels expiresAt reason updatedBy updatedAt active';
-const SET_OVERRIDE = /* GraphQL */ `
-  mutation Set($userId: ID!, $input: BudgetOverrideInput!) { setBudgetOverride(userId: $userId, input: $input) { ${OVERRIDE_FIELDS} } }
-`;
-const GET_OVERRIDE = /* GraphQL */ `query Get($userId: ID!) { budgetOverride(userId: $userId) { ${OVERRIDE_FIELDS} } }`;
-const CLEAR_OVERRIDE = /* GraphQL */ `mutation Clear($userId: ID!) { clearBudgetOverride(userId: $userId) { userId } }`;
-const AUDIT_LOG = /* GraphQL */ `query { auditLog(limit: 20) { items { actor target details } } }`;
-const START_CHAT = /* GraphQL */ `mutation Start($input: StartChatInput!) { startChat(input: $input) { requestId } }`;
+const OVERRIDE_FIELDS = gql(`
+  fragment Override on BudgetOverride {
+    userId dailyLimitUsd monthlyLimitUsd maxOutputTokens requestsPerMinute allowedModels expiresAt reason updatedBy updatedAt active
+  }
+`);
+const SET_OVERRIDE = gql(
+  `mutation Set($userId: ID!, $input: BudgetOverrideInput!) { setBudgetOverride(userId: $userId, input: $input) { ...Override } }`,
+  [OVERRIDE_FIELDS],
+);
+const GET_OVERRIDE = gql(`query Get($userId: ID!) { budgetOverride(userId: $userId) { ...Override } }`, [OVERRIDE_FIELDS]);
+const CLEAR_OVERRIDE = gql(`mutation Clear($userId: ID!) { clearBudgetOverride(userId: $userId) { userId } }`);
+const AUDIT_LOG = gql(`query AuditLog { auditLog(limit: 20) { items { actor target details } } }`);
+const START_CHAT = gql(`mutation Start($input: StartChatInput!) { startChat(input: $input) { requestId } }`);
+const MODEL_IDS = gql(`query ModelIds { models { id } }`);
+const DAY_LIMIT = gql(`query DayLimit { myUsage { day { limitUsd } } }`);
 
 const inOneDay = () => new Date(Date.now() + 86_400_000).toISOString();
 
@@ -57,11 +64,13 @@ describe('budget override terms through the gateway', () => {
     const expiresAt = inOneDay();
     const before = new Date().toISOString();
     // Act
-    const { setBudgetOverride: set } = await graphql<{ setBudgetOverride: Record<string, unknown> }>(SET_OVERRIDE, {
-      userId: bobSub,
-      input: { monthlyLimitUsd: 40, expiresAt, reason: 'quarter-end reporting' },
-    });
-    const { budgetOverride: read } = await graphql<{ budgetOverride: Record<string, unknown> }>(GET_OVERRIDE, { userId: bobSub });
+    const set = (
+      await graphql(SET_OVERRIDE, {
+        userId: bobSub,
+        input: { monthlyLimitUsd: 40, expiresAt, reason: 'quarter-end reporting' },
+      })
+    ).setBudgetOverride!;
+    const { budgetOverride: read } = await graphql(GET_OVERRIDE, { userId: bobSub });
     // Assess
     expect(set).toEqual({
       userId: bobSub,
@@ -76,13 +85,13 @@ describe('budget override terms through the gateway', () => {
       updatedAt: expect.any(String),
       active: true,
     });
-    expect(String(set.updatedAt) >= before && String(set.updatedAt) <= new Date().toISOString()).toBe(true);
+    expect(set.updatedAt >= before && set.updatedAt <= new Date().toISOString()).toBe(true);
     expect(read).toEqual(set);
   });
 
   it('gives null for a user without an override', async () => {
     // Act
-    const { budgetOverride } = await graphql<{ budgetOverride: unknown }>(GET_OVERRIDE, { userId: 'nobody-has-this-sub' });
+    const { budgetOverride } = await graphql(GET_OVERRIDE, { userId: 'nobody-has-this-sub' });
     // Assess
     expect(budgetOverride).toBeNull();
   });
@@ -93,12 +102,12 @@ describe('budget override terms through the gateway', () => {
   ])('refuses $name with a ValidationError and keeps the override as it was', async ({ input, field }) => {
     // Prepare
     await signInAs(ADMIN);
-    const { budgetOverride: before } = await graphql<{ budgetOverride: unknown }>(GET_OVERRIDE, { userId: bobSub });
+    const { budgetOverride: before } = await graphql(GET_OVERRIDE, { userId: bobSub });
     // Act
     const { errors } = await graphqlFailure(graphql(SET_OVERRIDE, { userId: bobSub, input }));
     // Assess
     expect(errors).toEqual([expect.objectContaining({ errorType: 'ValidationError', message: expect.stringContaining(field) })]);
-    expect((await graphql<{ budgetOverride: unknown }>(GET_OVERRIDE, { userId: bobSub })).budgetOverride).toEqual(before);
+    expect((await graphql(GET_OVERRIDE, { userId: bobSub })).budgetOverride).toEqual(before);
   });
 
   it('ignores an expired override in models, myUsage and startChat, and reports it as inactive', async () => {
@@ -111,15 +120,15 @@ describe('budget override terms through the gateway', () => {
     expect(expired.ok).toBe(true);
     // Act
     await signInAs(BOB);
-    const { models } = await graphql<{ models: { id: string }[] }>('query { models { id } }');
-    const { myUsage } = await graphql<{ myUsage: { day: { limitUsd: number } } }>('query { myUsage { day { limitUsd } } }');
-    const started = await graphql<{ startChat: { requestId: string } }>(START_CHAT, { input: { modelId: SIMULATOR_MODEL_ID, prompt: 'Short. [[sim:tokens=3]]' } });
+    const { models } = await graphql(MODEL_IDS);
+    const { myUsage } = await graphql(DAY_LIMIT);
+    const started = await graphql(START_CHAT, { input: { modelId: SIMULATOR_MODEL_ID, prompt: 'Short. [[sim:tokens=3]]' } });
     await signInAs(ADMIN);
-    const { budgetOverride } = await graphql<{ budgetOverride: { active: boolean; dailyLimitUsd: number } }>(GET_OVERRIDE, { userId: bobSub });
+    const { budgetOverride } = await graphql(GET_OVERRIDE, { userId: bobSub });
     // Assess: the users group's models and $2 a day.
     expect(models.map((m) => m.id)).toContain(SIMULATOR_MODEL_ID);
     expect(myUsage.day.limitUsd).toBe(2);
-    expect(started.startChat.requestId).toBeTruthy();
+    expect(started.startChat!.requestId).toBeTruthy();
     expect(budgetOverride).toMatchObject({ active: false, dailyLimitUsd: 0.5 });
     await twin.context.lambda.drain();
   });
@@ -138,12 +147,12 @@ describe('budget override terms through the gateway', () => {
     const username = String((JSON.parse(Buffer.from(accessToken.split('.')[1], 'base64url').toString('utf8')) as { username: string }).username);
     expect(username).not.toBe(carol.email);
     // Act
-    const { setBudgetOverride: set } = await graphql<{ setBudgetOverride: { updatedBy: string } }>(SET_OVERRIDE, { userId: bobSub, input: { requestsPerMinute: 7, reason: 'carol was here' } });
+    const set = (await graphql(SET_OVERRIDE, { userId: bobSub, input: { requestsPerMinute: 7, reason: 'carol was here' } })).setBudgetOverride!;
     await graphql(CLEAR_OVERRIDE, { userId: bobSub });
-    const { auditLog } = await graphql<{ auditLog: { items: { actor: string; target: string; details: string }[] } }>(AUDIT_LOG);
+    const auditLog = (await graphql(AUDIT_LOG)).auditLog!;
     // Assess
     expect(set.updatedBy).toBe(carol.email);
-    const carols = auditLog.items.filter((entry) => entry.target === bobSub && entry.details.includes('carol was here'));
+    const carols = auditLog.items.filter((entry) => entry.target === bobSub && String(entry.details).includes('carol was here'));
     expect(carols.map((entry) => entry.actor)).toEqual([carol.email, carol.email]);
   });
 });

@@ -12,7 +12,7 @@ import { findModel } from '../../schema/models.js';
 import type { EndEvent, StreamEvent } from '../../schema/stream-protocol.js';
 import type { Twin } from '../../infra/local/twin.js';
 import { configureAmplify, DEMO_USERS, signInAs } from '../helpers/amplify.js';
-import { graphql } from '../helpers/graphql.js';
+import { gql, graphql, type ResultOf, type VariablesOf } from '../helpers/graphql.js';
 import { startTestTwin } from '../helpers/twin.js';
 
 const [ALICE, BOB, ADMIN] = DEMO_USERS;
@@ -33,33 +33,27 @@ const DAILY_LIMIT_USD = microsToUsd(ADMITTABLE_TURNS * WORST_CASE_MICROS);
 /** High enough that only the budget can refuse one of the 100 turns. */
 const REQUESTS_PER_MINUTE = 1000;
 
-const START_CHAT = /* GraphQL */ `
+const START_CHAT = gql(`
   mutation Start($input: StartChatInput!) { startChat(input: $input) { requestId conversationId channel status } }
-`;
-const CANCEL_CHAT = /* GraphQL */ `mutation Cancel($requestId: ID!) { cancelChat(requestId: $requestId) { requestId status } }`;
-const MY_USAGE = /* GraphQL */ `
-  query { myUsage { day { spentUsd reservedUsd limitUsd remainingUsd requests resetsAt } month { spentUsd reservedUsd } } }
-`;
-const SET_OVERRIDE = /* GraphQL */ `
+`);
+const CANCEL_CHAT = gql(`mutation Cancel($requestId: ID!) { cancelChat(requestId: $requestId) { requestId status } }`);
+const MY_USAGE = gql(`
+  query MyUsage { myUsage { day { spentUsd reservedUsd limitUsd remainingUsd requests resetsAt } month { spentUsd reservedUsd } } }
+`);
+const SET_OVERRIDE = gql(`
   mutation Set($userId: ID!, $input: BudgetOverrideInput!) { setBudgetOverride(userId: $userId, input: $input) { userId dailyLimitUsd requestsPerMinute } }
-`;
-const CLEAR_OVERRIDE = /* GraphQL */ `mutation Clear($userId: ID!) { clearBudgetOverride(userId: $userId) { userId } }`;
-const MODELS = /* GraphQL */ `query { models { id maxOutputTokens } }`;
-const USAGE_REPORT = /* GraphQL */ `
+`);
+const CLEAR_OVERRIDE = gql(`mutation Clear($userId: ID!) { clearBudgetOverride(userId: $userId) { userId } }`);
+const MODELS = gql(`query Models { models { id maxOutputTokens } }`);
+const USAGE_REPORT = gql(`
   query Report($from: AWSDate!, $to: AWSDate!) { usageReport(from: $from, to: $to, groupBy: USER) { rows { key requests outputTokens costUsd } totalUsd } }
-`;
-const CONVERSATION = /* GraphQL */ `
+`);
+const CONVERSATION = gql(`
   query One($id: ID!) { conversation(id: $id) { messages { items { role status costUsd usage { inputTokens outputTokens } } } } }
-`;
+`);
 
-interface Period {
-  spentUsd: number;
-  reservedUsd: number;
-  limitUsd: number | null;
-  remainingUsd: number | null;
-  requests: number;
-  resetsAt: string;
-}
+type Period = ResultOf<typeof MY_USAGE>['myUsage']['day'];
+type StartChatInput = VariablesOf<typeof START_CHAT>['input'];
 interface GraphqlError {
   errorType: string;
   message: string;
@@ -81,7 +75,7 @@ async function graphqlErrors(call: Promise<unknown>): Promise<GraphqlError[] | u
   );
 }
 
-const myDay = async () => (await graphql<{ myUsage: { day: Period } }>(MY_USAGE)).myUsage.day;
+const myDay = async () => (await graphql(MY_USAGE)).myUsage.day;
 
 /**
  * One subscription to every conversation of a user (`/chat/{sub}/*`), collecting each
@@ -152,10 +146,10 @@ describe('budgets through the gateway (GraphQL, Lambdas, Events, DynamoDB ledger
         while (running) observed.push(await myDay());
       })();
       const outcomes = await Promise.allSettled(
-        Array.from({ length: TURNS }, (_, i) => graphql<{ startChat: { requestId: string } }>(START_CHAT, { input: { modelId: SIMULATOR_MODEL_ID, prompt: promptOf(i), maxTokens: MAX_TOKENS } })),
+        Array.from({ length: TURNS }, (_, i) => graphql(START_CHAT, { input: { modelId: SIMULATOR_MODEL_ID, prompt: promptOf(i), maxTokens: MAX_TOKENS } })),
       );
       for (const outcome of outcomes) {
-        if (outcome.status === 'fulfilled') admitted.push(outcome.value.startChat.requestId);
+        if (outcome.status === 'fulfilled') admitted.push(outcome.value.startChat!.requestId);
         else refusals.push(...((outcome.reason as { errors?: GraphqlError[] }).errors ?? [{ errorType: 'NotAGraphqlError', message: String(outcome.reason), errorInfo: null }]));
       }
       // One reading as soon as all are admitted, while the admitted turns still stream and
@@ -201,17 +195,14 @@ describe('budgets through the gateway (GraphQL, Lambdas, Events, DynamoDB ledger
       // Act
       const day = await myDay();
       await signInAs(ADMIN);
-      const report = await graphql<{ usageReport: { rows: { key: string; requests: number; outputTokens: number; costUsd: number }[]; totalUsd: number } }>(USAGE_REPORT, {
-        from: today(),
-        to: today(),
-      }).finally(() => signInAs(ALICE));
+      const report = await graphql(USAGE_REPORT, { from: today(), to: today() }).finally(() => signInAs(ALICE));
       // Assess: exact to the micro-dollar, which is stricter than to the cent.
       expect(finals.map((e) => e.type)).toEqual(admitted.map(() => 'end'));
       expect(finals.every((e) => e.stopReason === 'max_tokens' && e.usage.outputTokens === MAX_TOKENS)).toBe(true);
       expect(finals.every((e) => micros(e.costUsd) === costMicros(SIMULATOR, e.usage))).toBe(true);
       expect(micros(day.spentUsd)).toBe(endCostMicros);
       expect(day.reservedUsd).toBe(0);
-      const aliceRow = report.usageReport.rows.find((row) => row.key === aliceSub);
+      const aliceRow = report.usageReport!.rows.find((row) => row.key === aliceSub);
       expect(aliceRow).toMatchObject({ requests: ADMITTABLE_TURNS, outputTokens: ADMITTABLE_TURNS * MAX_TOKENS });
       expect(micros(aliceRow!.costUsd)).toBe(endCostMicros);
     });
@@ -230,10 +221,10 @@ describe('budgets through the gateway (GraphQL, Lambdas, Events, DynamoDB ledger
       // Prepare: a long, slow answer so the cancel lands mid-stream.
       const before = await myDay();
       const turn = (
-        await graphql<{ startChat: { requestId: string; conversationId: string } }>(START_CHAT, {
+        await graphql(START_CHAT, {
           input: { modelId: SIMULATOR_MODEL_ID, prompt: 'Ramble on. [[sim:tokens=2000]] [[sim:tps=20]]', maxTokens: 2000 },
         })
-      ).startChat;
+      ).startChat!;
       const deadline = Date.now() + 20_000;
       while (stream.text(turn.requestId).length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
       // Act
@@ -255,26 +246,26 @@ describe('budgets through the gateway (GraphQL, Lambdas, Events, DynamoDB ledger
       const before = await myDay();
       // Act
       const turn = (
-        await graphql<{ startChat: { requestId: string; conversationId: string } }>(START_CHAT, {
+        await graphql(START_CHAT, {
           input: { modelId: SIMULATOR_MODEL_ID, prompt: 'Break halfway. [[sim:tokens=80]] [[sim:midstream-error@20]]', maxTokens: 200 },
         })
-      ).startChat;
+      ).startChat!;
       const [error] = await stream.untilFinished([turn.requestId]);
       // Assess: the stored answer and the ledger both bill the partial output.
       expect(error).toMatchObject({ type: 'error', code: 'ModelStreamError' });
       expect(error).not.toHaveProperty('costUsd');
       expect(stream.text(turn.requestId).length).toBeGreaterThan(0);
-      const { conversation } = await graphql<{ conversation: { messages: { items: { role: string; status: string; costUsd: number; usage: { inputTokens: number; outputTokens: number } }[] } } }>(
-        CONVERSATION,
-        { id: turn.conversationId },
-      );
-      const answer = conversation.messages.items.find((m) => m.role === 'ASSISTANT')!;
+      const { conversation } = await graphql(CONVERSATION, { id: turn.conversationId });
+      const answer = conversation!.messages.items.find((m) => m.role === 'ASSISTANT')!;
       expect(answer.status).toBe('INCOMPLETE');
-      expect(answer.usage.outputTokens).toBeGreaterThan(0);
-      expect(answer.usage.outputTokens).toBeLessThan(80);
-      expect(micros(answer.costUsd)).toBe(costMicros(SIMULATOR, answer.usage));
+      // A final answer carries its usage and cost (null only while it streams).
+      const usage = answer.usage!;
+      const costUsd = answer.costUsd!;
+      expect(usage.outputTokens).toBeGreaterThan(0);
+      expect(usage.outputTokens).toBeLessThan(80);
+      expect(micros(costUsd)).toBe(costMicros(SIMULATOR, usage));
       const after = await myDay();
-      expect(micros(after.spentUsd) - micros(before.spentUsd)).toBe(micros(answer.costUsd));
+      expect(micros(after.spentUsd) - micros(before.spentUsd)).toBe(micros(costUsd));
       expect(after.reservedUsd).toBe(0);
     });
   });
@@ -282,13 +273,13 @@ describe('budgets through the gateway (GraphQL, Lambdas, Events, DynamoDB ledger
   describe('an admin\'s per-user override decides what `models` lists and what startChat admits', () => {
     let bobSub: string;
 
-    async function overrideBob(input: Record<string, unknown> | null) {
+    async function overrideBob(input: VariablesOf<typeof SET_OVERRIDE>['input'] | null) {
       await signInAs(ADMIN);
       await (input ? graphql(SET_OVERRIDE, { userId: bobSub, input }) : graphql(CLEAR_OVERRIDE, { userId: bobSub }));
       await signInAs(BOB);
     }
-    const bobModels = async () => (await graphql<{ models: { id: string; maxOutputTokens: number }[] }>(MODELS)).models;
-    const startAsBob = (input: Record<string, unknown>) => graphqlErrors(graphql(START_CHAT, { input: { modelId: SIMULATOR_MODEL_ID, prompt: 'Short. [[sim:tokens=5]]', ...input } }));
+    const bobModels = async () => (await graphql(MODELS)).models;
+    const startAsBob = (input: Partial<StartChatInput>) => graphqlErrors(graphql(START_CHAT, { input: { modelId: SIMULATOR_MODEL_ID, prompt: 'Short. [[sim:tokens=5]]', ...input } }));
 
     beforeAll(async () => {
       ({ sub: bobSub } = await signInAs(BOB));

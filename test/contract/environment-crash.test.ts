@@ -13,12 +13,12 @@ import type { Twin } from '../../infra/local/twin.js';
 import type { ErrorEvent } from '../../schema/stream-protocol.js';
 import { configureAmplify, DEMO_USERS, signInAs } from '../helpers/amplify.js';
 import { subscribeToTurn } from '../helpers/chat-stream.js';
-import { graphql } from '../helpers/graphql.js';
+import { gql, graphql } from '../helpers/graphql.js';
 import { startTestTwin } from '../helpers/twin.js';
 
 const START_CHAT = /* GraphQL */ `mutation Start($input: StartChatInput!) { startChat(input: $input) { requestId } }`;
-const CONVERSATION = /* GraphQL */ `query One($id: ID!) { conversation(id: $id) { messages { items { role text status costUsd } } } }`;
-const MY_USAGE = /* GraphQL */ `query { myUsage { day { reservedUsd spentUsd } } }`;
+const CONVERSATION = gql(`query One($id: ID!) { conversation(id: $id) { messages { items { role text status costUsd } } } }`);
+const MY_USAGE = gql(`query MyUsage { myUsage { day { reservedUsd spentUsd } } }`);
 /** A checkpoint is written every 5 s of streaming. */
 const STREAM_BEFORE_CRASH_IN_MS = 6_500;
 
@@ -64,7 +64,7 @@ describe('a function environment that crashes mid-stream', () => {
     expect(log.some((line) => line.includes('Runtime.ExitError') || line.includes('Runtime exited'))).toBe(true);
     expect(modelCalls).toBe(modelCallsBefore);
 
-    const { conversation } = await graphql<{ conversation: { messages: { items: { role: string; text: string; status: string; costUsd: number }[] } } }>(CONVERSATION, { id: conversationId });
+    const conversation = (await graphql(CONVERSATION, { id: conversationId })).conversation!;
     expect(conversation.messages.items.map((m) => [m.role, m.status])).toEqual([
       ['USER', 'COMPLETE'],
       ['ASSISTANT', 'INCOMPLETE'],
@@ -72,9 +72,9 @@ describe('a function environment that crashes mid-stream', () => {
     const streamed = stream.received.flatMap((event) => (event.type === 'delta' ? [event] : [])).sort((a, b) => a.seq - b.seq).map((event) => event.text).join('');
     expect(conversation.messages.items[1].text.length).toBeGreaterThan(0);
     expect(streamed.startsWith(conversation.messages.items[1].text)).toBe(true);
-    const { myUsage } = await graphql<{ myUsage: { day: { reservedUsd: number; spentUsd: number } } }>(MY_USAGE);
+    const { myUsage } = await graphql(MY_USAGE);
     expect(myUsage.day.reservedUsd).toBe(0);
-    expect(myUsage.day.spentUsd).toBeCloseTo(conversation.messages.items[1].costUsd, 6);
+    expect(myUsage.day.spentUsd).toBeCloseTo(conversation.messages.items[1].costUsd!, 6);
     await stream.close();
   }, 90_000);
 });

@@ -13,27 +13,24 @@ import { METRICS_CAPTURE_PATH } from '../../infra/local/metrics-capture.js';
 import type { Twin } from '../../infra/local/twin.js';
 import { configureAmplify, DEMO_USERS, signInAs } from '../helpers/amplify.js';
 import { subscribeToTurn } from '../helpers/chat-stream.js';
-import { graphql } from '../helpers/graphql.js';
+import { gql, graphql, type ResultOf } from '../helpers/graphql.js';
 import { startTestTwin } from '../helpers/twin.js';
 
 const [ALICE, BOB, ADMIN] = DEMO_USERS;
 const OPUS = 'anthropic.claude-opus-4-1-20250805-v1:0';
 
-const LIVE_METRICS = /* GraphQL */ `query { liveMetrics(windowMinutes: 15) { at windowMinutes series { name unit dimensions points { at value } } } }`;
+const LIVE_METRICS = gql(`query LiveMetrics { liveMetrics(windowMinutes: 15) { at windowMinutes series { name unit dimensions points { at value } } } }`);
 const START_CHAT = /* GraphQL */ `mutation Start($input: StartChatInput!) { startChat(input: $input) { requestId } }`;
 
-interface Series {
-  name: string;
-  unit: string;
-  dimensions: string;
-  points: { at: string; value: number }[];
-}
+type Series = NonNullable<ResultOf<typeof LIVE_METRICS>['liveMetrics']>['series'][number];
+/** A series' dimensions: AWSJSON, which Amplify hands back as the JSON string. */
+const dimensionsOf = (series: Series) => JSON.parse(series.dimensions as string) as Record<string, string>;
 
 
 /** The sum of a series' points for one model and group (the users group: Alice's turns). */
 function total(series: Series[], name: string, dimensions: Record<string, string>): number {
   return series
-    .filter((s) => s.name === name && JSON.stringify(JSON.parse(s.dimensions)) === JSON.stringify(dimensions))
+    .filter((s) => s.name === name && JSON.stringify(dimensionsOf(s)) === JSON.stringify(dimensions))
     .flatMap((s) => s.points)
     .reduce((sum, point) => sum + point.value, 0);
 }
@@ -63,7 +60,7 @@ describe('live metrics through the twin', () => {
     await signInAs(ADMIN);
     const deadline = Date.now() + 10_000;
     for (;;) {
-      series = (await graphql<{ liveMetrics: { series: Series[] } }>(LIVE_METRICS)).liveMetrics.series;
+      series = (await graphql(LIVE_METRICS)).liveMetrics!.series;
       if (series.some((s) => s.name === MetricName.StreamDuration) || Date.now() > deadline) break;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
@@ -101,7 +98,7 @@ describe('live metrics through the twin', () => {
   it('uses only the model, group and service dimensions, never a user id', () => {
     // Assess
     for (const s of series) {
-      const dimensions = JSON.parse(s.dimensions) as Record<string, string>;
+      const dimensions = dimensionsOf(s);
       expect(Object.keys(dimensions).sort()).toEqual([...DIMENSION_NAMES].sort());
       for (const sub of userSubs) expect(Object.values(dimensions)).not.toContain(sub);
       expect(s.dimensions).not.toContain(end.requestId);

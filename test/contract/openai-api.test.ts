@@ -15,7 +15,7 @@ import { simulate as simulateWith } from '../../infra/local/bedrock/simulator.js
 import { dynamoDbClient } from '../../infra/local/dynamodb.js';
 import type { Twin } from '../../infra/local/twin.js';
 import { configureAmplify, DEMO_USERS, signInAs } from '../helpers/amplify.js';
-import { graphql } from '../helpers/graphql.js';
+import { gql, graphql, type ResultOf } from '../helpers/graphql.js';
 import { startTestTwin } from '../helpers/twin.js';
 
 const [ALICE, BOB, ADMIN] = DEMO_USERS;
@@ -24,41 +24,30 @@ const SIMULATOR = findModel(SIMULATOR_MODEL_ID)!;
 /** What the twin's Bedrock answers (the simulator model is registered as the twin registers it). */
 const simulate = (input: Parameters<typeof simulateWith>[0]) => simulateWith(input, { models: { [SIMULATOR_MODEL_ID]: {} } });
 
-const CREATE_KEY = /* GraphQL */ `
+const CREATE_KEY = gql(`
   mutation Create($input: CreateApiKeyInput!) { createApiKey(input: $input) { secret key { id name prefix active dailyLimitUsd } } }
-`;
-const REVOKE_KEY = /* GraphQL */ `mutation Revoke($keyId: ID!) { revokeApiKey(keyId: $keyId) { id active revokedAt } }`;
-const MY_KEYS = /* GraphQL */ `query { myApiKeys { id name prefix active usedTodayUsd } }`;
-const ADMIN_KEYS = /* GraphQL */ `query Keys($userId: ID!) { apiKeys(userId: $userId) { id userId active } }`;
-const ADMIN_REVOKE = /* GraphQL */ `mutation Revoke($userId: ID!, $keyId: ID!) { adminRevokeApiKey(userId: $userId, keyId: $keyId) { id active } }`;
-const AUDIT = /* GraphQL */ `query { auditLog(limit: 20) { items { action actor target details } } }`;
-const SET_OVERRIDE = /* GraphQL */ `
+`);
+const REVOKE_KEY = gql(`mutation Revoke($keyId: ID!) { revokeApiKey(keyId: $keyId) { id active revokedAt } }`);
+const MY_KEYS = gql(`query MyKeys { myApiKeys { id name prefix active usedTodayUsd } }`);
+const ADMIN_KEYS = gql(`query Keys($userId: ID!) { apiKeys(userId: $userId) { id userId active } }`);
+const ADMIN_REVOKE = gql(`mutation AdminRevoke($userId: ID!, $keyId: ID!) { adminRevokeApiKey(userId: $userId, keyId: $keyId) { id active } }`);
+const AUDIT = gql(`query Audit { auditLog(limit: 20) { items { action actor target details } } }`);
+const SET_OVERRIDE = gql(`
   mutation Set($userId: ID!, $input: BudgetOverrideInput!) { setBudgetOverride(userId: $userId, input: $input) { userId } }
-`;
-const USAGE_BY_USER = /* GraphQL */ `
+`);
+const USAGE_BY_USER = gql(`
   query Report($from: AWSDate!, $to: AWSDate!) { usageReport(from: $from, to: $to, groupBy: USER) { rows { userId requests costUsd apiRequests apiCostUsd } } }
-`;
-const MY_USAGE = /* GraphQL */ `query { myUsage { day { spentUsd reservedUsd requests } } }`;
-const CONVERSATIONS = /* GraphQL */ `
-  query { conversations(limit: 100) { items { id kind messages { items { role text status requestId costUsd usage { inputTokens outputTokens } } } } } }
-`;
+`);
+const MY_USAGE = gql(`query MyUsage { myUsage { day { spentUsd reservedUsd requests } } }`);
+const CONVERSATIONS = gql(`
+  query Conversations { conversations(limit: 100) { items { id kind messages { items { role text status requestId costUsd usage { inputTokens outputTokens } } } } } }
+`);
 
-interface StoredMessage {
-  role: 'USER' | 'ASSISTANT';
-  text: string;
-  status: string;
-  requestId: string;
-  costUsd: number | null;
-  usage: { inputTokens: number; outputTokens: number } | null;
-}
-interface Conversation {
-  id: string;
-  kind: 'CHAT' | 'API';
-  messages: { items: StoredMessage[] };
-}
+type Conversation = ResultOf<typeof CONVERSATIONS>['conversations']['items'][number];
+type StoredMessage = Conversation['messages']['items'][number];
 
-const conversations = async () => (await graphql<{ conversations: { items: Conversation[] } }>(CONVERSATIONS)).conversations.items;
-const myDay = async () => (await graphql<{ myUsage: { day: { spentUsd: number; reservedUsd: number; requests: number } } }>(MY_USAGE)).myUsage.day;
+const conversations = async () => (await graphql(CONVERSATIONS)).conversations.items;
+const myDay = async () => (await graphql(MY_USAGE)).myUsage.day;
 /** The request id the gateway gave a completion (`chatcmpl-<requestId>`). */
 const requestIdOf = (completionId: string) => completionId.replace(/^chatcmpl-/, '');
 
@@ -97,8 +86,8 @@ describe('the OpenAI-compatible API (openai npm client → twin function URL →
     configureAmplify(twin);
     ({ sub: bobSub } = await signInAs(BOB));
     ({ sub: aliceSub, accessToken: aliceToken } = await signInAs(ALICE));
-    const created = await graphql<{ createApiKey: { secret: string; key: { id: string; prefix: string } } }>(CREATE_KEY, { input: { name: 'contract tests' } });
-    aliceKey = created.createApiKey.secret;
+    const created = await graphql(CREATE_KEY, { input: { name: 'contract tests' } });
+    aliceKey = created.createApiKey!.secret;
   });
   afterAll(async () => {
     await twin?.close();
@@ -250,8 +239,8 @@ describe('the OpenAI-compatible API (openai npm client → twin function URL →
   });
 
   it('revoking a key takes effect on the next request (401); the stored key item holds no secret', async () => {
-    const created = await graphql<{ createApiKey: { secret: string; key: { id: string; prefix: string } } }>(CREATE_KEY, { input: { name: 'short-lived' } });
-    const { secret, key } = created.createApiKey;
+    const created = await graphql(CREATE_KEY, { input: { name: 'short-lived' } });
+    const { secret, key } = created.createApiKey!;
     expect(secret.startsWith(`${key.prefix}_`)).toBe(true);
     const laptop = client(secret);
     expect((await laptop.models.list()).data.length).toBeGreaterThan(0);
@@ -277,18 +266,18 @@ describe('the OpenAI-compatible API (openai npm client → twin function URL →
     expect(error.status).toBe(401);
     expect(error.message).toMatch(/revoked/);
     expect((await failure(laptop.chat.completions.create({ model: SIMULATOR_MODEL_ID, messages: [{ role: 'user', content: 'Hi' }] }))).status).toBe(401);
-    const keys = (await graphql<{ myApiKeys: { id: string; active: boolean }[] }>(MY_KEYS)).myApiKeys;
+    const keys = (await graphql(MY_KEYS)).myApiKeys;
     expect(keys.find((k) => k.id === key.id)?.active).toBe(false);
   });
 
   it('an admin lists and revokes another user\'s key, and the audit log has it', async () => {
     await signInAs(BOB);
-    const bobKey = (await graphql<{ createApiKey: { secret: string; key: { id: string } } }>(CREATE_KEY, { input: { name: 'bob laptop' } })).createApiKey;
+    const bobKey = (await graphql(CREATE_KEY, { input: { name: 'bob laptop' } })).createApiKey!;
     await signInAs(ADMIN);
-    const listed = (await graphql<{ apiKeys: { id: string; userId: string; active: boolean }[] }>(ADMIN_KEYS, { userId: bobSub })).apiKeys;
+    const listed = (await graphql(ADMIN_KEYS, { userId: bobSub })).apiKeys!;
     expect(listed.map((k) => k.id)).toContain(bobKey.key.id);
-    expect((await graphql<{ adminRevokeApiKey: { active: boolean } }>(ADMIN_REVOKE, { userId: bobSub, keyId: bobKey.key.id })).adminRevokeApiKey.active).toBe(false);
-    const audit = (await graphql<{ auditLog: { items: { action: string; target: string; details: string }[] } }>(AUDIT)).auditLog.items;
+    expect((await graphql(ADMIN_REVOKE, { userId: bobSub, keyId: bobKey.key.id })).adminRevokeApiKey!.active).toBe(false);
+    const audit = (await graphql(AUDIT)).auditLog!.items;
     const entry = audit.find((e) => e.action === 'RevokeApiKey' && e.target === bobSub);
     expect(entry).toBeDefined();
     expect(entry!.details).toContain(bobKey.key.id);
@@ -301,7 +290,7 @@ describe('the OpenAI-compatible API (openai npm client → twin function URL →
     await signInAs(ADMIN);
     await graphql(SET_OVERRIDE, { userId: bobSub, input: { dailyLimitUsd: 0.000001, reason: 'openai-api 429' } });
     await signInAs(BOB);
-    const bobKey = (await graphql<{ createApiKey: { secret: string } }>(CREATE_KEY, { input: { name: 'bob budget' } })).createApiKey.secret;
+    const bobKey = (await graphql(CREATE_KEY, { input: { name: 'bob budget' } })).createApiKey!.secret;
     const before = await myDay();
     const error = await failure(client(bobKey).chat.completions.create({ model: SIMULATOR_MODEL_ID, messages: [{ role: 'user', content: 'Hi' }] }));
     expect(error.status).toBe(429);
@@ -324,9 +313,9 @@ describe('the OpenAI-compatible API (openai npm client → twin function URL →
     // Only the key's budget may refuse: the user's rate and open-turn limits are far above 50.
     await graphql(SET_OVERRIDE, { userId: aliceSub, input: { requestsPerMinute: 1000, dailyLimitUsd: 100, reason: 'openai-api key budget' } });
     await signInAs(ALICE);
-    const limited = (await graphql<{ createApiKey: { secret: string; key: { id: string; dailyLimitUsd: number } } }>(CREATE_KEY, {
+    const limited = (await graphql(CREATE_KEY, {
       input: { name: 'budgeted', dailyLimitUsd: microsToUsd(admittable * worstCase) },
-    })).createApiKey;
+    })).createApiKey!;
     const results = await Promise.all(
       Array.from({ length: 50 }, () =>
         client(limited.secret)
@@ -344,17 +333,16 @@ describe('the OpenAI-compatible API (openai npm client → twin function URL →
     expect(otherRefusals.every((r) => r === '429 rate_limit_exceeded'), otherRefusals.join(', ')).toBe(true);
     expect(admitted).toBe(admittable);
     expect(keyRefusals).toBeGreaterThan(0);
-    const keys = (await graphql<{ myApiKeys: { id: string; usedTodayUsd: number }[] }>(MY_KEYS)).myApiKeys;
+    const keys = (await graphql(MY_KEYS)).myApiKeys;
     const used = keys.find((k) => k.id === limited.key.id)!.usedTodayUsd;
     expect(used).toBeGreaterThan(0);
-    expect(used).toBeLessThanOrEqual(limited.key.dailyLimitUsd);
+    expect(used).toBeLessThanOrEqual(limited.key.dailyLimitUsd!);
   }, 120_000);
 
   it('the cost report splits spend by way in: every turn of this suite came through the API', async () => {
     await signInAs(ADMIN);
     const today = new Date().toISOString().slice(0, 10);
-    type Row = { userId: string; requests: number; costUsd: number; apiRequests: number; apiCostUsd: number };
-    const rows = (await graphql<{ usageReport: { rows: Row[] } }>(USAGE_BY_USER, { from: today, to: today })).usageReport.rows;
+    const rows = (await graphql(USAGE_BY_USER, { from: today, to: today })).usageReport!.rows;
     const alice = rows.find((row) => row.userId === aliceSub)!;
     expect(alice.apiRequests).toBeGreaterThan(5);
     expect(alice.apiRequests).toBe(alice.requests);

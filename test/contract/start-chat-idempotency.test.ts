@@ -12,37 +12,32 @@ import { dynamoDbClient } from '../../infra/local/dynamodb.js';
 import type { Twin } from '../../infra/local/twin.js';
 import { configureAmplify, DEMO_USERS, signInAs } from '../helpers/amplify.js';
 import { subscribeToTurn } from '../helpers/chat-stream.js';
-import { graphql, graphqlFailure } from '../helpers/graphql.js';
+import { gql, graphql, graphqlFailure, type VariablesOf } from '../helpers/graphql.js';
 import { startTestTwin } from '../helpers/twin.js';
 
-const START_CHAT = /* GraphQL */ `
+const START_CHAT = gql(`
   mutation Start($input: StartChatInput!) {
     startChat(input: $input) { requestId conversationId channel status createdAt }
   }
-`;
-const MY_REQUESTS = /* GraphQL */ `query { myUsage { day { requests reservedUsd } } }`;
-const CONVERSATION = /* GraphQL */ `
+`);
+const MY_REQUESTS = gql(`query MyRequests { myUsage { day { requests reservedUsd } } }`);
+const CONVERSATION = gql(`
   query One($id: ID!) { conversation(id: $id) { messages { items { role text status } } } }
-`;
+`);
 const MODEL = 'sluice.simulator';
 
-interface ChatTurn {
-  requestId: string;
-  conversationId: string;
-  channel: string;
-  status: string;
-  createdAt: string;
-}
+/** A turn's input; the model is the simulator unless a case names another. */
+type TurnInput = Omit<VariablesOf<typeof START_CHAT>['input'], 'modelId'> & { modelId?: string };
 
 describe('startChat with a clientRequestId', () => {
   let twin: Twin;
   let ddb: DynamoDBClient;
   let alice: { sub: string };
 
-  const start = async (input: Record<string, unknown>) => (await graphql<{ startChat: ChatTurn }>(START_CHAT, { input: { modelId: MODEL, ...input } })).startChat;
-  const requestsToday = async () => (await graphql<{ myUsage: { day: { requests: number; reservedUsd: number } } }>(MY_REQUESTS)).myUsage.day;
+  const start = async (input: TurnInput) => (await graphql(START_CHAT, { input: { modelId: MODEL, ...input } })).startChat!;
+  const requestsToday = async () => (await graphql(MY_REQUESTS)).myUsage.day;
   const messages = async (id: string) =>
-    (await graphql<{ conversation: { messages: { items: { role: string; text: string; status: string }[] } } }>(CONVERSATION, { id })).conversation.messages.items;
+    (await graphql(CONVERSATION, { id })).conversation!.messages.items;
   const recordsOf = async (requestId: string) =>
     (
       await ddb.send(

@@ -34,6 +34,7 @@ const WRONG: Probe[] = [
   { boundary: 'web/ never imports the twin', dir: 'web/src/chat', from: '../../../infra/local/twin.js' },
   { boundary: 'web/ never imports a Lambda function', dir: 'web/src', from: '../../functions/shared/pricing.js' },
   { boundary: 'web/ imports only its libraries', dir: 'web/src', from: 'node:fs' },
+  { boundary: 'web/ imports only its libraries (graphql-js comes with aws-amplify, not for the app)', dir: 'web/src/api', from: 'graphql' },
   { boundary: 'the contract has no dependencies (code)', dir: 'schema', from: '../functions/shared/config.js' },
   { boundary: 'the contract has no dependencies (packages)', dir: 'schema', from: 'graphql' },
 ];
@@ -48,6 +49,7 @@ const RIGHT: Probe[] = [
   { boundary: 'the cloud stack imports the shared APPSYNC_JS runtime', dir: 'infra/cdk', from: '../appsync-js/runtime.js' },
   { boundary: 'web/ imports the contract', dir: 'web/src/chat', from: '../../../schema/errors.js' },
   { boundary: 'web/ imports its libraries', dir: 'web/src', from: 'aws-amplify' },
+  { boundary: 'web/ imports its libraries (typed GraphQL documents)', dir: 'web/src/api', from: 'gql.tada' },
   { boundary: 'the contract imports itself', dir: 'schema', from: './errors.js' },
 ];
 

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { UsageRow } from '../api/types.js';
+import type { UsageRow } from '../api/operations.js';
 import { formatTokens, formatUsd } from '../format.js';
 import { Link } from '../ui/Link.js';
 import { BarChart, ColumnChart } from './charts.js';

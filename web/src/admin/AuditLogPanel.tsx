@@ -1,6 +1,5 @@
 import { graphql } from '../api/client.js';
-import { AUDIT_LOG } from '../api/operations.js';
-import type { AuditEntry, AuditLogConnection } from '../api/types.js';
+import { AUDIT_LOG, type AuditEntry } from '../api/operations.js';
 import { formatWhen } from '../format.js';
 import { Link } from '../ui/Link.js';
 import { auditChanges } from './audit-details.js';
@@ -25,7 +24,7 @@ export interface AuditLogPanelProps {
 /** Recent admin actions: when, who, what, about whom, and what changed (before → after). */
 export function AuditLogPanel({ userId, refreshKey = 0, title = 'Audit log' }: AuditLogPanelProps) {
   const { data: entries, error } = useLoaded(async (): Promise<AuditEntry[]> => {
-    const { auditLog } = await graphql<{ auditLog: AuditLogConnection | null }>(AUDIT_LOG, { limit: AUDIT_PAGE_SIZE });
+    const { auditLog } = await graphql(AUDIT_LOG, { limit: AUDIT_PAGE_SIZE });
     const items = auditLog?.items ?? [];
     // The API has no per-user filter; the page is small enough to filter here.
     return userId ? items.filter((e) => e.target === userId) : items;

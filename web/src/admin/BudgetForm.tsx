@@ -1,8 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { graphql } from '../api/client.js';
 import { ErrorCode, toApiError } from '../api/errors.js';
-import { BUDGET_OVERRIDE, CLEAR_BUDGET_OVERRIDE, SET_BUDGET_OVERRIDE } from '../api/operations.js';
-import type { BudgetOverride, BudgetOverrideInput } from '../api/types.js';
+import { BUDGET_OVERRIDE, CLEAR_BUDGET_OVERRIDE, SET_BUDGET_OVERRIDE, type BudgetOverride, type BudgetOverrideInput } from '../api/operations.js';
 import { OverrideSummary } from './OverrideSummary.js';
 
 /** The form's fields as typed (strings, as inputs give them). */
@@ -32,7 +31,7 @@ export function BudgetForm({ userId, onChanged }: { userId: string; onChanged?()
 
   useEffect(() => {
     let current = true;
-    graphql<{ budgetOverride: BudgetOverride | null }>(BUDGET_OVERRIDE, { userId })
+    graphql(BUDGET_OVERRIDE, { userId })
       .then(({ budgetOverride }) => current && (setOverride(budgetOverride), setFields(fieldsOf(budgetOverride))))
       .catch((err: unknown) => current && setStatus({ kind: 'error', text: errorText(err) }));
     return () => {
@@ -49,7 +48,7 @@ export function BudgetForm({ userId, onChanged }: { userId: string; onChanged?()
   async function save(event: FormEvent) {
     event.preventDefault();
     await run(async () => {
-      const { setBudgetOverride } = await graphql<{ setBudgetOverride: BudgetOverride }>(SET_BUDGET_OVERRIDE, { userId, input: inputOf(fields) });
+      const { setBudgetOverride } = await graphql(SET_BUDGET_OVERRIDE, { userId, input: inputOf(fields) });
       setOverride(setBudgetOverride);
       return 'Override saved. It applies from the next request.';
     });
@@ -57,7 +56,7 @@ export function BudgetForm({ userId, onChanged }: { userId: string; onChanged?()
 
   async function clear() {
     await run(async () => {
-      const { clearBudgetOverride } = await graphql<{ clearBudgetOverride: BudgetOverride | null }>(CLEAR_BUDGET_OVERRIDE, { userId });
+      const { clearBudgetOverride } = await graphql(CLEAR_BUDGET_OVERRIDE, { userId });
       setOverride(null);
       setFields(EMPTY);
       return clearBudgetOverride ? "Override cleared: the user's groups decide their limits again." : 'This user had no override.';

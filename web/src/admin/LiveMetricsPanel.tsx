@@ -1,8 +1,7 @@
 import { useEffect, useState } from 'react';
 import { graphql } from '../api/client.js';
 import { toApiError } from '../api/errors.js';
-import { LIVE_METRICS } from '../api/operations.js';
-import type { LiveMetrics, MetricSeries } from '../api/types.js';
+import { LIVE_METRICS, type LiveMetrics, type MetricSeries } from '../api/operations.js';
 import { Sparkline } from './charts.js';
 
 /** How often the live metrics refresh. */
@@ -18,7 +17,7 @@ export function LiveMetricsPanel() {
   useEffect(() => {
     let current = true;
     const load = () =>
-      graphql<{ liveMetrics: LiveMetrics }>(LIVE_METRICS, { windowMinutes: LIVE_METRICS_WINDOW_IN_MINUTES })
+      graphql(LIVE_METRICS, { windowMinutes: LIVE_METRICS_WINDOW_IN_MINUTES })
         .then(({ liveMetrics }) => current && (setMetrics(liveMetrics), setError(null)))
         .catch((err: unknown) => current && setError(toApiError(err).advice));
     void load();
@@ -67,9 +66,9 @@ export function LiveMetricsPanel() {
 }
 
 function dimensionsText(series: MetricSeries): string {
-  let dims: Record<string, string> | null;
+  let dims: Record<string, unknown> | null;
   try {
-    dims = typeof series.dimensions === 'string' ? (JSON.parse(series.dimensions) as Record<string, string>) : series.dimensions;
+    dims = typeof series.dimensions === 'string' ? (JSON.parse(series.dimensions) as Record<string, unknown>) : series.dimensions;
   } catch {
     return String(series.dimensions);
   }

@@ -1,4 +1,4 @@
-import type { BudgetOverride } from '../api/types.js';
+import type { BudgetOverride } from '../api/operations.js';
 import { formatTokens, formatUsd } from '../format.js';
 
 /** The user's stored override as a definition list: limits, reason, expiry, who set it and when, active or not. */

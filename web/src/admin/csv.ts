@@ -1,4 +1,4 @@
-import type { UsageRow } from '../api/types.js';
+import type { UsageRow } from '../api/operations.js';
 
 const COLUMNS = ['key', 'userId', 'email', 'modelId', 'day', 'requests', 'inputTokens', 'outputTokens', 'cacheReadTokens', 'cacheWriteTokens', 'costUsd'] as const;
 

@@ -1,4 +1,4 @@
-import type { UsageRow } from '../api/types.js';
+import type { UsageRow } from '../api/operations.js';
 import type { Datum } from './charts.js';
 import { datesIn, type DateRange } from './RangePicker.js';
 

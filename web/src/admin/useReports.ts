@@ -1,6 +1,6 @@
 import { graphql } from '../api/client.js';
-import { TOP_USERS, USAGE_REPORT } from '../api/operations.js';
-import { UsageGroupBy, type UsageReport, type UserUsage } from '../api/types.js';
+import { required } from '../api/errors.js';
+import { TOP_USERS, USAGE_REPORT, type UsageGroupBy, type UsageReport, type UserUsage } from '../api/operations.js';
 import type { DateRange } from './RangePicker.js';
 import { useLoaded } from './useLoaded.js';
 
@@ -18,12 +18,12 @@ export interface Reports {
 export function useReports({ from, to }: DateRange, refreshKey = 0) {
   const { data: reports, error, loading } = useLoaded(async (): Promise<Reports> => {
     const report = (groupBy: UsageGroupBy) =>
-      graphql<{ usageReport: UsageReport }>(USAGE_REPORT, { from, to, groupBy }).then((r) => r.usageReport);
+      graphql(USAGE_REPORT, { from, to, groupBy }).then((r) => required(r.usageReport, 'usageReport'));
     const [byDay, byModel, byUser, topUsers] = await Promise.all([
-      report(UsageGroupBy.DAY),
-      report(UsageGroupBy.MODEL),
-      report(UsageGroupBy.USER),
-      graphql<{ topUsers: UserUsage[] }>(TOP_USERS, { from, to, limit: TOP_USERS_LIMIT }).then((r) => r.topUsers),
+      report('DAY'),
+      report('MODEL'),
+      report('USER'),
+      graphql(TOP_USERS, { from, to, limit: TOP_USERS_LIMIT }).then((r) => required(r.topUsers, 'topUsers')),
     ]);
     return { byDay, byModel, byUser, topUsers };
   }, [from, to, refreshKey]);

@@ -1,6 +1,6 @@
 import { graphql } from '../api/client.js';
-import { USAGE_REPORT } from '../api/operations.js';
-import { UsageGroupBy, type UsageReport } from '../api/types.js';
+import { required } from '../api/errors.js';
+import { USAGE_REPORT, type UsageGroupBy, type UsageReport } from '../api/operations.js';
 import type { DateRange } from './RangePicker.js';
 import { useLoaded } from './useLoaded.js';
 
@@ -16,8 +16,8 @@ export interface UserReports {
 export function useUserReports(userId: string, { from, to }: DateRange, refreshKey = 0) {
   const { data: reports, error, loading } = useLoaded(async (): Promise<UserReports> => {
     const report = (groupBy: UsageGroupBy) =>
-      graphql<{ usageReport: UsageReport }>(USAGE_REPORT, { from, to, groupBy, userId }).then((r) => r.usageReport);
-    const [byDay, byModel] = await Promise.all([report(UsageGroupBy.DAY), report(UsageGroupBy.MODEL)]);
+      graphql(USAGE_REPORT, { from, to, groupBy, userId }).then((r) => required(r.usageReport, 'usageReport'));
+    const [byDay, byModel] = await Promise.all([report('DAY'), report('MODEL')]);
     const email = [...byDay.rows, ...byModel.rows].find((r) => r.email)?.email ?? null;
     return { byDay, byModel, email };
   }, [userId, from, to, refreshKey]);

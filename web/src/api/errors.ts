@@ -74,3 +74,13 @@ export function toApiError(error: unknown): ApiError {
 function errorTypeFromMessage(message: string): string {
   return /not authorized|unauthori[sz]ed/i.test(message) ? ErrorCode.UNAUTHORIZED : ErrorCode.INTERNAL;
 }
+
+/**
+ * A nullable field's value where the app needs one. The schema makes admin fields and
+ * mutation results nullable (a denied or failed field nulls only itself, beside errors[],
+ * which `graphql()` throws on), so null without an error means the answer is unusable.
+ */
+export function required<T>(value: T | null | undefined, field: string): T {
+  if (value == null) throw new ApiError(ErrorCode.INTERNAL, `The answer has no ${field}.`);
+  return value;
+}

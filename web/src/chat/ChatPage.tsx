@@ -1,8 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { graphql } from '../api/client.js';
 import { toApiError } from '../api/errors.js';
-import { MODELS } from '../api/operations.js';
-import type { Model } from '../api/types.js';
+import { MODELS, type Model } from '../api/operations.js';
 import type { Session } from '../auth/session.js';
 import { navigate } from '../router.js';
 import { Composer } from './Composer.js';
@@ -25,7 +24,7 @@ export function ChatPage({ session, conversationId }: { session: Session; conver
   const endRef = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
-    graphql<{ models: Model[] }>(MODELS)
+    graphql(MODELS)
       .then(({ models: list }) => {
         setModels(list);
         setModelsLoaded(true);

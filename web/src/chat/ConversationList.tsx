@@ -1,8 +1,7 @@
 import { useEffect, useState } from 'react';
 import { graphql } from '../api/client.js';
 import { toApiError } from '../api/errors.js';
-import { CONVERSATIONS } from '../api/operations.js';
-import type { ConversationSummary } from '../api/types.js';
+import { CONVERSATIONS, type ConversationSummary } from '../api/operations.js';
 import { formatWhen } from '../format.js';
 import { Link } from '../ui/Link.js';
 
@@ -16,7 +15,7 @@ export function ConversationList({ activeId, refreshKey }: { activeId?: string; 
 
   useEffect(() => {
     let current = true;
-    graphql<{ conversations: { items: ConversationSummary[] } }>(CONVERSATIONS, { limit: CONVERSATION_LIST_SIZE })
+    graphql(CONVERSATIONS, { limit: CONVERSATION_LIST_SIZE })
       .then(({ conversations }) => current && (setItems(conversations.items), setError(null)))
       .catch((err: unknown) => current && setError(toApiError(err).advice));
     return () => {

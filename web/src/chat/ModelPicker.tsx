@@ -1,4 +1,4 @@
-import type { Model } from '../api/types.js';
+import type { Model } from '../api/operations.js';
 import { formatPricePerMillion } from '../format.js';
 
 export interface ModelPickerProps {

@@ -1,8 +1,7 @@
 import { useEffect, useState } from 'react';
 import { graphql } from '../api/client.js';
 import { toApiError } from '../api/errors.js';
-import { MY_USAGE } from '../api/operations.js';
-import type { Usage, UsagePeriod } from '../api/types.js';
+import { MY_USAGE, type Usage, type UsagePeriod } from '../api/operations.js';
 import { formatUsd } from '../format.js';
 
 /** Today's and this month's spend against the limits; refetched whenever `refreshKey` changes. */
@@ -12,7 +11,7 @@ export function UsageMeter({ refreshKey }: { refreshKey: number }) {
 
   useEffect(() => {
     let current = true;
-    graphql<{ myUsage: Usage }>(MY_USAGE)
+    graphql(MY_USAGE)
       .then(({ myUsage }) => current && (setUsage(myUsage), setError(null)))
       .catch((err: unknown) => current && setError(toApiError(err).advice));
     return () => {

@@ -1,13 +1,12 @@
 import { graphql } from '../api/client.js';
-import { CONVERSATION } from '../api/operations.js';
-import { MessageStatus, type Conversation, type Message } from '../api/types.js';
+import { CONVERSATION, type Conversation, type Message } from '../api/operations.js';
 
 /** How many messages a conversation view loads (the schema pages them). */
 export const CONVERSATION_PAGE_SIZE = 200;
 
 /** Loads one conversation with its messages; null when it does not exist (yet). */
 export async function loadConversation(id: string): Promise<Conversation | null> {
-  const { conversation } = await graphql<{ conversation: Conversation | null }>(CONVERSATION, { id, limit: CONVERSATION_PAGE_SIZE });
+  const { conversation } = await graphql(CONVERSATION, { id, limit: CONVERSATION_PAGE_SIZE });
   return conversation;
 }
 
@@ -19,5 +18,5 @@ export async function loadConversation(id: string): Promise<Conversation | null>
 export async function finalAssistantMessage(conversationId: string, requestId: string): Promise<Message | undefined> {
   const conversation = await loadConversation(conversationId);
   const message = conversation?.messages.items.find((m) => m.role === 'ASSISTANT' && m.requestId === requestId);
-  return message && message.status !== MessageStatus.STREAMING ? message : undefined;
+  return message && message.status !== 'STREAMING' ? message : undefined;
 }

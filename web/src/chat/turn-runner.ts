@@ -3,8 +3,7 @@ import { CONNECTION_STATE_CHANGE, ConnectionState, events } from 'aws-amplify/da
 import { chatChannel, type EndEvent } from '../../../schema/stream-protocol.js';
 import { graphql } from '../api/client.js';
 import { ApiError, ErrorCode, toApiError } from '../api/errors.js';
-import { CANCEL_CHAT, START_CHAT } from '../api/operations.js';
-import type { ChatTurn, Message } from '../api/types.js';
+import { CANCEL_CHAT, START_CHAT, type Message } from '../api/operations.js';
 import { finalAssistantMessage } from './recover.js';
 import { StreamAssembler, StreamStatus } from './stream-assembler.js';
 
@@ -71,152 +70,198 @@ export interface TurnHandle {
  * ```
  */
 export function startTurn(options: TurnOptions): TurnHandle {
-  const assembler = new StreamAssembler();
-  let view: TurnView = { conversationId: options.conversationId, text: '', status: StreamStatus.WAITING, recovered: false, recovering: false };
-  let channel: Awaited<ReturnType<typeof events.connect>> | undefined;
-  let subscription: { unsubscribe(): void } | undefined;
-  let lastEventAt = Date.now();
-  let sawEvent = false;
-  let gapSince: number | undefined;
-  let recovery: Promise<void> | undefined;
-  let stopRequested = false;
-  let finished = false;
-  let resolveDone!: (view: TurnView) => void;
-  const done = new Promise<TurnView>((resolve) => (resolveDone = resolve));
+  const turn = new RunningTurn(options);
+  void turn.run();
+  return { done: turn.done, stop: () => turn.stop() };
+}
 
-  const publish = (patch: Partial<TurnView>) => {
-    view = { ...view, ...patch };
-    options.onUpdate(view);
-  };
+/** How often a running turn checks for a stalled stream or an unfilled gap. */
+const SILENCE_CHECK_INTERVAL_IN_MS = 500;
 
-  const finish = (patch: Partial<TurnView>) => {
-    if (finished) return;
-    finished = true;
-    publish({ ...patch, recovering: false });
-    clearInterval(watchdog);
-    stopListening();
-    subscription?.unsubscribe();
-    void channel?.close();
-    resolveDone(view);
-  };
+type EventsChannel = Awaited<ReturnType<typeof events.connect>>;
+type Subscription = ReturnType<EventsChannel['subscribe']> & { ready?: Promise<unknown> };
 
-  const applySnapshot = () => {
-    const snap = assembler.snapshot;
-    gapSince = snap.hasGap ? (gapSince ?? Date.now()) : undefined;
+/**
+ * One turn's state through its phases: subscribe, admit, follow the stream (watching for
+ * silence and a reconnected socket, either of which recovers from the query), finish.
+ */
+class RunningTurn {
+  readonly done: Promise<TurnView>;
+  private view: TurnView;
+  private readonly assembler = new StreamAssembler();
+  private channel: EventsChannel | undefined;
+  private subscription: Subscription | undefined;
+  private lastEventAt = Date.now();
+  private sawEvent = false;
+  private gapSince: number | undefined;
+  private recovery: Promise<void> | undefined;
+  private stopRequested = false;
+  private finished = false;
+  private resolveDone!: (view: TurnView) => void;
+  private readonly silenceCheck: ReturnType<typeof setInterval>;
+  private readonly stopWatchingConnection: () => void;
+
+  constructor(private readonly options: TurnOptions) {
+    this.view = { conversationId: options.conversationId, text: '', status: StreamStatus.WAITING, recovered: false, recovering: false };
+    this.done = new Promise<TurnView>((resolve) => (this.resolveDone = resolve));
+    this.silenceCheck = setInterval(() => this.recoverIfSilent(), SILENCE_CHECK_INTERVAL_IN_MS);
+    this.stopWatchingConnection = this.watchConnection();
+  }
+
+  /** Subscribes, then admits the turn; a failure of either ends the turn as FAILED. */
+  async run(): Promise<void> {
+    try {
+      await this.subscribeBeforeStart();
+      const requestId = await this.admit();
+      this.follow(requestId);
+      if (this.stopRequested) await this.cancel(requestId);
+    } catch (error) {
+      const apiError = toApiError(error);
+      this.finish({ status: StreamStatus.FAILED, error: { code: apiError.code, message: apiError.message } });
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.finished) return;
+    this.stopRequested = true;
+    // The end event brings the billed figures; if it never comes, do not leave the user stuck.
+    setTimeout(() => this.finish({ status: StreamStatus.CANCELLED }), STOP_GRACE_IN_MS);
+    if (this.view.requestId) await this.cancel(this.view.requestId);
+  }
+
+  /** Opens the channel and waits for the subscription's acknowledgement, so no event of the turn can be missed. */
+  private async subscribeBeforeStart(): Promise<void> {
+    this.channel = await events.connect(chatChannel(this.options.sub, this.options.conversationId));
+    const subscription = this.subscribe();
+    await withTimeout(subscription.ready ?? Promise.resolve(), SUBSCRIBE_TIMEOUT_IN_MS, 'The stream subscription was not acknowledged.');
+  }
+
+  private subscribe(): Subscription {
+    if (!this.channel) throw new Error('No channel');
+    this.subscription = this.channel.subscribe({
+      next: (message: { event?: unknown }) => this.onEvent(message?.event),
+      error: () => void this.recover(),
+    });
+    return this.subscription;
+  }
+
+  /** startChat: the gateway admits the turn (or refuses it) and answers with its requestId. */
+  private async admit(): Promise<string> {
+    const { options } = this;
+    const { startChat } = await graphql(START_CHAT, {
+      input: {
+        conversationId: options.conversationId,
+        newConversation: options.newConversation,
+        modelId: options.modelId,
+        prompt: options.prompt,
+        maxTokens: options.maxTokens,
+      },
+    });
+    if (!startChat) throw new ApiError(ErrorCode.INTERNAL, 'startChat returned no turn.');
+    return startChat.requestId;
+  }
+
+  /** Binds the stream to the admitted turn; events that beat the startChat response were held by the assembler until now. */
+  private follow(requestId: string): void {
+    this.lastEventAt = Date.now();
+    this.assembler.bind(requestId);
+    this.publish({ requestId });
+    this.applySnapshot();
+  }
+
+  private onEvent(payload: unknown): void {
+    this.lastEventAt = Date.now();
+    this.sawEvent = true;
+    if (this.assembler.accept(payload)) this.applySnapshot();
+  }
+
+  private applySnapshot(): void {
+    const snap = this.assembler.snapshot;
+    this.gapSince = snap.hasGap ? (this.gapSince ?? Date.now()) : undefined;
     const patch: Partial<TurnView> = { text: snap.text, status: snap.status };
     if (snap.end) patch.end = { stopReason: snap.end.stopReason, usage: snap.end.usage, costUsd: snap.end.costUsd, latency: snap.end.latency };
     if (snap.error) patch.error = { code: snap.error.code, message: snap.error.message };
-    if (assembler.isFinished) finish(patch);
-    else publish(patch);
-  };
+    if (this.assembler.isFinished) this.finish(patch);
+    else this.publish(patch);
+  }
 
-  const onEvent = (payload: unknown) => {
-    lastEventAt = Date.now();
-    sawEvent = true;
-    if (assembler.accept(payload)) applySnapshot();
-  };
-
-  const subscribe = () => {
-    if (!channel) throw new Error('No channel');
-    const sub = channel.subscribe({
-      next: (message: { event?: unknown }) => onEvent(message?.event),
-      error: () => void recover(),
-    });
-    subscription = sub;
-    return sub as typeof sub & { ready?: Promise<unknown> };
-  };
-
-  const recover = (): Promise<void> => {
-    if (finished || !view.requestId) return Promise.resolve();
-    recovery ??= (async () => {
-      publish({ recovering: true });
-      // A fresh subscription re-opens the WebSocket when the old one died.
-      try {
-        subscription?.unsubscribe();
-        subscribe();
-      } catch {
-        // The query below still recovers the answer.
-      }
-      const deadline = Date.now() + RECOVERY_TIMEOUT_IN_MS;
-      while (!finished && Date.now() < deadline) {
-        try {
-          const message = await finalAssistantMessage(options.conversationId, view.requestId!);
-          if (message) return finish(fromStoredMessage(message));
-        } catch {
-          // Offline still: try again on the next tick.
-        }
-        await sleep(RECOVERY_POLL_INTERVAL_IN_MS);
-      }
-      finish({ status: StreamStatus.INCOMPLETE, error: { code: ErrorCode.NETWORK, message: 'The answer could not be recovered.' } });
-    })().finally(() => (recovery = undefined));
-    return recovery;
-  };
-
-  const watchdog = setInterval(() => {
-    if (finished || !view.requestId || recovery) return;
+  /** Recovers when a gap has not filled in time, or the stream has been silent too long. */
+  private recoverIfSilent(): void {
+    if (this.finished || !this.view.requestId || this.recovery) return;
     const now = Date.now();
-    const silentFor = now - lastEventAt;
-    const stalled = silentFor > (sawEvent ? STALL_TIMEOUT_IN_MS : FIRST_EVENT_TIMEOUT_IN_MS);
-    if ((gapSince !== undefined && now - gapSince > GAP_WAIT_IN_MS) || stalled) void recover();
-  }, 500);
+    const silentFor = now - this.lastEventAt;
+    const stalled = silentFor > (this.sawEvent ? STALL_TIMEOUT_IN_MS : FIRST_EVENT_TIMEOUT_IN_MS);
+    if ((this.gapSince !== undefined && now - this.gapSince > GAP_WAIT_IN_MS) || stalled) void this.recover();
+  }
 
-  let disrupted = false;
-  const stopListening = Hub.listen('api', ({ payload }) => {
-    if (payload.event !== CONNECTION_STATE_CHANGE) return;
-    const state = (payload.data as { connectionState?: string } | undefined)?.connectionState;
-    if (state === ConnectionState.ConnectionDisrupted || state === ConnectionState.ConnectionDisruptedPendingNetwork) disrupted = true;
-    else if (state === ConnectionState.Connected && disrupted) {
-      // Events published while the socket was down are gone: read the stored answer.
-      disrupted = false;
-      void recover();
-    }
-  });
+  /** Recovers once the socket is back after a disruption; returns the unsubscribe. */
+  private watchConnection(): () => void {
+    let disrupted = false;
+    return Hub.listen('api', ({ payload }) => {
+      if (payload.event !== CONNECTION_STATE_CHANGE) return;
+      const state = (payload.data as { connectionState?: string } | undefined)?.connectionState;
+      if (state === ConnectionState.ConnectionDisrupted || state === ConnectionState.ConnectionDisruptedPendingNetwork) disrupted = true;
+      else if (state === ConnectionState.Connected && disrupted) {
+        // Events published while the socket was down are gone: read the stored answer.
+        disrupted = false;
+        void this.recover();
+      }
+    });
+  }
 
-  const cancel = async (requestId: string) => {
+  /** Re-subscribes and polls the conversation for the turn's final message; one recovery at a time. */
+  private recover(): Promise<void> {
+    if (this.finished || !this.view.requestId) return Promise.resolve();
+    this.recovery ??= this.recoverFromQuery(this.view.requestId).finally(() => (this.recovery = undefined));
+    return this.recovery;
+  }
+
+  private async recoverFromQuery(requestId: string): Promise<void> {
+    this.publish({ recovering: true });
+    // A fresh subscription re-opens the WebSocket when the old one died.
     try {
-      await graphql<{ cancelChat: ChatTurn | null }>(CANCEL_CHAT, { requestId });
-    } catch (error) {
-      publish({ error: { code: toApiError(error).code, message: `Could not stop: ${toApiError(error).advice}` } });
+      this.subscription?.unsubscribe();
+      this.subscribe();
+    } catch {
+      // The query below still recovers the answer.
     }
-  };
+    const deadline = Date.now() + RECOVERY_TIMEOUT_IN_MS;
+    while (!this.finished && Date.now() < deadline) {
+      try {
+        const message = await finalAssistantMessage(this.options.conversationId, requestId);
+        if (message) return this.finish(fromStoredMessage(message));
+      } catch {
+        // Offline still: try again on the next tick.
+      }
+      await sleep(RECOVERY_POLL_INTERVAL_IN_MS);
+    }
+    this.finish({ status: StreamStatus.INCOMPLETE, error: { code: ErrorCode.NETWORK, message: 'The answer could not be recovered.' } });
+  }
 
-  void (async () => {
+  private async cancel(requestId: string): Promise<void> {
     try {
-      channel = await events.connect(chatChannel(options.sub, options.conversationId));
-      const sub = subscribe();
-      await withTimeout(sub.ready ?? Promise.resolve(), SUBSCRIBE_TIMEOUT_IN_MS, 'The stream subscription was not acknowledged.');
-      const { startChat } = await graphql<{ startChat: ChatTurn | null }>(START_CHAT, {
-        input: {
-          conversationId: options.conversationId,
-          newConversation: options.newConversation,
-          modelId: options.modelId,
-          prompt: options.prompt,
-          maxTokens: options.maxTokens,
-        },
-      });
-      if (!startChat) throw new ApiError(ErrorCode.INTERNAL, 'startChat returned no turn.');
-      lastEventAt = Date.now();
-      assembler.bind(startChat.requestId);
-      // Events that beat the startChat response were held by the assembler until bind().
-      publish({ requestId: startChat.requestId });
-      applySnapshot();
-      if (stopRequested) await cancel(startChat.requestId);
+      await graphql(CANCEL_CHAT, { requestId });
     } catch (error) {
-      const apiError = toApiError(error);
-      finish({ status: StreamStatus.FAILED, error: { code: apiError.code, message: apiError.message } });
+      this.publish({ error: { code: toApiError(error).code, message: `Could not stop: ${toApiError(error).advice}` } });
     }
-  })();
+  }
 
-  return {
-    done,
-    async stop() {
-      if (finished) return;
-      stopRequested = true;
-      // The end event brings the billed figures; if it never comes, do not leave the user stuck.
-      setTimeout(() => finish({ status: StreamStatus.CANCELLED }), STOP_GRACE_IN_MS);
-      if (view.requestId) await cancel(view.requestId);
-    },
-  };
+  private publish(patch: Partial<TurnView>): void {
+    this.view = { ...this.view, ...patch };
+    this.options.onUpdate(this.view);
+  }
+
+  /** Publishes the final view once, and lets go of the timers, the listener, the subscription and the channel. */
+  private finish(patch: Partial<TurnView>): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.publish({ ...patch, recovering: false });
+    clearInterval(this.silenceCheck);
+    this.stopWatchingConnection();
+    this.subscription?.unsubscribe();
+    void this.channel?.close();
+    this.resolveDone(this.view);
+  }
 }
 
 function fromStoredMessage(message: Message): Partial<TurnView> {

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { toApiError } from '../api/errors.js';
-import type { Message } from '../api/types.js';
+import type { Message } from '../api/operations.js';
 import { loadConversation } from './recover.js';
 import { StreamStatus } from './stream-assembler.js';
 import { startTurn, type TurnHandle, type TurnView } from './turn-runner.js';

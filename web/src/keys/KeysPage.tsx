@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { graphql } from '../api/client.js';
-import { CREATE_API_KEY, MY_API_KEYS, RENAME_API_KEY, REVOKE_API_KEY } from '../api/operations.js';
-import type { ApiKey } from '../api/types.js';
+import { required } from '../api/errors.js';
+import { CREATE_API_KEY, MY_API_KEYS, RENAME_API_KEY, REVOKE_API_KEY, type ApiKey } from '../api/operations.js';
 import { formatUsd, formatWhen } from '../format.js';
 
 /**
@@ -15,7 +15,7 @@ export function KeysPage() {
 
   const reload = useCallback(async () => {
     try {
-      setKeys((await graphql<{ myApiKeys: ApiKey[] }>(MY_API_KEYS)).myApiKeys);
+      setKeys((await graphql(MY_API_KEYS)).myApiKeys);
     } catch (failure) {
       setError((failure as Error).message);
     }
@@ -40,7 +40,7 @@ export function KeysPage() {
         LangChain or curl. A key acts as you, under your budget; it may have its own smaller budget per day and an expiry.
       </p>
       <CreateKeyForm onCreate={(input) => act(async () => {
-        const created = (await graphql<{ createApiKey: { secret: string; key: ApiKey } }>(CREATE_API_KEY, { input })).createApiKey;
+        const created = required((await graphql(CREATE_API_KEY, { input })).createApiKey, 'createApiKey');
         setSecret({ name: created.key.name, value: created.secret });
       })} />
       {secret && (

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { UsageRow } from '../../../../web/src/api/types.js';
+import type { UsageRow } from '../../../../web/src/api/operations.js';
 import { usageCsv } from '../../../../web/src/admin/csv.js';
 
 function row(overrides: Partial<UsageRow> = {}): UsageRow {
