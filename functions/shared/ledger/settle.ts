@@ -80,13 +80,11 @@ export async function settle(deps: LedgerDeps, input: SettleInput): Promise<Sett
       };
     }
     const now = nowFrom(deps, input.now);
-    const items = settlementItems(deps, reservation, usage, input.outcome, now, staleAttributes(budget, now), closed !== undefined, input.via ?? 'chat');
-    if (reservation.keyId) items.push(await keySettlement(deps, reservation, reservation.keyId, settledFields(reservation, usage, input.outcome, now).costMicros));
+    const fields = settledFields(reservation, usage, input.outcome, now);
+    const items = settlementItems(deps, reservation, fields, now, staleAttributes(budget, now), closed !== undefined, input.via ?? 'chat');
+    if (reservation.keyId) items.push(await keySettlement(deps, reservation, reservation.keyId, fields.costMicros));
     const written = await transactWrite(deps, items);
-    if (written.ok) {
-      const settled = { ...reservation, ...settledFields(reservation, usage, input.outcome, now) };
-      return { ok: true, settlement: settlementOf(settled, false) };
-    }
+    if (written.ok) return { ok: true, settlement: settlementOf({ ...reservation, ...fields }, false) };
     if (written.busy) return { ok: false, error: ledgerBusy() };
     // The reservation changed under us (a concurrent settle, or the sweeper): read it again.
   }
@@ -128,14 +126,12 @@ interface CostPeriod {
 function settlementItems(
   deps: LedgerDeps,
   reservation: Reservation,
-  usage: Required<TokenUsage>,
-  outcome: TurnOutcome,
+  fields: SettledFields,
   now: Date,
   stale: string[],
   recordExists: boolean,
   via: 'chat' | 'api',
 ): TransactItems {
-  const fields = settledFields(reservation, usage, outcome, now);
   const period: CostPeriod = { day: dayKey(new Date(reservation.createdAt)), month: monthKey(new Date(reservation.createdAt)) };
   return [
     recordExists ? closeExistingRecord(deps, reservation, fields, now) : putClosedRecord(deps, reservation, fields, now),
