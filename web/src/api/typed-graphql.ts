@@ -33,6 +33,5 @@ export const graphql = initGraphQLTada<{
 
 export type { ResultOf, TadaDocumentNode, VariablesOf } from 'gql.tada';
 
-
 /** A runner's variables argument for a document: optional when the document has no required variable. */
 export type VariablesArgument<Variables> = Record<string, never> extends Variables ? [variables?: Variables] : [variables: Variables];
